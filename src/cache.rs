@@ -1,0 +1,136 @@
+//! The page cache: which key holds which page, how pages are stored and dropped, and the HTTP
+//! caching headers that go with them.
+//!
+//! A rendered page lives in KV under `page:{path}` with its ETag in the entry's metadata, so a
+//! hit costs one KV read and no D1 query. Every change to the data behind a page drops that page's
+//! entry here (see [`purge`]); the next reader re-renders it.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use worker::kv::KvStore;
+
+use crate::routes::Page;
+
+/// Browsers revalidate every time (cheap: a 304 on a matching ETag); shared caches may keep a page
+/// a minute and serve it stale for another while they refetch.
+pub const PAGE_CACHE_CONTROL: &str = "public, max-age=0, s-maxage=60, stale-while-revalidate=60";
+/// Error pages are not worth keeping.
+pub const NO_STORE: &str = "no-store";
+
+/// A rendered page and its validator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CachedPage {
+    pub html: String,
+    pub etag: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Meta {
+    etag: String,
+}
+
+impl CachedPage {
+    pub fn new(html: String) -> Self {
+        let etag = etag(&html);
+        CachedPage { html, etag }
+    }
+}
+
+/// A strong ETag: the first 128 bits of the page's SHA-256, quoted.
+pub fn etag(body: &str) -> String {
+    let digest = Sha256::digest(body.as_bytes());
+    let mut out = String::with_capacity(34);
+    out.push('"');
+    for byte in &digest[..16] {
+        out.push_str(&format!("{byte:02x}"));
+    }
+    out.push('"');
+    out
+}
+
+/// Whether an `If-None-Match` header value names `etag` (weak comparison, as RFC 9110 asks for
+/// `If-None-Match`), or is `*`.
+pub fn etag_matches(if_none_match: &str, etag: &str) -> bool {
+    let bare = etag.trim_start_matches("W/");
+    if_none_match
+        .split(',')
+        .map(str::trim)
+        .any(|candidate| candidate == "*" || candidate.trim_start_matches("W/") == bare)
+}
+
+/// The KV key of a page.
+pub fn key(page: &Page) -> String {
+    format!("page:{}", page.path())
+}
+
+/// The cached copy of a page, if there is one. A failing KV is a miss, not an error: the page
+/// can still be rendered from D1.
+pub async fn get(kv: &KvStore, page: &Page) -> Option<CachedPage> {
+    match kv.get(&key(page)).text_with_metadata::<Meta>().await {
+        Ok((Some(html), Some(meta))) => Some(CachedPage {
+            html,
+            etag: meta.etag,
+        }),
+        Ok(_) => None,
+        Err(e) => {
+            worker::console_error!("KV read failed for {}: {e}", key(page));
+            None
+        }
+    }
+}
+
+/// Stores a rendered page. Failure is logged and otherwise ignored: the reader still gets it.
+pub async fn put(kv: &KvStore, page: &Page, cached: &CachedPage) {
+    let meta = Meta {
+        etag: cached.etag.clone(),
+    };
+    let result = match kv.put(&key(page), cached.html.as_str()) {
+        Ok(builder) => match builder.metadata(meta) {
+            Ok(builder) => builder.execute().await,
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e),
+    };
+    if let Err(e) = result {
+        worker::console_error!("KV write failed for {}: {e}", key(page));
+    }
+}
+
+/// Drops the cached copies of `pages`, so that the next request renders them afresh.
+pub async fn purge(kv: &KvStore, pages: &[Page]) -> Result<(), worker::kv::KvError> {
+    for page in pages {
+        kv.delete(&key(page)).await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn etags_are_stable_and_quoted() {
+        let a = etag("<p>hello</p>");
+        assert_eq!(a, etag("<p>hello</p>"));
+        assert_ne!(a, etag("<p>hello!</p>"));
+        assert_eq!(a.len(), 34);
+        assert!(a.starts_with('"') && a.ends_with('"'));
+    }
+
+    #[test]
+    fn if_none_match_lists() {
+        let tag = "\"abc\"";
+        assert!(etag_matches("\"abc\"", tag));
+        assert!(etag_matches("\"x\", W/\"abc\"", tag));
+        assert!(etag_matches("*", tag));
+        assert!(!etag_matches("\"abcd\"", tag));
+        assert!(!etag_matches("", tag));
+    }
+
+    #[test]
+    fn keys_follow_canonical_paths() {
+        assert_eq!(key(&Page::Home { page: 1 }), "page:/");
+        assert_eq!(key(&Page::Home { page: 4 }), "page:/page/4");
+        assert_eq!(key(&Page::Post { slug: "a-b".into() }), "page:/posts/a-b");
+    }
+}

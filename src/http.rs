@@ -1,0 +1,150 @@
+//! The HTTP layer: routes a request to the domain, and turns answers and errors into responses.
+//! Nothing here knows SQL or markup.
+
+use worker::{Env, Headers, Method, Request, Response};
+
+use crate::cache::{self, CachedPage};
+use crate::config::Blog;
+use crate::error::{AppError, AppResult};
+use crate::pages;
+use crate::routes::{self, Page};
+use crate::runtime::{self, IntlZone};
+use crate::store::Store;
+
+/// Applied to every HTML page: no script may run, the page may not be framed.
+const CONTENT_SECURITY_POLICY: &str =
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: data:; \
+     form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// What every handler needs: settings and bindings.
+pub struct App {
+    pub blog: Blog,
+    env: Env,
+}
+
+impl App {
+    pub fn new(env: Env) -> Self {
+        let blog = Blog::from_vars(|name| env.var(name).ok().map(|v| v.to_string()));
+        App { blog, env }
+    }
+
+    fn store(&self) -> AppResult<Store> {
+        Ok(Store::new(self.env.d1("DB")?))
+    }
+
+    fn kv(&self) -> Option<worker::kv::KvStore> {
+        self.env.kv("CACHE").ok()
+    }
+}
+
+/// Entry point for every request.
+pub async fn handle(req: Request, env: Env) -> worker::Result<Response> {
+    let app = App::new(env);
+    let head = req.method() == Method::Head;
+    let response = match route(&req, &app).await {
+        Ok(response) => response,
+        Err(error) => error_page(&app.blog, &error)?,
+    };
+    if head {
+        strip_body(response)
+    } else {
+        Ok(response)
+    }
+}
+
+async fn route(req: &Request, app: &App) -> AppResult<Response> {
+    let path = req.path();
+    let Some(page) = routes::page_for(&path) else {
+        return Err(AppError::NotFound);
+    };
+    match req.method() {
+        Method::Get | Method::Head => serve_page(req, app, page).await,
+        _ => Err(AppError::MethodNotAllowed("GET, HEAD")),
+    }
+}
+
+/// Serves a reader's page from KV when it can, else renders it from D1 and stores it.
+async fn serve_page(req: &Request, app: &App, page: Page) -> AppResult<Response> {
+    let kv = app.kv();
+    if let Some(kv) = &kv {
+        if let Some(cached) = cache::get(kv, &page).await {
+            return page_response(req, &cached, "hit");
+        }
+    }
+    let html = render(app, &page).await?;
+    let cached = CachedPage::new(html);
+    if let Some(kv) = &kv {
+        cache::put(kv, &page, &cached).await;
+    }
+    page_response(req, &cached, "miss")
+}
+
+async fn render(app: &App, page: &Page) -> AppResult<String> {
+    let store = app.store()?;
+    let zone = IntlZone::new(&app.blog.time_zone);
+    let now = runtime::now();
+    match page {
+        Page::Home { page } => {
+            let offset = (page - 1).saturating_mul(pages::PER_PAGE);
+            let listing = store.listing(now, pages::PER_PAGE, offset).await?;
+            if *page > 1 && listing.posts.is_empty() {
+                return Err(AppError::NotFound);
+            }
+            Ok(pages::home(&app.blog, &zone, &listing, *page))
+        }
+        Page::Post { slug } => {
+            let data = store
+                .post_page(slug, now)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            Ok(pages::post(&app.blog, &zone, &data))
+        }
+    }
+}
+
+fn page_response(req: &Request, page: &CachedPage, cache_state: &str) -> AppResult<Response> {
+    let headers = html_headers(cache::PAGE_CACHE_CONTROL)?;
+    headers.set("ETag", &page.etag)?;
+    headers.set("X-Blog-Cache", cache_state)?;
+    let if_none_match = req.headers().get("If-None-Match")?.unwrap_or_default();
+    if cache::etag_matches(&if_none_match, &page.etag) {
+        return Ok(Response::empty()?.with_status(304).with_headers(headers));
+    }
+    Ok(Response::from_html(page.html.as_str())?.with_headers(headers))
+}
+
+fn html_headers(cache_control: &str) -> AppResult<Headers> {
+    let headers = Headers::new();
+    headers.set("Content-Type", "text/html; charset=utf-8")?;
+    headers.set("Cache-Control", cache_control)?;
+    headers.set("Content-Security-Policy", CONTENT_SECURITY_POLICY)?;
+    headers.set("X-Content-Type-Options", "nosniff")?;
+    headers.set("Referrer-Policy", "strict-origin-when-cross-origin")?;
+    Ok(headers)
+}
+
+/// The one place an error becomes a response: a page in the blog's layout with the status.
+fn error_page(blog: &Blog, error: &AppError) -> worker::Result<Response> {
+    if let AppError::Unavailable(cause) = error {
+        worker::console_error!("{cause}");
+    }
+    let status = error.status();
+    let html = pages::error(blog, status, &error.message());
+    let headers =
+        html_headers(cache::NO_STORE).map_err(|e| worker::Error::RustError(e.to_string()))?;
+    match error {
+        AppError::MethodNotAllowed(allowed) => headers.set("Allow", allowed)?,
+        AppError::Unavailable(_) => headers.set("Retry-After", "30")?,
+        _ => {}
+    }
+    Ok(Response::from_html(html.as_str())?
+        .with_status(status)
+        .with_headers(headers))
+}
+
+/// A HEAD answer: the GET answer's status and headers without the body.
+fn strip_body(response: Response) -> worker::Result<Response> {
+    let status = response.status_code();
+    let headers = response.headers().clone();
+    Ok(Response::empty()?.with_status(status).with_headers(headers))
+}
