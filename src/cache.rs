@@ -58,9 +58,17 @@ pub fn etag_matches(if_none_match: &str, etag: &str) -> bool {
         .any(|candidate| candidate == "*" || candidate.trim_start_matches("W/") == bare)
 }
 
+/// Changes whenever templates or code change (see `build.rs`), so a new deployment starts with
+/// its own cache instead of serving pages an older version rendered.
+pub const BUILD_ID: &str = env!("BLOG_BUILD_ID");
+
+/// Cached pages expire after a week even if nothing changes, so entries left behind by older
+/// builds do not pile up.
+const PAGE_TTL_SECONDS: u64 = 7 * 24 * 3600;
+
 /// The KV key of a page.
 pub fn key(page: &Page) -> String {
-    format!("page:{}", page.path())
+    format!("page:{BUILD_ID}:{}", page.path())
 }
 
 /// The cached copy of a page, if there is one. A failing KV is a miss, not an error: the page
@@ -85,7 +93,7 @@ pub async fn put(kv: &KvStore, page: &Page, cached: &CachedPage) {
         etag: cached.etag.clone(),
     };
     let result = match kv.put(&key(page), cached.html.as_str()) {
-        Ok(builder) => match builder.metadata(meta) {
+        Ok(builder) => match builder.expiration_ttl(PAGE_TTL_SECONDS).metadata(meta) {
             Ok(builder) => builder.execute().await,
             Err(e) => Err(e),
         },
@@ -129,8 +137,14 @@ mod tests {
 
     #[test]
     fn keys_follow_canonical_paths() {
-        assert_eq!(key(&Page::Home { page: 1 }), "page:/");
-        assert_eq!(key(&Page::Home { page: 4 }), "page:/page/4");
-        assert_eq!(key(&Page::Post { slug: "a-b".into() }), "page:/posts/a-b");
+        assert_eq!(key(&Page::Home { page: 1 }), format!("page:{BUILD_ID}:/"));
+        assert_eq!(
+            key(&Page::Home { page: 4 }),
+            format!("page:{BUILD_ID}:/page/4")
+        );
+        assert_eq!(
+            key(&Page::Post { slug: "a-b".into() }),
+            format!("page:{BUILD_ID}:/posts/a-b")
+        );
     }
 }

@@ -146,7 +146,7 @@ impl Store {
         let addenda = self.statement(
             "SELECT a.id, a.body, a.created_at FROM addenda a JOIN posts p ON p.id = a.post_id
               WHERE p.slug = ?1 ORDER BY a.created_at, a.id",
-            &[slug.clone()],
+            std::slice::from_ref(&slug),
         )?;
         let comments = self.statement(
             "SELECT c.id, c.parent_id, c.author_name, c.author_url, c.body, c.created_at, c.by_post_author

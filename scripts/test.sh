@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Sets up everything the tests need, then runs every test: native unit tests, then the built
+# Worker in workerd (Miniflare) with real local D1 and KV.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$ROOT"
+bash scripts/setup.sh --browser
+
+echo "== Formatting and lints"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+echo "== Native unit tests"
+cargo test --workspace --quiet
+
+echo "== Building the Worker"
+bash scripts/build.sh
+
+echo "== End-to-end tests in workerd"
+mkdir -p test-artifacts
+node --test --test-concurrency=1 --test-reporter=spec tests/*.test.mjs

@@ -1,0 +1,110 @@
+// Test harness: runs the built Worker (build/index.js) in workerd through Miniflare's API, with
+// real local D1 and KV, each blog on a fresh copy of a database that `wrangler d1 migrations
+// apply` prepared (and, for the demo, `wrangler d1 execute` loaded with demo/health-techie.sql).
+import { Miniflare } from "miniflare";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+export const ROOT = path.resolve(import.meta.dirname, "..");
+const STATE = path.join(ROOT, "target", "test-state");
+export const BASE = "http://127.0.0.1:8787";
+
+/** The `[vars]` and binding ids of wrangler.toml (the only TOML shapes it uses). */
+export function wranglerConfig() {
+  const toml = fs.readFileSync(path.join(ROOT, "wrangler.toml"), "utf8");
+  const vars = {};
+  const section = toml.split(/^\[vars\]$/m)[1]?.split(/^\[/m)[0] ?? "";
+  for (const m of section.matchAll(/^(\w+)\s*=\s*"([^"]*)"/gm)) vars[m[1]] = m[2];
+  const d1 = toml.match(/database_id\s*=\s*"([^"]+)"/)[1];
+  const kv = toml.match(/\[\[kv_namespaces\]\][^[]*?id\s*=\s*"([^"]+)"/)[1];
+  const compatibilityDate = toml.match(/^compatibility_date\s*=\s*"([^"]+)"/m)[1];
+  return { vars, d1, kv, compatibilityDate };
+}
+
+function wrangler(args, persistTo) {
+  execFileSync(path.join(ROOT, "node_modules/.bin/wrangler"), [...args, "--local", "--persist-to", persistTo], {
+    cwd: ROOT,
+    env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
+    stdio: "pipe",
+  });
+}
+
+/** A state folder with the migrations applied (and the demo loaded), made once and reused. */
+function templateState(demo) {
+  const dir = path.join(STATE, demo ? "demo" : "empty");
+  const migrations = fs.readdirSync(path.join(ROOT, "migrations")).join(",");
+  const stamp = path.join(dir, "stamp");
+  const want = `${migrations}|${fs.statSync(path.join(ROOT, "demo/health-techie.sql")).mtimeMs}`;
+  if (fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8") === want) return dir;
+  const tmp = `${dir}.${process.pid}.tmp`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  wrangler(["d1", "migrations", "apply", "DB"], tmp);
+  if (demo) wrangler(["d1", "execute", "DB", "--file", "demo/health-techie.sql"], tmp);
+  fs.writeFileSync(path.join(tmp, "stamp"), want);
+  fs.rmSync(dir, { recursive: true, force: true });
+  try {
+    fs.renameSync(tmp, dir);
+  } catch {
+    fs.rmSync(tmp, { recursive: true, force: true }); // another test process won the race
+  }
+  return dir;
+}
+
+/**
+ * Starts the Worker on a fresh database. `demo`: load the reference post. `vars`: override
+ * wrangler.toml's [vars] and add secrets.
+ */
+export async function startBlog({ demo = true, vars = {} } = {}) {
+  const config = wranglerConfig();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "blog-test-"));
+  fs.cpSync(templateState(demo), dir, { recursive: true });
+  const log = [];
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath: path.join(ROOT, "build/index.js"),
+    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+    compatibilityDate: config.compatibilityDate,
+    d1Databases: { DB: config.d1 },
+    kvNamespaces: { CACHE: config.kv },
+    // wrangler's --persist-to layout: <dir>/v3/{d1,kv,cache}.
+    d1Persist: path.join(dir, "v3", "d1"),
+    kvPersist: path.join(dir, "v3", "kv"),
+    cachePersist: path.join(dir, "v3", "cache"),
+    bindings: { ...config.vars, ADMIN_TOKEN: "test-admin-token", FORM_SECRET: "test-form-secret", ...vars },
+    handleRuntimeStdio(stdout, stderr) {
+      stdout.on("data", (d) => log.push(String(d)));
+      stderr.on("data", (d) => log.push(String(d)));
+    },
+  });
+  await mf.ready;
+  const db = await mf.getD1Database("DB");
+  const kv = await mf.getKVNamespace("CACHE");
+  return {
+    mf,
+    db,
+    kv,
+    log,
+    fetch: (p, init) => mf.dispatchFetch(BASE + p, { redirect: "manual", ...init }),
+    async text(p, init) {
+      const res = await this.fetch(p, init);
+      return { res, body: await res.text() };
+    },
+    async close() {
+      await mf.dispose();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Asserts that `needles` occur in `haystack` in this order; returns their positions. */
+export function inOrder(assert, haystack, needles) {
+  let at = 0;
+  return needles.map((needle) => {
+    const found = haystack.indexOf(needle, at);
+    assert.ok(found >= 0, `expected ${JSON.stringify(needle)} after position ${at}`);
+    at = found + needle.length;
+    return found;
+  });
+}
