@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use worker::kv::KvStore;
 
+use crate::pages::PER_PAGE;
 use crate::routes::Page;
+use crate::store::Placement;
 
 /// Browsers revalidate every time (cheap: a 304 on a matching ETag); shared caches may keep a page
 /// a minute and serve it stale for another while they refetch.
@@ -104,6 +106,23 @@ pub async fn put(kv: &KvStore, page: &Page, cached: &CachedPage) {
     }
 }
 
+/// The home-listing pages a change to one post affects, given where the post stood before and
+/// after (see `store::Placement`). An edit in place touches only the page the post is on; a post
+/// appearing, disappearing or moving shifts every page from its first position to the end.
+pub fn listing_pages(before: Placement, after: Placement) -> Vec<Page> {
+    let page_of = |rank: u32| rank / PER_PAGE + 1;
+    let last_page = |total: u32| total.div_ceil(PER_PAGE).max(1);
+    let pages: Vec<u32> = match (before.rank, after.rank) {
+        (None, None) => Vec::new(),
+        (Some(a), Some(b)) if a == b && before.total == after.total => vec![page_of(a)],
+        (a, b) => {
+            let first = page_of(a.unwrap_or(u32::MAX).min(b.unwrap_or(u32::MAX)));
+            (first..=last_page(before.total).max(last_page(after.total))).collect()
+        }
+    };
+    pages.into_iter().map(|page| Page::Home { page }).collect()
+}
+
 /// Drops the cached copies of `pages`, so that the next request renders them afresh.
 pub async fn purge(kv: &KvStore, pages: &[Page]) -> Result<(), worker::kv::KvError> {
     for page in pages {
@@ -133,6 +152,49 @@ mod tests {
         assert!(etag_matches("*", tag));
         assert!(!etag_matches("\"abcd\"", tag));
         assert!(!etag_matches("", tag));
+    }
+
+    fn at(rank: Option<u32>, total: u32) -> Placement {
+        Placement { rank, total }
+    }
+
+    fn numbers(pages: Vec<Page>) -> Vec<u32> {
+        pages
+            .into_iter()
+            .map(|p| match p {
+                Page::Home { page } => page,
+                other => panic!("not a listing page: {other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_edit_in_place_touches_one_listing_page() {
+        assert_eq!(
+            numbers(listing_pages(at(Some(13), 40), at(Some(13), 40))),
+            vec![2]
+        );
+    }
+
+    #[test]
+    fn appearing_or_vanishing_shifts_the_rest() {
+        // Published as the newest of 40: every page moves (4 pages become 5).
+        assert_eq!(
+            numbers(listing_pages(at(None, 40), at(Some(0), 41))),
+            vec![1, 2, 3, 4, 5]
+        );
+        // Deleted from page 3 of 3.
+        assert_eq!(
+            numbers(listing_pages(at(Some(25), 30), at(None, 29))),
+            vec![3]
+        );
+        // A draft stays a draft: nothing on the listing changes.
+        assert!(listing_pages(at(None, 30), at(None, 30)).is_empty());
+        // Redated from page 4 to page 1.
+        assert_eq!(
+            numbers(listing_pages(at(Some(35), 40), at(Some(2), 40))),
+            vec![1, 2, 3, 4]
+        );
     }
 
     #[test]

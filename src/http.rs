@@ -6,10 +6,10 @@ use worker::{Env, Headers, Method, Request, Response};
 use crate::cache::{self, CachedPage};
 use crate::config::Blog;
 use crate::error::{AppError, AppResult};
-use crate::pages;
 use crate::routes::{self, Page};
 use crate::runtime::{self, IntlZone};
 use crate::store::Store;
+use crate::{admin, pages};
 
 /// Applied to every HTML page: no script may run, the page may not be framed.
 const CONTENT_SECURITY_POLICY: &str =
@@ -28,21 +28,44 @@ impl App {
         App { blog, env }
     }
 
-    fn store(&self) -> AppResult<Store> {
+    pub fn store(&self) -> AppResult<Store> {
         Ok(Store::new(self.env.d1("DB")?))
     }
 
-    fn kv(&self) -> Option<worker::kv::KvStore> {
+    /// The page cache, when the binding exists (pages are rendered from D1 without it).
+    pub fn kv(&self) -> Option<worker::kv::KvStore> {
         self.env.kv("CACHE").ok()
+    }
+
+    pub fn admin_token(&self) -> Option<String> {
+        self.env.secret("ADMIN_TOKEN").ok().map(|s| s.to_string())
+    }
+}
+
+/// Drops cached pages after a change. A failing KV is logged, not fatal: the change is already
+/// stored, and cached pages expire on their own (see `cache`).
+pub async fn purge(app: &App, pages: &[Page]) {
+    if let Some(kv) = app.kv() {
+        if let Err(e) = cache::purge(&kv, pages).await {
+            worker::console_error!("purging {} cached pages failed: {e}", pages.len());
+        }
     }
 }
 
 /// Entry point for every request.
-pub async fn handle(req: Request, env: Env) -> worker::Result<Response> {
+pub async fn handle(mut req: Request, env: Env) -> worker::Result<Response> {
     let app = App::new(env);
     let head = req.method() == Method::Head;
-    let response = match route(&req, &app).await {
+    let path = req.path();
+    let is_admin = path == "/admin" || path.starts_with("/admin/");
+    let result = if is_admin {
+        admin::handle(&mut req, &app, &path).await
+    } else {
+        route(&req, &app, &path).await
+    };
+    let response = match result {
         Ok(response) => response,
+        Err(error) if is_admin => json_error(&error)?,
         Err(error) => error_page(&app.blog, &error)?,
     };
     if head {
@@ -52,9 +75,8 @@ pub async fn handle(req: Request, env: Env) -> worker::Result<Response> {
     }
 }
 
-async fn route(req: &Request, app: &App) -> AppResult<Response> {
-    let path = req.path();
-    let Some(page) = routes::page_for(&path) else {
+async fn route(req: &Request, app: &App, path: &str) -> AppResult<Response> {
+    let Some(page) = routes::page_for(path) else {
         return Err(AppError::NotFound);
     };
     match req.method() {
@@ -123,23 +145,46 @@ fn html_headers(cache_control: &str) -> AppResult<Headers> {
     Ok(headers)
 }
 
-/// The one place an error becomes a response: a page in the blog's layout with the status.
-fn error_page(blog: &Blog, error: &AppError) -> worker::Result<Response> {
+fn log_if_internal(error: &AppError) {
     if let AppError::Unavailable(cause) = error {
         worker::console_error!("{cause}");
     }
+}
+
+/// Headers every error answer carries, whatever its format.
+fn error_headers(error: &AppError, headers: &Headers) -> worker::Result<()> {
+    match error {
+        AppError::MethodNotAllowed(allowed) => headers.set("Allow", allowed),
+        AppError::Unavailable(_) => headers.set("Retry-After", "30"),
+        AppError::Unauthorized(_) => headers.set("WWW-Authenticate", "Bearer realm=\"admin\""),
+        _ => Ok(()),
+    }
+}
+
+/// A reader's error: a page in the blog's layout with the status.
+fn error_page(blog: &Blog, error: &AppError) -> worker::Result<Response> {
+    log_if_internal(error);
     let status = error.status();
     let html = pages::error(blog, status, &error.message());
     let headers =
         html_headers(cache::NO_STORE).map_err(|e| worker::Error::RustError(e.to_string()))?;
-    match error {
-        AppError::MethodNotAllowed(allowed) => headers.set("Allow", allowed)?,
-        AppError::Unavailable(_) => headers.set("Retry-After", "30")?,
-        _ => {}
-    }
+    error_headers(error, &headers)?;
     Ok(Response::from_html(html.as_str())?
         .with_status(status)
         .with_headers(headers))
+}
+
+/// An admin API error: `{"error": "...", "fields": {...}}`.
+fn json_error(error: &AppError) -> worker::Result<Response> {
+    log_if_internal(error);
+    let mut body = serde_json::json!({ "error": error.message() });
+    if let Some(fields) = error.fields() {
+        body["fields"] = serde_json::json!(fields);
+    }
+    let response = Response::from_json(&body)?.with_status(error.status());
+    response.headers().set("Cache-Control", "no-store")?;
+    error_headers(error, response.headers())?;
+    Ok(response)
 }
 
 /// A HEAD answer: the GET answer's status and headers without the body.

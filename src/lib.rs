@@ -2,25 +2,39 @@
 //!
 //! Layout, from the outside in: [`http`] routes requests and builds responses; [`routes`] maps
 //! paths to pages; [`pages`] turns records into HTML through the askama templates in
-//! `templates/`; [`store`] holds every SQL statement; [`cache`] owns the KV page cache and its
+//! `templates/`; [`admin`] is the author's JSON API and [`schedule`] its cron job;
+//! [`store`] holds every SQL statement; [`cache`] owns the KV page cache and its
 //! headers. [`markdown`], [`comment_text`], [`thread`] and [`dates`] are the pure rules underneath.
 
+pub mod admin;
 pub mod cache;
 pub mod comment_text;
 pub mod config;
 pub mod dates;
 pub mod error;
 pub mod http;
+pub mod input;
 pub mod markdown;
 pub mod pages;
 pub mod routes;
 pub mod runtime;
+pub mod schedule;
 pub mod store;
 pub mod thread;
 
-use worker::{event, Context, Env, Request, Response};
+use worker::{event, Context, Env, Request, Response, ScheduleContext, ScheduledEvent};
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
     http::handle(req, env).await
+}
+
+/// The cron trigger in wrangler.toml: publishes scheduled posts whose time has come.
+#[event(scheduled)]
+async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    match schedule::publish_due(&http::App::new(env)).await {
+        Ok(0) => {}
+        Ok(n) => worker::console_log!("published {n} scheduled posts"),
+        Err(e) => worker::console_error!("scheduled publishing failed: {e}"),
+    }
 }

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement, D1Result};
 
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 /// A post as a reader's page needs it.
 #[derive(Debug, Clone, Deserialize)]
@@ -90,6 +90,18 @@ fn num(n: i64) -> JsValue {
     JsValue::from_f64(n as f64)
 }
 
+fn short_batch() -> AppError {
+    AppError::Unavailable("D1 returned fewer results than statements".into())
+}
+
+fn opt_num(n: Option<i64>) -> JsValue {
+    n.map_or(JsValue::NULL, num)
+}
+
+fn opt_str(s: Option<&str>) -> JsValue {
+    s.map_or(JsValue::NULL, JsValue::from_str)
+}
+
 fn first<T: for<'de> Deserialize<'de>>(result: &D1Result) -> AppResult<Option<T>> {
     Ok(result.results::<T>()?.into_iter().next())
 }
@@ -169,5 +181,371 @@ impl Store {
             addenda: addenda.results()?,
             comments: comments.results()?,
         }))
+    }
+}
+
+/// A post as the author manages it: drafts and scheduled ones included.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PostRecord {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub body: String,
+    pub status: String,
+    pub published_at: Option<i64>,
+    pub updated_at: i64,
+    pub comments_open: i64,
+    /// JSON array of the post's tags.
+    pub tags: String,
+    pub approved: i64,
+    pub pending: i64,
+    pub spam: i64,
+}
+
+/// The columns of a post that the author writes.
+#[derive(Debug, Clone)]
+pub struct PostWrite<'a> {
+    pub slug: &'a str,
+    pub title: &'a str,
+    pub body: &'a str,
+    pub status: &'a str,
+    pub published_at: Option<i64>,
+    pub updated_at: i64,
+    pub comments_open: bool,
+}
+
+/// A comment as the author moderates it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CommentRecord {
+    pub id: i64,
+    pub post_id: i64,
+    pub post_slug: String,
+    pub parent_id: Option<i64>,
+    pub author_name: String,
+    pub author_email: String,
+    pub author_url: Option<String>,
+    pub body: String,
+    pub status: String,
+    pub created_at: i64,
+    pub by_post_author: i64,
+    pub spam_reasons: String,
+}
+
+/// A comment to store.
+#[derive(Debug, Clone)]
+pub struct NewComment<'a> {
+    pub post_id: i64,
+    pub parent_id: Option<i64>,
+    pub author_name: &'a str,
+    pub author_email: &'a str,
+    pub author_url: Option<&'a str>,
+    pub body: &'a str,
+    pub status: &'a str,
+    pub created_at: i64,
+    pub by_post_author: bool,
+    /// JSON array of the spam checks' reasons.
+    pub spam_reasons: &'a str,
+    pub client_hash: Option<&'a str>,
+    pub import_key: Option<&'a str>,
+}
+
+/// Where a post stands on the home listing: its 0-based rank among visible posts (None when it
+/// is not visible) and how many visible posts there are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct Placement {
+    pub rank: Option<u32>,
+    pub total: u32,
+}
+
+#[derive(Deserialize)]
+struct PlacementRow {
+    total: f64,
+    rank: f64,
+    visible: f64,
+}
+
+#[derive(Deserialize)]
+struct IdRow {
+    id: i64,
+}
+
+const POST_RECORD: &str = "SELECT p.id, p.slug, p.title, p.body, p.status, p.published_at, p.updated_at, p.comments_open,
+        (SELECT json_group_array(tag) FROM post_tags t WHERE t.post_id = p.id) AS tags,
+        (SELECT COUNT(*) FROM comments c WHERE c.post_id = p.id AND c.status = 'approved') AS approved,
+        (SELECT COUNT(*) FROM comments c WHERE c.post_id = p.id AND c.status = 'pending') AS pending,
+        (SELECT COUNT(*) FROM comments c WHERE c.post_id = p.id AND c.status = 'spam') AS spam
+   FROM posts p";
+
+const COMMENT_RECORD: &str =
+    "SELECT c.id, c.post_id, p.slug AS post_slug, c.parent_id, c.author_name, c.author_email,
+        c.author_url, c.body, c.status, c.created_at, c.by_post_author, c.spam_reasons
+   FROM comments c JOIN posts p ON p.id = c.post_id";
+
+impl Store {
+    pub async fn post_record(&self, slug: &str) -> AppResult<Option<PostRecord>> {
+        let sql = format!("{POST_RECORD} WHERE p.slug = ?1");
+        Ok(self.statement(&sql, &[slug.into()])?.first(None).await?)
+    }
+
+    /// Every post, newest first (undated drafts first of all).
+    pub async fn all_posts(&self) -> AppResult<Vec<PostRecord>> {
+        let sql = format!(
+            "{POST_RECORD} ORDER BY p.published_at IS NOT NULL, p.published_at DESC, p.id DESC"
+        );
+        Ok(self.statement(&sql, &[])?.all().await?.results()?)
+    }
+
+    pub async fn addenda(&self, post_id: i64) -> AppResult<Vec<Addendum>> {
+        let sql =
+            "SELECT id, body, created_at FROM addenda WHERE post_id = ?1 ORDER BY created_at, id";
+        Ok(self
+            .statement(sql, &[num(post_id)])?
+            .all()
+            .await?
+            .results()?)
+    }
+
+    /// Inserts a post; `None` when the slug is taken.
+    pub async fn insert_post(
+        &self,
+        post: &PostWrite<'_>,
+        tags: &[String],
+    ) -> AppResult<Option<i64>> {
+        let inserted: Option<IdRow> = self
+            .statement(
+                "INSERT INTO posts (slug, title, body, status, published_at, updated_at, comments_open)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (slug) DO NOTHING RETURNING id",
+                &[
+                    post.slug.into(),
+                    post.title.into(),
+                    post.body.into(),
+                    post.status.into(),
+                    opt_num(post.published_at),
+                    num(post.updated_at),
+                    num(post.comments_open.into()),
+                ],
+            )?
+            .first(None)
+            .await?;
+        let Some(IdRow { id }) = inserted else {
+            return Ok(None);
+        };
+        self.set_tags(id, tags).await?;
+        Ok(Some(id))
+    }
+
+    /// Rewrites a post's columns (and its tags, when given); `false` when the new slug is taken.
+    pub async fn update_post(
+        &self,
+        id: i64,
+        post: &PostWrite<'_>,
+        tags: Option<&[String]>,
+    ) -> AppResult<bool> {
+        let result = self
+            .statement(
+                "UPDATE OR IGNORE posts SET slug = ?2, title = ?3, body = ?4, status = ?5, published_at = ?6,
+                        updated_at = ?7, comments_open = ?8
+                  WHERE id = ?1",
+                &[
+                    num(id),
+                    post.slug.into(),
+                    post.title.into(),
+                    post.body.into(),
+                    post.status.into(),
+                    opt_num(post.published_at),
+                    num(post.updated_at),
+                    num(post.comments_open.into()),
+                ],
+            )?
+            .run()
+            .await?;
+        let changed = result.meta()?.and_then(|m| m.changes).unwrap_or(0) > 0;
+        if changed {
+            if let Some(tags) = tags {
+                self.set_tags(id, tags).await?;
+            }
+        }
+        Ok(changed)
+    }
+
+    async fn set_tags(&self, post_id: i64, tags: &[String]) -> AppResult<()> {
+        let json = serde_json::to_string(tags).unwrap_or_else(|_| "[]".into());
+        let clear = self.statement("DELETE FROM post_tags WHERE post_id = ?1", &[num(post_id)])?;
+        let insert = self.statement(
+            "INSERT OR IGNORE INTO post_tags (post_id, tag) SELECT ?1, value FROM json_each(?2)",
+            &[num(post_id), json.into()],
+        )?;
+        self.db.batch(vec![clear, insert]).await?;
+        Ok(())
+    }
+
+    /// Deletes a post; its addenda, comments and tags go with it (foreign keys cascade).
+    pub async fn delete_post(&self, id: i64) -> AppResult<()> {
+        self.statement("DELETE FROM posts WHERE id = ?1", &[num(id)])?
+            .run()
+            .await?;
+        Ok(())
+    }
+
+    /// Appends an addendum and moves the post's updated time forward to it.
+    pub async fn insert_addendum(&self, post_id: i64, body: &str, at: i64) -> AppResult<i64> {
+        let insert = self.statement(
+            "INSERT INTO addenda (post_id, body, created_at) VALUES (?1, ?2, ?3) RETURNING id",
+            &[num(post_id), body.into(), num(at)],
+        )?;
+        let touch = self.statement(
+            "UPDATE posts SET updated_at = MAX(updated_at, ?2) WHERE id = ?1",
+            &[num(post_id), num(at)],
+        )?;
+        let results = self.db.batch(vec![insert, touch]).await?;
+        let id = results
+            .first()
+            .map(first::<IdRow>)
+            .transpose()?
+            .flatten()
+            .ok_or_else(short_batch)?;
+        Ok(id.id)
+    }
+
+    /// Stores a comment; `None` when an imported comment with the same key is already there.
+    pub async fn insert_comment(&self, c: &NewComment<'_>) -> AppResult<Option<i64>> {
+        let row: Option<IdRow> = self
+            .statement(
+                "INSERT INTO comments (post_id, parent_id, author_name, author_email, author_url, body, status,
+                                       created_at, by_post_author, spam_reasons, client_hash, import_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                 ON CONFLICT DO NOTHING RETURNING id",
+                &[
+                    num(c.post_id),
+                    opt_num(c.parent_id),
+                    c.author_name.into(),
+                    c.author_email.into(),
+                    opt_str(c.author_url),
+                    c.body.into(),
+                    c.status.into(),
+                    num(c.created_at),
+                    num(c.by_post_author.into()),
+                    c.spam_reasons.into(),
+                    opt_str(c.client_hash),
+                    opt_str(c.import_key),
+                ],
+            )?
+            .first(None)
+            .await?;
+        Ok(row.map(|r| r.id))
+    }
+
+    pub async fn comment(&self, id: i64) -> AppResult<Option<CommentRecord>> {
+        let sql = format!("{COMMENT_RECORD} WHERE c.id = ?1");
+        Ok(self.statement(&sql, &[num(id)])?.first(None).await?)
+    }
+
+    /// The id of an imported comment by its key on a post.
+    pub async fn imported_comment_id(&self, post_id: i64, key: &str) -> AppResult<Option<i64>> {
+        let row: Option<IdRow> = self
+            .statement(
+                "SELECT id FROM comments WHERE post_id = ?1 AND import_key = ?2",
+                &[num(post_id), key.into()],
+            )?
+            .first(None)
+            .await?;
+        Ok(row.map(|r| r.id))
+    }
+
+    /// Comments with a status, newest first.
+    pub async fn comments_with_status(
+        &self,
+        status: &str,
+        limit: u32,
+        offset: u32,
+    ) -> AppResult<Vec<CommentRecord>> {
+        let sql = format!("{COMMENT_RECORD} WHERE c.status = ?1 ORDER BY c.created_at DESC, c.id DESC LIMIT ?2 OFFSET ?3");
+        let params = [status.into(), num(limit.into()), num(offset.into())];
+        Ok(self.statement(&sql, &params)?.all().await?.results()?)
+    }
+
+    pub async fn set_comment_status(&self, id: i64, status: &str) -> AppResult<()> {
+        self.statement(
+            "UPDATE comments SET status = ?2 WHERE id = ?1",
+            &[num(id), status.into()],
+        )?
+        .run()
+        .await?;
+        Ok(())
+    }
+
+    pub async fn delete_comment(&self, id: i64) -> AppResult<()> {
+        self.statement("DELETE FROM comments WHERE id = ?1", &[num(id)])?
+            .run()
+            .await?;
+        Ok(())
+    }
+
+    /// Where a post stands on the home listing now (see [`Placement`]); `post_id` None gives
+    /// only the total.
+    pub async fn placement(&self, post_id: Option<i64>, now: i64) -> AppResult<Placement> {
+        let row: Option<PlacementRow> = self
+            .statement(
+                &format!(
+                    "SELECT (SELECT COUNT(*) FROM posts WHERE {VISIBLE}) AS total,
+                            (SELECT COUNT(*) FROM posts p WHERE p.id = ?2 AND p.status = 'published'
+                                AND p.published_at <= ?1) AS visible,
+                            (SELECT COUNT(*) FROM posts q JOIN posts p ON p.id = ?2
+                              WHERE q.status = 'published' AND q.published_at <= ?1
+                                AND (q.published_at > p.published_at
+                                     OR (q.published_at = p.published_at AND q.id > p.id))) AS rank"
+                ),
+                &[num(now), opt_num(post_id)],
+            )?
+            .first(None)
+            .await?;
+        let row = row.ok_or_else(short_batch)?;
+        Ok(Placement {
+            rank: (row.visible > 0.0).then_some(row.rank as u32),
+            total: row.total as u32,
+        })
+    }
+
+    /// Posts that became visible in `(since, now]` (scheduled ones whose time has come), newest
+    /// first: (id, slug).
+    pub async fn newly_visible(&self, since: i64, now: i64) -> AppResult<Vec<(i64, String)>> {
+        #[derive(Deserialize)]
+        struct Row {
+            id: i64,
+            slug: String,
+        }
+        let rows: Vec<Row> = self
+            .statement(
+                "SELECT id, slug FROM posts WHERE status = 'published' AND published_at > ?1 AND published_at <= ?2
+                  ORDER BY published_at DESC, id DESC",
+                &[num(since), num(now)],
+            )?
+            .all()
+            .await?
+            .results()?;
+        Ok(rows.into_iter().map(|r| (r.id, r.slug)).collect())
+    }
+
+    pub async fn setting(&self, key: &str) -> AppResult<Option<String>> {
+        #[derive(Deserialize)]
+        struct Row {
+            value: String,
+        }
+        let row: Option<Row> = self
+            .statement("SELECT value FROM settings WHERE key = ?1", &[key.into()])?
+            .first(None)
+            .await?;
+        Ok(row.map(|r| r.value))
+    }
+
+    pub async fn set_setting(&self, key: &str, value: &str) -> AppResult<()> {
+        self.statement(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            &[key.into(), value.into()],
+        )?
+        .run()
+        .await?;
+        Ok(())
     }
 }

@@ -108,3 +108,27 @@ export function inOrder(assert, haystack, needles) {
     return found;
   });
 }
+
+export const ADMIN_TOKEN = "test-admin-token";
+
+/** Calls the admin API; returns { res, json }. */
+export async function admin(blog, method, path, body, token = ADMIN_TOKEN) {
+  const headers = {};
+  if (token !== null) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const res = await blog.fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  let json = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = { unparsed: text };
+  }
+  return { res, json };
+}
+
+/** Fetches a page and returns { status, cache, body }. */
+export async function page(blog, path) {
+  const res = await blog.fetch(path);
+  return { status: res.status, cache: res.headers.get("x-blog-cache"), body: await res.text() };
+}
