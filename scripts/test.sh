@@ -13,8 +13,9 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 echo "== Native unit tests"
 cargo test --workspace --quiet
 
-echo "== Building the Worker"
+echo "== Building the Worker and blogctl"
 bash scripts/build.sh
+cargo build -p blogctl --quiet
 
 echo "== End-to-end tests in workerd"
 mkdir -p test-artifacts

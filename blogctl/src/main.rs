@@ -1,0 +1,465 @@
+//! `blogctl`: the author's command-line tool. It talks to the blog's admin API, locally under
+//! `wrangler dev` or on a deployed Worker alike.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use blogctl::{front_matter, wxr};
+use clap::{Parser, Subcommand};
+use edge_blog::input::slug_from_title;
+use edge_blog::routes::is_slug;
+use serde_json::{json, Value};
+
+#[derive(Parser)]
+#[command(
+    name = "blogctl",
+    version,
+    about = "Publish, append addenda, moderate comments and import WordPress into an edge-blog"
+)]
+struct Cli {
+    /// The blog's base URL.
+    #[arg(long, env = "BLOG_URL", default_value = "http://127.0.0.1:8787")]
+    url: String,
+    /// The admin token (the Worker's ADMIN_TOKEN secret).
+    #[arg(long, env = "BLOG_ADMIN_TOKEN", hide_env_values = true)]
+    token: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create or update a post from a Markdown file with front matter (title, slug, date, tags, draft).
+    Publish { file: PathBuf },
+    /// Append a dated addendum (Markdown; optional front matter `date`) to a published post.
+    Addendum { slug: String, file: PathBuf },
+    /// List comments awaiting moderation (or with another status).
+    Comments {
+        #[arg(long, default_value = "pending", value_parser = ["pending", "approved", "spam"])]
+        status: String,
+    },
+    /// Approve a comment.
+    Approve { id: u64 },
+    /// Mark a comment as spam.
+    Spam { id: u64 },
+    /// Delete a comment.
+    Delete { id: u64 },
+    /// Import a WordPress export (WXR): posts, drafts, tags, categories and comment threads.
+    ImportWxr { file: PathBuf },
+}
+
+struct Client {
+    base: String,
+    token: String,
+    agent: ureq::Agent,
+}
+
+/// An admin API answer: status and JSON body (null when empty).
+struct Answer {
+    status: u16,
+    body: Value,
+}
+
+impl Answer {
+    /// "error message (field: problem, …)" for a failed request.
+    fn problem(&self) -> String {
+        let error = self
+            .body
+            .get("error")
+            .and_then(Value::as_str)
+            .unwrap_or("no message");
+        let fields = self
+            .body
+            .get("fields")
+            .and_then(Value::as_object)
+            .map(|f| {
+                f.iter()
+                    .map(|(k, v)| format!("{k}: {}", v.as_str().unwrap_or("")))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
+            .filter(|s| !s.is_empty());
+        match fields {
+            Some(fields) => format!("HTTP {}: {error} ({fields})", self.status),
+            None => format!("HTTP {}: {error}", self.status),
+        }
+    }
+}
+
+impl Client {
+    fn new(base: &str, token: &str) -> Self {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        Client {
+            base: base.trim_end_matches('/').to_string(),
+            token: token.to_string(),
+            agent,
+        }
+    }
+
+    fn call(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Answer, String> {
+        let url = format!("{}{path}", self.base);
+        let mut builder = ureq::http::Request::builder()
+            .method(method)
+            .uri(&url)
+            .header("Authorization", format!("Bearer {}", self.token))
+            .header("Accept", "application/json");
+        if body.is_some() {
+            builder = builder.header("Content-Type", "application/json");
+        }
+        let bytes = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
+        let request = builder
+            .body(bytes)
+            .map_err(|e| format!("{method} {url}: {e}"))?;
+        let mut response = self.agent.run(request).map_err(|e| {
+            format!(
+                "{method} {url}: {e} (is the blog running at {}? set BLOG_URL)",
+                self.base
+            )
+        })?;
+        let status = response.status().as_u16();
+        let text = if status == 204 {
+            String::new()
+        } else {
+            response
+                .body_mut()
+                .read_to_string()
+                .map_err(|e| format!("{method} {url}: {e}"))?
+        };
+        let body = if text.trim().is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(json!({"error": text}))
+        };
+        if status == 401 {
+            return Err(format!(
+                "{method} {url}: the admin token was refused; check BLOG_ADMIN_TOKEN"
+            ));
+        }
+        Ok(Answer { status, body })
+    }
+}
+
+fn read(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn publish(client: &Client, file: &Path) -> Result<(), String> {
+    let doc = front_matter::parse(&read(file)?).map_err(|e| format!("{}: {e}", file.display()))?;
+    let title = doc.title.ok_or_else(|| {
+        format!(
+            "{}: the front matter has no title; add a line `title: …` between the --- lines",
+            file.display()
+        )
+    })?;
+    let slug = doc.slug.unwrap_or_else(|| slug_from_title(&title));
+    if !is_slug(&slug) {
+        return Err(format!(
+            "{}: no usable slug; add `slug: some-words` to the front matter",
+            file.display()
+        ));
+    }
+    let mut fields = json!({
+        "title": title,
+        "body": doc.body,
+        "status": if doc.draft == Some(true) { "draft" } else { "published" },
+    });
+    if let Some(date) = doc.date {
+        fields["published_at"] = json!(date);
+    }
+    if let Some(tags) = doc.tags {
+        fields["tags"] = json!(tags);
+    }
+    let existing = client.call("GET", &format!("/admin/posts/{slug}"), None)?;
+    let (answer, verb) = if existing.status == 200 {
+        (
+            client.call("PATCH", &format!("/admin/posts/{slug}"), Some(&fields))?,
+            "updated",
+        )
+    } else {
+        fields["slug"] = json!(slug);
+        (
+            client.call("POST", "/admin/posts", Some(&fields))?,
+            "published",
+        )
+    };
+    if answer.status >= 300 {
+        return Err(format!("{}: {}", file.display(), answer.problem()));
+    }
+    let status = answer.body["status"].as_str().unwrap_or("");
+    let url = answer.body["url"].as_str().unwrap_or("");
+    let verb = if status == "draft" {
+        "saved as a draft"
+    } else {
+        verb
+    };
+    println!("{verb}: {url}");
+    Ok(())
+}
+
+fn addendum(client: &Client, slug: &str, file: &Path) -> Result<(), String> {
+    let doc = front_matter::parse(&read(file)?).map_err(|e| format!("{}: {e}", file.display()))?;
+    let mut body = json!({ "body": doc.body });
+    if let Some(date) = doc.date {
+        body["at"] = json!(date);
+    }
+    let answer = client.call("POST", &format!("/admin/posts/{slug}/addenda"), Some(&body))?;
+    match answer.status {
+        201 => {
+            println!(
+                "added addendum {} at {} to {slug}",
+                answer.body["id"],
+                answer.body["at"].as_str().unwrap_or("")
+            );
+            Ok(())
+        }
+        404 => Err(format!("there is no post with the slug {slug:?}")),
+        _ => Err(format!("{}: {}", file.display(), answer.problem())),
+    }
+}
+
+fn list_comments(client: &Client, status: &str) -> Result<(), String> {
+    let answer = client.call(
+        "GET",
+        &format!("/admin/comments?status={status}&limit=500"),
+        None,
+    )?;
+    if answer.status != 200 {
+        return Err(answer.problem());
+    }
+    let comments = answer.body["comments"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    if comments.is_empty() {
+        println!("No {status} comments.");
+    }
+    for c in comments {
+        let s = |k: &str| c[k].as_str().unwrap_or("").to_string();
+        let reasons: Vec<String> = c["reasons"]
+            .as_array()
+            .map(|r| r.iter().map(|x| x.to_string()).collect())
+            .unwrap_or_default();
+        println!(
+            "#{} on {} by {} <{}> at {}",
+            c["id"],
+            s("post"),
+            s("author"),
+            s("email"),
+            s("created_at")
+        );
+        if !reasons.is_empty() {
+            println!("  reasons: {}", reasons.join(", "));
+        }
+        for line in s("body").lines().take(4) {
+            println!("  | {line}");
+        }
+    }
+    Ok(())
+}
+
+fn moderate(client: &Client, id: u64, status: Option<&str>) -> Result<(), String> {
+    let path = format!("/admin/comments/{id}");
+    let answer = match status {
+        Some(status) => client.call("PATCH", &path, Some(&json!({ "status": status })))?,
+        None => client.call("DELETE", &path, None)?,
+    };
+    match answer.status {
+        200 | 204 => {
+            println!("comment {id}: {}", status.unwrap_or("deleted"));
+            Ok(())
+        }
+        404 => Err(format!("there is no comment {id}")),
+        _ => Err(answer.problem()),
+    }
+}
+
+#[derive(Default)]
+struct Summary {
+    posts: usize,
+    posts_present: usize,
+    comments: usize,
+    comments_present: usize,
+    skipped: Vec<String>,
+    failed: Vec<String>,
+}
+
+fn import_wxr(client: &Client, file: &Path) -> Result<bool, String> {
+    let items = wxr::parse(&read(file)?).map_err(|e| format!("{}: {e}", file.display()))?;
+    let mut summary = Summary::default();
+    let total = items.len();
+    for (n, item) in items.iter().enumerate() {
+        let label = format!("[{}/{total}] {:?} (line {})", n + 1, item.title, item.line);
+        match import_item(client, item, &mut summary) {
+            Ok(outcome) => eprintln!("{label}: {outcome}"),
+            Err(reason) => {
+                eprintln!("{label}: FAILED: {reason}");
+                summary.failed.push(format!(
+                    "{}, line {}: {:?}: {reason}",
+                    file.display(),
+                    item.line,
+                    item.title
+                ));
+            }
+        }
+    }
+    println!(
+        "Imported {} posts ({} already there) and {} comments ({} already there); skipped {}; failed {}.",
+        summary.posts,
+        summary.posts_present,
+        summary.comments,
+        summary.comments_present,
+        summary.skipped.len(),
+        summary.failed.len()
+    );
+    for s in &summary.skipped {
+        println!("  skipped: {s}");
+    }
+    for f in &summary.failed {
+        println!("  failed: {f}");
+    }
+    Ok(summary.failed.is_empty())
+}
+
+fn import_item(client: &Client, item: &wxr::Item, summary: &mut Summary) -> Result<String, String> {
+    if item.post_type != "post" {
+        let what = if item.post_type.is_empty() {
+            "an item without a type"
+        } else {
+            item.post_type.as_str()
+        };
+        summary
+            .skipped
+            .push(format!("{:?}: a {what}, not a post", item.title));
+        return Ok(format!("skipped ({what})"));
+    }
+    let status = match item.status.as_str() {
+        "publish" | "future" => "published",
+        "draft" | "pending" | "private" | "auto-draft" => "draft",
+        "trash" => {
+            summary
+                .skipped
+                .push(format!("{:?}: in the trash", item.title));
+            return Ok("skipped (trash)".into());
+        }
+        other => return Err(format!("unknown wp:status {other:?}")),
+    };
+    let title = if item.title.is_empty() {
+        "(untitled)".to_string()
+    } else {
+        item.title.clone()
+    };
+    let decoded = percent_encoding::percent_decode_str(&item.slug)
+        .decode_utf8_lossy()
+        .to_lowercase();
+    let slug = [
+        decoded.clone(),
+        slug_from_title(&decoded),
+        slug_from_title(&title),
+        format!("post-{}", item.id),
+    ]
+    .into_iter()
+    .find(|s| is_slug(s))
+    .unwrap_or_default();
+    let mut post = json!({"title": title, "body": item.content, "slug": slug, "status": status, "tags": item.tags});
+    if let Some(date) = &item.date {
+        post["published_at"] = json!(date);
+    }
+    if item.content.trim().is_empty() {
+        post["body"] = json!("(This post has no content.)");
+    }
+    let answer = client.call("POST", "/admin/posts", Some(&post))?;
+    let post_outcome = match answer.status {
+        201 => {
+            summary.posts += 1;
+            "imported"
+        }
+        409 => {
+            summary.posts_present += 1;
+            "already there"
+        }
+        _ => return Err(answer.problem()),
+    };
+
+    let mut imported = 0;
+    let mut present = 0;
+    let mut rows = Vec::new();
+    for c in wxr::parents_first(&item.comments) {
+        let status = match c.approved.as_str() {
+            "1" => "approved",
+            "0" => "pending",
+            other => {
+                let why = if other == "spam" {
+                    "spam"
+                } else {
+                    "in the trash"
+                };
+                summary
+                    .skipped
+                    .push(format!("comment {} on {slug}: {why}", c.id));
+                continue;
+            }
+        };
+        let Some(at) = &c.date else {
+            summary.failed.push(format!(
+                "comment {} on {slug}: no wp:comment_date_gmt",
+                c.id
+            ));
+            continue;
+        };
+        let mut row = json!({
+            "key": c.id, "author": if c.author.is_empty() { "Anonymous" } else { c.author.as_str() },
+            "email": c.email, "url": c.url, "body": wxr::comment_text(&c.content), "at": at, "status": status,
+            "by_post_author": !c.user_id.is_empty() && c.user_id != "0",
+        });
+        if let Some(parent) = c.parent_id() {
+            row["parent_key"] = json!(parent);
+        }
+        rows.push(row);
+    }
+    for chunk in rows.chunks(40) {
+        let answer = client.call(
+            "POST",
+            "/admin/import",
+            Some(&json!({"post": slug, "comments": chunk})),
+        )?;
+        if answer.status != 200 {
+            return Err(format!("comments: {}", answer.problem()));
+        }
+        imported += answer.body["imported"].as_u64().unwrap_or(0) as usize;
+        present += answer.body["skipped"].as_u64().unwrap_or(0) as usize;
+        for f in answer.body["failed"].as_array().into_iter().flatten() {
+            summary.failed.push(format!("comment on {slug}: {f}"));
+        }
+    }
+    summary.comments += imported;
+    summary.comments_present += present;
+    Ok(format!("{post_outcome} as /posts/{slug} ({status}); {imported} comments imported, {present} already there"))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let client = Client::new(&cli.url, &cli.token);
+    let result = match &cli.command {
+        Command::Publish { file } => publish(&client, file),
+        Command::Addendum { slug, file } => addendum(&client, slug, file),
+        Command::Comments { status } => list_comments(&client, status),
+        Command::Approve { id } => moderate(&client, *id, Some("approved")),
+        Command::Spam { id } => moderate(&client, *id, Some("spam")),
+        Command::Delete { id } => moderate(&client, *id, None),
+        Command::ImportWxr { file } => match import_wxr(&client, file) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::from(1),
+            Err(e) => Err(e),
+        },
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("blogctl: {message}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,381 @@
+//! Reads a WordPress export (WXR, an RSS file with `wp:` elements) into posts and comments.
+//!
+//! Only what an import needs is kept: each item's type, status, slug, dates, content, tags and
+//! categories, and its comments with their threading. Errors carry the line of the file.
+
+use std::fmt;
+
+use quick_xml::events::Event;
+use quick_xml::Reader;
+
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Item {
+    /// `wp:post_id`.
+    pub id: String,
+    pub title: String,
+    /// `wp:post_name`; may be empty (drafts) or percent-encoded.
+    pub slug: String,
+    pub content: String,
+    /// `wp:post_type`: post, page, attachment, …
+    pub post_type: String,
+    /// `wp:status`: publish, draft, pending, private, future, trash.
+    pub status: String,
+    /// `wp:post_date_gmt` as RFC 3339, if set.
+    pub date: Option<String>,
+    pub tags: Vec<String>,
+    pub comments: Vec<Comment>,
+    /// The line of the `<item>` in the file, for messages.
+    pub line: usize,
+}
+
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Comment {
+    pub id: String,
+    /// `wp:comment_parent`; "0" or empty for a top-level comment.
+    pub parent: String,
+    pub author: String,
+    pub email: String,
+    pub url: String,
+    pub date: Option<String>,
+    pub content: String,
+    /// `wp:comment_approved`: 1, 0, spam, trash.
+    pub approved: String,
+    /// `wp:comment_user_id`: non-zero for a registered user (the blog's author, on most blogs).
+    pub user_id: String,
+}
+
+impl Comment {
+    pub fn parent_id(&self) -> Option<&str> {
+        let p = self.parent.trim();
+        (!p.is_empty() && p != "0").then_some(p)
+    }
+}
+
+#[derive(Debug, PartialEq)]
+pub struct Error {
+    pub line: usize,
+    pub message: String,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
+}
+
+fn line_at(text: &str, offset: u64) -> usize {
+    let end = (offset as usize).min(text.len());
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// `2011-03-17 21:05:00` (WordPress's GMT dates) → RFC 3339; the unset `0000-00-00 00:00:00` → None.
+pub fn gmt_date(text: &str) -> Option<String> {
+    let t = text.trim();
+    if t.is_empty() || t.starts_with("0000") {
+        return None;
+    }
+    let candidate = format!("{}Z", t.replacen(' ', "T", 1));
+    edge_blog::dates::parse_rfc3339(&candidate).map(|_| candidate)
+}
+
+/// Parses a whole export.
+pub fn parse(xml: &str) -> Result<Vec<Item>, Error> {
+    let mut reader = Reader::from_str(xml);
+    let mut path: Vec<String> = Vec::new();
+    let mut text = String::new();
+    let mut items = Vec::new();
+    let mut item: Option<Item> = None;
+    let mut comment: Option<Comment> = None;
+    let mut category_domain = String::new();
+    let mut saw_rss = false;
+    loop {
+        let position = reader.buffer_position();
+        let event = reader.read_event().map_err(|e| Error {
+            line: line_at(xml, reader.error_position()),
+            message: format!("not well-formed XML: {e}"),
+        })?;
+        match event {
+            Event::Start(e) => {
+                let name = e.name().as_ref().to_string();
+                match name.as_str() {
+                    "rss" => saw_rss = true,
+                    "item" => {
+                        item = Some(Item {
+                            line: line_at(xml, position),
+                            ..Item::default()
+                        })
+                    }
+                    "wp:comment" if item.is_some() => comment = Some(Comment::default()),
+                    "category" => {
+                        category_domain = e
+                            .try_get_attribute("domain")
+                            .ok()
+                            .flatten()
+                            .map(|a| a.value.to_string())
+                            .unwrap_or_default();
+                    }
+                    _ => {}
+                }
+                path.push(name);
+                text.clear();
+            }
+            Event::Text(e) => text.push_str(&e.xml10_content()),
+            Event::CData(e) => text.push_str(&e.xml10_content()),
+            Event::GeneralRef(e) => {
+                let resolved = match e.resolve_char_ref() {
+                    Ok(Some(c)) => Some(c),
+                    _ => match e.into_inner().as_ref() {
+                        "amp" => Some('&'),
+                        "lt" => Some('<'),
+                        "gt" => Some('>'),
+                        "quot" => Some('"'),
+                        "apos" => Some('\''),
+                        _ => None,
+                    },
+                };
+                if let Some(c) = resolved {
+                    text.push(c);
+                }
+            }
+            Event::End(_) => {
+                let name = path.pop().unwrap_or_default();
+                let value = std::mem::take(&mut text);
+                if let Some(c) = comment.as_mut() {
+                    match name.as_str() {
+                        "wp:comment_id" => c.id = value.trim().to_string(),
+                        "wp:comment_parent" => c.parent = value.trim().to_string(),
+                        "wp:comment_author" => c.author = value.trim().to_string(),
+                        "wp:comment_author_email" => c.email = value.trim().to_string(),
+                        "wp:comment_author_url" => c.url = value.trim().to_string(),
+                        "wp:comment_date_gmt" => c.date = gmt_date(&value),
+                        "wp:comment_content" => c.content = value,
+                        "wp:comment_approved" => c.approved = value.trim().to_string(),
+                        "wp:comment_user_id" => c.user_id = value.trim().to_string(),
+                        "wp:comment" => {
+                            if let (Some(c), Some(i)) = (comment.take(), item.as_mut()) {
+                                i.comments.push(c);
+                            }
+                        }
+                        _ => {}
+                    }
+                } else if let Some(i) = item.as_mut() {
+                    match name.as_str() {
+                        "title" => i.title = value.trim().to_string(),
+                        "wp:post_id" => i.id = value.trim().to_string(),
+                        "wp:post_name" => i.slug = value.trim().to_string(),
+                        "content:encoded" => i.content = value,
+                        "wp:post_type" => i.post_type = value.trim().to_string(),
+                        "wp:status" => i.status = value.trim().to_string(),
+                        "wp:post_date_gmt" => i.date = gmt_date(&value),
+                        "category"
+                            if matches!(category_domain.as_str(), "post_tag" | "category") =>
+                        {
+                            let tag = value.trim().to_string();
+                            if !tag.is_empty() && tag != "Uncategorized" && !i.tags.contains(&tag) {
+                                i.tags.push(tag);
+                            }
+                        }
+                        "item" => items.extend(item.take()),
+                        _ => {}
+                    }
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    if !saw_rss {
+        return Err(Error {
+            line: 1,
+            message: "this is not a WordPress export: there is no <rss> element".into(),
+        });
+    }
+    Ok(items)
+}
+
+/// WordPress stores comments as filtered HTML (links, emphasis, paragraphs); this blog stores
+/// comments as plain text. Links become "text (URL)", paragraphs and breaks become line breaks,
+/// other tags are dropped and the common entities decoded.
+pub fn comment_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    let mut link: Option<String> = None;
+    let mut link_text_start = 0;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        let starts_tag =
+            rest[open + 1..].starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!');
+        if !starts_tag {
+            out.push('<');
+            rest = &rest[open + 1..];
+            continue;
+        }
+        let Some(close) = rest[open..].find('>') else {
+            out.push_str(&rest[open..]);
+            rest = "";
+            break;
+        };
+        let tag = &rest[open + 1..open + close];
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let closing = tag.starts_with('/');
+        match (name.as_str(), closing) {
+            ("br", _) => out.push('\n'),
+            ("p", true) => out.push_str("\n\n"),
+            ("a", false) => {
+                link = attribute(tag, "href");
+                link_text_start = out.len();
+            }
+            ("a", true) => {
+                if let Some(href) = link.take() {
+                    if out[link_text_start..].trim() != href {
+                        out.push_str(&format!(" ({href})"));
+                    }
+                }
+            }
+            _ => {}
+        }
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    let decoded = out
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#039;", "'")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&");
+    decoded.trim().to_string()
+}
+
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let at = tag.find(&format!("{name}="))? + name.len() + 1;
+    let value = &tag[at..];
+    let quote = value.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let end = value[1..].find(quote)?;
+    Some(value[1..1 + end].to_string())
+}
+
+/// Orders comments so that every parent comes before its replies (WordPress usually lists them
+/// by id already, but nothing guarantees it). Comments whose parent is absent keep their place.
+pub fn parents_first(comments: &[Comment]) -> Vec<&Comment> {
+    let mut placed: Vec<&Comment> = Vec::with_capacity(comments.len());
+    let mut waiting: Vec<&Comment> = comments.iter().collect();
+    while !waiting.is_empty() {
+        let before = waiting.len();
+        waiting.retain(|c| {
+            let ready = match c.parent_id() {
+                None => true,
+                Some(p) => placed.iter().any(|d| d.id == p) || !comments.iter().any(|d| d.id == p),
+            };
+            if ready {
+                placed.push(c);
+            }
+            !ready
+        });
+        if waiting.len() == before {
+            placed.append(&mut waiting); // a cycle: keep them anyway
+        }
+    }
+    placed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel>
+  <title>Blog</title>
+  <item>
+    <title>Caf&#233; &amp; &lt;more&gt;</title>
+    <content:encoded><![CDATA[<p>Hello <b>there</b></p>]]></content:encoded>
+    <wp:post_name><![CDATA[cafe-more]]></wp:post_name>
+    <wp:post_date_gmt><![CDATA[2011-03-17 21:05:00]]></wp:post_date_gmt>
+    <wp:status><![CDATA[publish]]></wp:status>
+    <wp:post_type><![CDATA[post]]></wp:post_type>
+    <category domain="category" nicename="health"><![CDATA[Health]]></category>
+    <category domain="post_tag" nicename="nhs"><![CDATA[NHS]]></category>
+    <wp:comment>
+      <wp:comment_id>7</wp:comment_id>
+      <wp:comment_author><![CDATA[Zoë]]></wp:comment_author>
+      <wp:comment_date_gmt>2011-03-18 01:17:00</wp:comment_date_gmt>
+      <wp:comment_content><![CDATA[First!]]></wp:comment_content>
+      <wp:comment_approved>1</wp:comment_approved>
+      <wp:comment_parent>0</wp:comment_parent>
+    </wp:comment>
+  </item>
+  <item><title>Draft</title><wp:post_type>post</wp:post_type><wp:status>draft</wp:status>
+    <wp:post_date_gmt>0000-00-00 00:00:00</wp:post_date_gmt></item>
+</channel>
+</rss>"#;
+
+    #[test]
+    fn reads_items_and_comments() {
+        let items = parse(SAMPLE).unwrap();
+        assert_eq!(items.len(), 2);
+        let post = &items[0];
+        assert_eq!(post.title, "Café & <more>");
+        assert_eq!(post.slug, "cafe-more");
+        assert_eq!(post.content, "<p>Hello <b>there</b></p>");
+        assert_eq!(post.date.as_deref(), Some("2011-03-17T21:05:00Z"));
+        assert_eq!(post.tags, vec!["Health", "NHS"]);
+        assert_eq!(post.line, 5);
+        assert_eq!(post.comments.len(), 1);
+        assert_eq!(post.comments[0].author, "Zoë");
+        assert_eq!(post.comments[0].parent_id(), None);
+        assert_eq!(items[1].date, None);
+        assert_eq!(items[1].status, "draft");
+    }
+
+    #[test]
+    fn broken_xml_names_the_line() {
+        let err = parse("<rss>\n<channel>\n<item></channel>").unwrap_err();
+        assert_eq!(err.line, 3, "{err}");
+        assert!(parse("<html></html>")
+            .unwrap_err()
+            .message
+            .contains("not a WordPress export"));
+    }
+
+    #[test]
+    fn comment_html_becomes_text() {
+        assert_eq!(
+            comment_text(
+                r#"<p>See <a href="https://x.org/a?b=1&amp;c=2" rel="nofollow">this</a> &amp; <em>that</em></p><p>Bye<br />now</p>"#
+            ),
+            "See this (https://x.org/a?b=1&c=2) & that\n\nBye\nnow"
+        );
+        assert_eq!(
+            comment_text("<a href='https://x.org/'>https://x.org/</a>"),
+            "https://x.org/"
+        );
+        assert_eq!(comment_text("1 < 2 and 3 > 2"), "1 < 2 and 3 > 2");
+        assert_eq!(comment_text("plain"), "plain");
+    }
+
+    #[test]
+    fn parents_come_first() {
+        let c = |id: &str, parent: &str| Comment {
+            id: id.into(),
+            parent: parent.into(),
+            ..Comment::default()
+        };
+        let comments = [c("3", "2"), c("2", "1"), c("1", "0"), c("9", "404")];
+        let order: Vec<&str> = parents_first(&comments)
+            .iter()
+            .map(|c| c.id.as_str())
+            .collect();
+        assert_eq!(order, ["1", "9", "2", "3"]);
+    }
+}

@@ -1,0 +1,156 @@
+// blogctl, the author's command-line tool, against the built Worker running in workerd.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { startBlog, page, admin, ROOT, ADMIN_TOKEN } from "./helpers.mjs";
+
+const BLOGCTL = path.join(ROOT, "target", "debug", "blogctl");
+
+/** Runs blogctl against the blog; resolves { code, stdout, stderr }. */
+function blogctl(url, args, token = ADMIN_TOKEN) {
+  return new Promise((resolve) => {
+    execFile(BLOGCTL, args, { env: { ...process.env, BLOG_URL: url, BLOG_ADMIN_TOKEN: token } }, (error, stdout, stderr) => {
+      resolve({ code: error ? error.code : 0, stdout, stderr });
+    });
+  });
+}
+
+function tempFile(name, text) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "blogctl-"));
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+async function withBlog(fn) {
+  const blog = await startBlog();
+  const url = String(await blog.mf.ready).replace(/\/$/, "");
+  try {
+    await fn(blog, url);
+  } finally {
+    await blog.close();
+  }
+}
+
+test("publish creates then updates a post from a Markdown file with front matter", () =>
+  withBlog(async (blog, url) => {
+    const file = tempFile("post.md", "---\ntitle: Cold brew, warmly\ndate: 2012-02-01 09:30\ntags: [coffee, summer]\n---\nSteep it for *16 hours*.\n");
+    const first = await blogctl(url, ["publish", file]);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /^published: .*\/posts\/cold-brew-warmly$/m);
+    let shown = await page(blog, "/posts/cold-brew-warmly");
+    assert.match(shown.body, /Steep it for <em>16 hours<\/em>/);
+    assert.match(shown.body, /February 1, 2012/);
+
+    fs.writeFileSync(file, "---\ntitle: Cold brew, warmly\ntags: [coffee]\n---\nSteep it for 12 hours.\n");
+    const second = await blogctl(url, ["publish", file]);
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stdout, /^updated: /m);
+    shown = await page(blog, "/posts/cold-brew-warmly");
+    assert.match(shown.body, /Steep it for 12 hours/);
+    const record = await admin(blog, "GET", "/admin/posts/cold-brew-warmly");
+    assert.deepEqual(record.json.tags, ["coffee"]);
+
+    const draft = tempFile("draft.md", "---\ntitle: Not yet\ndraft: true\n---\nwip\n");
+    const saved = await blogctl(url, ["publish", draft]);
+    assert.match(saved.stdout, /^saved as a draft: /m);
+    assert.equal((await page(blog, "/posts/not-yet")).status, 404);
+  }));
+
+test("errors name the file, the line and what to do", () =>
+  withBlog(async (blog, url) => {
+    const bad = tempFile("bad.md", "---\ntitle: Fine\ncolour: red\n---\nBody\n");
+    const result = await blogctl(url, ["publish", bad]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /bad\.md: line 3: unknown key "colour"; the keys are title, slug, date, tags and draft/);
+    const untitled = tempFile("untitled.md", "Just a body\n");
+    assert.match((await blogctl(url, ["publish", untitled])).stderr, /untitled\.md: the front matter has no title/);
+    const wrong = await blogctl(url, ["comments"], "not-the-token");
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /token was refused; check BLOG_ADMIN_TOKEN/);
+    const missing = await blogctl(url, ["addendum", "no-such-post", untitled]);
+    assert.match(missing.stderr, /no post with the slug "no-such-post"/);
+  }));
+
+test("addendum appends to a post, and comments are listed and moderated", () =>
+  withBlog(async (blog, url) => {
+    const slug = "health-is-social-aint-no-doubt";
+    const note = tempFile("note.md", "---\ndate: 2011-03-19T08:00:00Z\n---\nOne more *thing*.\n");
+    const added = await blogctl(url, ["addendum", slug, note]);
+    assert.equal(added.code, 0, added.stderr + added.stdout);
+    const shown = await page(blog, `/posts/${slug}`);
+    assert.match(shown.body, /08:00 19\/03\/2011/);
+    assert.match(shown.body, /One more <em>thing<\/em>/);
+
+    await blog.db
+      .prepare("INSERT INTO comments (id, post_id, author_name, author_email, body, status, created_at, spam_reasons) VALUES (70, 1, 'Reader', 'r@example.com', 'Held for a look', 'pending', 1400000000, '[\"first comment from this address\"]')")
+      .run();
+    const listed = await blogctl(url, ["comments"]);
+    assert.match(listed.stdout, /#70 on health-is-social-aint-no-doubt by Reader <r@example.com>/);
+    assert.match(listed.stdout, /reasons: "first comment from this address"/);
+    assert.match(listed.stdout, /\| Held for a look/);
+    assert.equal((await blogctl(url, ["approve", "70"])).code, 0);
+    assert.match((await page(blog, `/posts/${slug}`)).body, /Held for a look/);
+    assert.equal((await blogctl(url, ["spam", "70"])).code, 0);
+    assert.doesNotMatch((await page(blog, `/posts/${slug}`)).body, /Held for a look/);
+    assert.equal((await blogctl(url, ["delete", "70"])).code, 0);
+    const again = await blogctl(url, ["delete", "70"]);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /no comment 70/);
+  }));
+
+test("a WordPress export imports with its threads, once, however often it runs", () =>
+  withBlog(async (blog, url) => {
+    const wxr = path.join(ROOT, "tests", "fixtures", "wordpress-export.xml");
+    const run = await blogctl(url, ["import-wxr", wxr]);
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    assert.match(run.stdout, /Imported 3 posts \(0 already there\) and 4 comments \(0 already there\); skipped 5; failed 0\./);
+    assert.match(run.stdout, /skipped: "About": a page, not a post/);
+    assert.match(run.stdout, /skipped: comment 24 on creme-brulee-crema: spam/);
+    assert.match(run.stderr, /\[1\/6\] "Crème brûlée & the perfect crema" \(line \d+\): imported as \/posts\/creme-brulee-crema/);
+
+    // The post, page by page.
+    const post = await page(blog, "/posts/creme-brulee-crema");
+    assert.equal(post.status, 200);
+    assert.match(post.body, /<h1>Crème brûlée &(amp|#38); the perfect crema<\/h1>/);
+    assert.match(post.body, /December 5, 2011/);
+    assert.match(post.body, /<li>36 g out<\/li>/, "HTML content is kept as it is");
+    assert.match(post.body, /3 responses to/);
+    const [c21, c22, c23] = ["Which grinder?", "A flat-burr one.", "Finer worked."].map((t) => post.body.indexOf(t));
+    assert.ok(c21 > 0 && c22 > c21 && c23 > c22);
+    const nested = post.body.slice(c21, c23);
+    assert.equal((nested.match(/<ol class="children">/g) || []).length, 2, "21 > 22 > 23 nest two levels deep");
+    assert.match(post.body, /<a href="https:\/\/kaffee.example.de\/" rel="nofollow ugc">Jürgen Weiß<\/a>/);
+    assert.match(post.body, /my notes \(<a href="https:\/\/kaffee.example.de\/shots" rel="nofollow ugc noopener">/);
+    assert.match(post.body.slice(c22 - 900, c22), /by-post-author/);
+    assert.match(post.body, /<p>Finer worked. Danke!<\/p>\n<p>Second paragraph, as WordPress stores it.<\/p>/);
+    assert.doesNotMatch(post.body, /Buy now|Deleted by the author|Olá/);
+
+    const japan = await page(blog, "/posts/post-12");
+    assert.equal(japan.status, 200);
+    assert.match(japan.body, /日本のコーヒー文化/);
+    assert.equal((await page(blog, "/posts/about")).status, 404);
+    const home = await page(blog, "/");
+    assert.doesNotMatch(home.body, /Half-written|An old rant/);
+
+    const posts = (await admin(blog, "GET", "/admin/posts")).json.posts;
+    const draft = posts.find((p) => p.title === "Half-written thoughts on milk");
+    assert.equal(draft.status, "draft");
+    const imported = posts.find((p) => p.slug === "creme-brulee-crema");
+    assert.deepEqual(imported.tags, ["Coffee", "Crema", "Espresso"], "categories and tags, alphabetical");
+    assert.deepEqual(imported.comments, { approved: 3, pending: 1, spam: 0 });
+
+    const rerun = await blogctl(url, ["import-wxr", wxr]);
+    assert.equal(rerun.code, 0, rerun.stderr);
+    assert.match(rerun.stdout, /Imported 0 posts \(3 already there\) and 0 comments \(4 already there\)/);
+    const count = await blog.db.prepare("SELECT (SELECT COUNT(*) FROM posts) AS posts, (SELECT COUNT(*) FROM comments) AS comments").first();
+    assert.deepEqual(count, { posts: 4, comments: 7 });
+
+    const broken = tempFile("broken.xml", "<rss>\n<channel>\n<item><title>x</channel>\n");
+    const failed = await blogctl(url, ["import-wxr", broken]);
+    assert.equal(failed.code, 1);
+    assert.match(failed.stderr, /broken\.xml: line 3: not well-formed XML/);
+  }));
