@@ -316,7 +316,7 @@ async fn update_post(app: &App, store: &Store, slug: &str, body: &Value) -> AppR
     let mut pages = cache::listing_pages(before, after);
     // A post that stays where it is on the listing still changes its entry there.
     if pages.is_empty() {
-        pages.extend(after.rank.map(listing_page));
+        pages.extend(after.rank.map(cache::listing_page));
     }
     pages.push(Page::Post {
         slug: post.slug.clone(),
@@ -340,28 +340,6 @@ async fn delete_post(app: &App, store: &Store, slug: &str) -> AppResult<Response
     pages.push(Page::Post { slug: post.slug });
     http::purge(app, &pages).await;
     no_content()
-}
-
-fn listing_page(rank: u32) -> Page {
-    Page::Home {
-        page: rank / crate::pages::PER_PAGE + 1,
-    }
-}
-
-/// The post's page and the listing page that shows its response count.
-async fn purge_post_and_its_listing(
-    app: &App,
-    store: &Store,
-    post_id: i64,
-    slug: &str,
-) -> AppResult<()> {
-    let placement = store.placement(Some(post_id), runtime::now()).await?;
-    let mut pages = vec![Page::Post {
-        slug: slug.to_string(),
-    }];
-    pages.extend(placement.rank.map(listing_page));
-    http::purge(app, &pages).await;
-    Ok(())
 }
 
 async fn add_addendum(app: &App, store: &Store, slug: &str, body: &Value) -> AppResult<Response> {
@@ -411,7 +389,7 @@ async fn add_author_comment(
         .insert_comment(&comment)
         .await?
         .ok_or_else(|| AppError::Unavailable("comment not stored".into()))?;
-    purge_post_and_its_listing(app, store, post.id, &post.slug).await?;
+    http::purge_post(app, store, post.id, &post.slug).await?;
     created(
         json!({ "id": id }),
         Some(format!("{}#comment-{id}", routes::post_path(&post.slug))),
@@ -482,7 +460,7 @@ async fn moderate(app: &App, store: &Store, id: i64, body: &Value) -> AppResult<
         store.set_comment_status(id, status.as_str()).await?;
         let approved = CommentStatus::Approved.as_str();
         if comment.status == approved || status == CommentStatus::Approved {
-            purge_post_and_its_listing(app, store, comment.post_id, &comment.post_slug).await?;
+            http::purge_post(app, store, comment.post_id, &comment.post_slug).await?;
         }
     }
     let updated = store.comment(id).await?.ok_or(AppError::NotFound)?;
@@ -493,7 +471,7 @@ async fn delete_comment(app: &App, store: &Store, id: i64) -> AppResult<Response
     let comment = store.comment(id).await?.ok_or(AppError::NotFound)?;
     store.delete_comment(id).await?;
     if comment.status == CommentStatus::Approved.as_str() {
-        purge_post_and_its_listing(app, store, comment.post_id, &comment.post_slug).await?;
+        http::purge_post(app, store, comment.post_id, &comment.post_slug).await?;
     }
     no_content()
 }
@@ -568,7 +546,7 @@ async fn import(app: &App, store: &Store, body: &Value) -> AppResult<Response> {
         }
     }
     if !created_ids.is_empty() {
-        purge_post_and_its_listing(app, store, post.id, &post.slug).await?;
+        http::purge_post(app, store, post.id, &post.slug).await?;
     }
     json_response(
         200,

@@ -106,6 +106,13 @@ pub async fn put(kv: &KvStore, page: &Page, cached: &CachedPage) {
     }
 }
 
+/// The listing page that shows the post at `rank` (0-based, newest first).
+pub fn listing_page(rank: u32) -> Page {
+    Page::Home {
+        page: rank / PER_PAGE + 1,
+    }
+}
+
 /// The home-listing pages a change to one post affects, given where the post stood before and
 /// after (see `store::Placement`). An edit in place touches only the page the post is on; a post
 /// appearing, disappearing or moving shifts every page from its first position to the end.

@@ -6,10 +6,12 @@ use worker::{Env, Headers, Method, Request, Response};
 use crate::cache::{self, CachedPage};
 use crate::config::Blog;
 use crate::error::{AppError, AppResult};
-use crate::routes::{self, Page};
+use crate::pages::FormView;
+use crate::routes::{self, Page, Route};
 use crate::runtime::{self, IntlZone};
+use crate::spam::SpamConfig;
 use crate::store::Store;
-use crate::{admin, pages};
+use crate::{admin, commenting, pages, token};
 
 /// Applied to every HTML page: no script may run, the page may not be framed.
 const CONTENT_SECURITY_POLICY: &str =
@@ -38,8 +40,62 @@ impl App {
     }
 
     pub fn admin_token(&self) -> Option<String> {
-        self.env.secret("ADMIN_TOKEN").ok().map(|s| s.to_string())
+        self.secret("ADMIN_TOKEN")
     }
+
+    /// The key for the comment form's tokens and the client hashes.
+    pub fn form_secret(&self) -> Option<String> {
+        self.secret("FORM_SECRET")
+    }
+
+    pub fn akismet_key(&self) -> Option<String> {
+        self.secret("AKISMET_KEY")
+    }
+
+    /// Akismet's comment-check URL (`AKISMET_ENDPOINT` points the Worker at a fake in tests).
+    pub fn akismet_endpoint(&self) -> String {
+        self.var("AKISMET_ENDPOINT")
+            .unwrap_or_else(|| crate::akismet::DEFAULT_ENDPOINT.to_string())
+    }
+
+    pub fn spam_config(&self) -> SpamConfig {
+        SpamConfig::from_vars(|name| self.var(name))
+    }
+
+    /// `COMMENTS_CLOSE_AFTER_DAYS`: comments close this long after a post is published.
+    pub fn comments_close_after_days(&self) -> Option<i64> {
+        self.var("COMMENTS_CLOSE_AFTER_DAYS")
+            .and_then(|v| v.trim().parse().ok())
+            .filter(|d: &i64| *d > 0)
+    }
+
+    fn var(&self, name: &str) -> Option<String> {
+        self.env
+            .var(name)
+            .ok()
+            .map(|v| v.to_string())
+            .filter(|v| !v.trim().is_empty())
+    }
+
+    /// A secret (or, locally, a var of the same name).
+    fn secret(&self, name: &str) -> Option<String> {
+        self.env
+            .secret(name)
+            .ok()
+            .map(|s| s.to_string())
+            .filter(|s| !s.is_empty())
+    }
+}
+
+/// Drops a post's page and the listing page that shows its response count.
+pub async fn purge_post(app: &App, store: &Store, post_id: i64, slug: &str) -> AppResult<()> {
+    let placement = store.placement(Some(post_id), runtime::now()).await?;
+    let mut pages = vec![Page::Post {
+        slug: slug.to_string(),
+    }];
+    pages.extend(placement.rank.map(cache::listing_page));
+    purge(app, &pages).await;
+    Ok(())
 }
 
 /// Drops cached pages after a change. A failing KV is logged, not fatal: the change is already
@@ -61,7 +117,7 @@ pub async fn handle(mut req: Request, env: Env) -> worker::Result<Response> {
     let result = if is_admin {
         admin::handle(&mut req, &app, &path).await
     } else {
-        route(&req, &app, &path).await
+        route(&mut req, &app, &path).await
     };
     let response = match result {
         Ok(response) => response,
@@ -75,12 +131,22 @@ pub async fn handle(mut req: Request, env: Env) -> worker::Result<Response> {
     }
 }
 
-async fn route(req: &Request, app: &App, path: &str) -> AppResult<Response> {
-    let Some(page) = routes::page_for(path) else {
-        return Err(AppError::NotFound);
-    };
-    match req.method() {
-        Method::Get | Method::Head => serve_page(req, app, page).await,
+async fn route(req: &mut Request, app: &App, path: &str) -> AppResult<Response> {
+    let route = routes::route_for(path).ok_or(AppError::NotFound)?;
+    let method = req.method();
+    let readable = matches!(method, Method::Get | Method::Head);
+    match route {
+        Route::Page(page) if readable => serve_page(req, app, page).await,
+        Route::Reply { slug, parent } if readable => {
+            commenting::reply_page(app, &slug, parent).await
+        }
+        Route::Held { slug, id, key } if readable => {
+            commenting::held_page(app, &slug, id, &key).await
+        }
+        Route::Comments { slug } if method == Method::Post => {
+            commenting::post_comment(req, app, &slug).await
+        }
+        Route::Comments { .. } => Err(AppError::MethodNotAllowed("POST")),
         _ => Err(AppError::MethodNotAllowed("GET, HEAD")),
     }
 }
@@ -119,7 +185,17 @@ async fn render(app: &App, page: &Page) -> AppResult<String> {
                 .post_page(slug, now)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            Ok(pages::post(&app.blog, &zone, &data))
+            // The token is issued now and stays valid longer than the page stays cached.
+            let token = app
+                .form_secret()
+                .map(|secret| token::issue_form_token(&secret, data.post.id, now))
+                .unwrap_or_default();
+            Ok(pages::post(
+                &app.blog,
+                &zone,
+                &data,
+                FormView::new(slug, token),
+            ))
         }
     }
 }
@@ -133,6 +209,14 @@ fn page_response(req: &Request, page: &CachedPage, cache_state: &str) -> AppResu
         return Ok(Response::empty()?.with_status(304).with_headers(headers));
     }
     Ok(Response::from_html(page.html.as_str())?.with_headers(headers))
+}
+
+/// An uncached HTML answer (forms, held comments).
+pub fn html_response(status: u16, html: &str, cache_control: &str) -> AppResult<Response> {
+    let headers = html_headers(cache_control)?;
+    Ok(Response::from_html(html)?
+        .with_status(status)
+        .with_headers(headers))
 }
 
 fn html_headers(cache_control: &str) -> AppResult<Headers> {

@@ -7,11 +7,14 @@
 //! headers. [`markdown`], [`comment_text`], [`thread`] and [`dates`] are the pure rules underneath.
 
 pub mod admin;
+pub mod akismet;
 pub mod cache;
 pub mod comment_text;
+pub mod commenting;
 pub mod config;
 pub mod dates;
 pub mod error;
+pub mod form;
 pub mod http;
 pub mod input;
 pub mod markdown;
@@ -19,8 +22,10 @@ pub mod pages;
 pub mod routes;
 pub mod runtime;
 pub mod schedule;
+pub mod spam;
 pub mod store;
 pub mod thread;
+pub mod token;
 
 use worker::{event, Context, Env, Request, Response, ScheduleContext, ScheduledEvent};
 

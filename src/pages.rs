@@ -7,7 +7,8 @@ use askama::Template;
 
 use crate::config::Blog;
 use crate::dates::{self, Zone};
-use crate::store::{Comment, Listing, PostPage};
+use crate::error::FieldErrors;
+use crate::store::{Comment, CommentRecord, CommentablePost, Listing, PostPage};
 use crate::thread::{self, Step};
 use crate::{comment_text, markdown, routes};
 
@@ -55,6 +56,7 @@ pub struct AddendumView {
 
 pub struct CommentView {
     pub id: i64,
+    pub reply_url: String,
     pub depth: usize,
     pub author: String,
     pub url: Option<String>,
@@ -83,6 +85,67 @@ pub struct PostPageView<'a> {
     pub responses_heading: String,
     pub thread: Vec<ThreadItem>,
     pub comments_open: bool,
+    pub form: FormView,
+}
+
+/// The comment form: where it posts, its token, what the person typed and what is wrong with it.
+#[derive(Debug, Clone, Default)]
+pub struct FormView {
+    pub action: String,
+    pub token: String,
+    pub author: String,
+    pub email: String,
+    pub url: String,
+    pub body: String,
+    pub parent: Option<i64>,
+    pub errors: FieldErrors,
+    /// A message about the whole form (expired token, rate limit, comments closed).
+    pub message: Option<String>,
+    /// The author of the comment being replied to, and where cancelling leads.
+    pub replying_to: Option<String>,
+    pub cancel_url: String,
+}
+
+impl FormView {
+    /// An empty form for a post.
+    pub fn new(slug: &str, token: String) -> Self {
+        FormView {
+            action: routes::comments_path(slug),
+            token,
+            cancel_url: routes::post_path(slug),
+            ..FormView::default()
+        }
+    }
+
+    pub fn error(&self, field: &str) -> Option<&String> {
+        self.errors.get(field)
+    }
+}
+
+/// The form on a page of its own: to reply to a comment, or sent back with errors.
+#[derive(Template)]
+#[template(path = "reply.html")]
+pub struct ReplyPage<'a> {
+    pub blog: &'a Blog,
+    pub page_title: String,
+    pub canonical: String,
+    pub heading: String,
+    pub post_url: String,
+    pub post_title: String,
+    pub parent: Option<CommentView>,
+    pub form: FormView,
+}
+
+/// A held comment, shown to the person who wrote it.
+#[derive(Template)]
+#[template(path = "held.html")]
+pub struct HeldPage<'a> {
+    pub blog: &'a Blog,
+    pub page_title: String,
+    pub canonical: String,
+    pub post_url: String,
+    pub post_title: String,
+    pub comment: CommentView,
 }
 
 #[derive(Template)]
@@ -133,7 +196,7 @@ pub fn home(blog: &Blog, zone: &dyn Zone, listing: &Listing, page: u32) -> Strin
     render(&view)
 }
 
-pub fn post(blog: &Blog, zone: &dyn Zone, data: &PostPage) -> String {
+pub fn post(blog: &Blog, zone: &dyn Zone, data: &PostPage, form: FormView) -> String {
     let post = &data.post;
     let count = data.comments.len() as i64;
     let view = PostPageView {
@@ -163,26 +226,34 @@ pub fn post(blog: &Blog, zone: &dyn Zone, data: &PostPage) -> String {
         } else {
             format!("{} to “{}”", responses(count), post.title)
         },
-        thread: thread_items(&data.comments, zone),
+        thread: thread_items(&post.slug, &data.comments, zone),
         comments_open: post.comments_open != 0,
+        form,
     };
     render(&view)
 }
 
-fn thread_items(comments: &[Comment], zone: &dyn Zone) -> Vec<ThreadItem> {
+fn comment_view(slug: &str, c: &Comment, depth: usize, zone: &dyn Zone) -> CommentView {
+    CommentView {
+        id: c.id,
+        reply_url: routes::reply_path(slug, c.id),
+        depth,
+        author: c.author_name.clone(),
+        url: c.author_url.clone().filter(|u| is_http_url(u)),
+        when: dates::comment_time(c.created_at, zone),
+        datetime: dates::rfc3339(c.created_at, zone),
+        html: comment_text::to_html(&c.body),
+        by_post_author: c.by_post_author != 0,
+    }
+}
+
+fn thread_items(slug: &str, comments: &[Comment], zone: &dyn Zone) -> Vec<ThreadItem> {
     thread::steps(comments)
         .into_iter()
         .map(|step| match step {
-            Step::Comment { comment: c, depth } => ThreadItem::Comment(CommentView {
-                id: c.id,
-                depth,
-                author: c.author_name.clone(),
-                url: c.author_url.clone().filter(|u| is_http_url(u)),
-                when: dates::comment_time(c.created_at, zone),
-                datetime: dates::rfc3339(c.created_at, zone),
-                html: comment_text::to_html(&c.body),
-                by_post_author: c.by_post_author != 0,
-            }),
+            Step::Comment { comment: c, depth } => {
+                ThreadItem::Comment(comment_view(slug, c, depth, zone))
+            }
             Step::OpenReplies => ThreadItem::OpenReplies,
             Step::CloseReplies => ThreadItem::CloseReplies,
             Step::EndComment => ThreadItem::EndComment,
@@ -196,10 +267,59 @@ fn is_http_url(url: &str) -> bool {
     lower.starts_with("http://") || lower.starts_with("https://")
 }
 
+/// The comment form on its own page, replying to `parent` or sent back with errors.
+pub fn reply(
+    blog: &Blog,
+    zone: &dyn Zone,
+    post: &CommentablePost,
+    parent: Option<&Comment>,
+    form: FormView,
+) -> String {
+    let parent = parent.map(|c| comment_view(&post.slug, c, 1, zone));
+    let heading = match &parent {
+        Some(c) => format!("Reply to {}", c.author),
+        None => "Leave a Reply".to_string(),
+    };
+    render(&ReplyPage {
+        blog,
+        page_title: format!("{heading} | {}", post.title),
+        canonical: blog.url(&routes::post_path(&post.slug)),
+        heading,
+        post_url: routes::post_path(&post.slug),
+        post_title: post.title.clone(),
+        parent,
+        form,
+    })
+}
+
+/// A comment awaiting moderation, for its author's eyes.
+pub fn held(blog: &Blog, zone: &dyn Zone, post_title: &str, record: &CommentRecord) -> String {
+    let comment = Comment {
+        id: record.id,
+        parent_id: record.parent_id,
+        author_name: record.author_name.clone(),
+        author_url: record.author_url.clone(),
+        body: record.body.clone(),
+        created_at: record.created_at,
+        by_post_author: record.by_post_author,
+    };
+    render(&HeldPage {
+        blog,
+        page_title: format!("Awaiting moderation | {}", blog.title),
+        canonical: blog.url(&routes::post_path(&record.post_slug)),
+        post_url: routes::post_path(&record.post_slug),
+        post_title: post_title.to_string(),
+        comment: comment_view(&record.post_slug, &comment, 1, zone),
+    })
+}
+
 pub fn error(blog: &Blog, status: u16, message: &str) -> String {
     let heading = match status {
         404 => "Not found",
+        403 => "Not allowed",
         405 => "Method not allowed",
+        413 => "Too large",
+        415 => "Unsupported form",
         503 => "Temporarily unavailable",
         _ => "Something is wrong with this request",
     };
@@ -273,7 +393,8 @@ mod tests {
                 comment(2, Some(1), "Claire", true),
             ],
         };
-        let html = post(&blog(), &FixedZone(UtcOffset::UTC), &data);
+        let form = FormView::new("health", "123.abc".into());
+        let html = post(&blog(), &FixedZone(UtcOffset::UTC), &data, form);
         let order = [
             "<h1",
             "Health is Social",
@@ -287,7 +408,13 @@ mod tests {
             "<ol class=\"children\">",
             "id=\"comment-2\"",
             "Leave a Reply",
+            "action=\"/posts/health/comments\"",
+            "name=\"token\" value=\"123.abc\"",
             "name=\"author\"",
+            "name=\"email\"",
+            "name=\"url\"",
+            "name=\"body\"",
+            "name=\"subject\"",
         ];
         let mut at = 0;
         for needle in order {

@@ -549,3 +549,109 @@ impl Store {
         Ok(())
     }
 }
+
+/// What the comment form needs to know of the post it posts to.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CommentablePost {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub published_at: i64,
+    pub comments_open: i64,
+}
+
+/// The data the spam rules look up, read in one round trip.
+#[derive(Debug, Clone, Default)]
+pub struct CommentChecks {
+    /// Comments from this client within the rate-limit window, and when the oldest was sent.
+    pub recent: u32,
+    pub oldest_recent: i64,
+    /// The latest comment texts on the post, for the duplicate check.
+    pub recent_bodies: Vec<String>,
+    /// Whether the email address has an approved comment anywhere on the blog.
+    pub known_commenter: bool,
+    /// Whether the parent, if one was asked for, is an approved comment on this post.
+    pub parent_ok: bool,
+}
+
+impl Store {
+    /// A visible post that readers may comment on (open or closed: the caller decides).
+    pub async fn commentable_post(
+        &self,
+        slug: &str,
+        now: i64,
+    ) -> AppResult<Option<CommentablePost>> {
+        let sql = format!("SELECT id, slug, title, published_at, comments_open FROM posts WHERE slug = ?2 AND {VISIBLE}");
+        Ok(self
+            .statement(&sql, &[num(now), slug.into()])?
+            .first(None)
+            .await?)
+    }
+
+    pub async fn comment_checks(
+        &self,
+        post_id: i64,
+        client_hash: &str,
+        since: i64,
+        email: &str,
+        parent: Option<i64>,
+    ) -> AppResult<CommentChecks> {
+        #[derive(Deserialize)]
+        struct Recent {
+            n: f64,
+            oldest: Option<f64>,
+        }
+        #[derive(Deserialize)]
+        struct Body {
+            body: String,
+        }
+        let recent = self.statement(
+            "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM comments WHERE client_hash = ?1 AND created_at > ?2",
+            &[client_hash.into(), num(since)],
+        )?;
+        let bodies = self.statement(
+            "SELECT body FROM comments WHERE post_id = ?1 ORDER BY id DESC LIMIT 200",
+            &[num(post_id)],
+        )?;
+        let known = self.statement(
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM comments WHERE author_email = ?1 COLLATE NOCASE
+                AND status = 'approved' LIMIT 1)",
+            &[email.into()],
+        )?;
+        let parent_ok = self.statement(
+            "SELECT COUNT(*) AS n FROM comments WHERE id = ?1 AND post_id = ?2 AND status = 'approved'",
+            &[opt_num(parent), num(post_id)],
+        )?;
+        let results = self
+            .db
+            .batch(vec![recent, bodies, known, parent_ok])
+            .await?;
+        let [recent, bodies, known, parent_ok] = results.as_slice() else {
+            return Err(short_batch());
+        };
+        let recent = first::<Recent>(recent)?.ok_or_else(short_batch)?;
+        Ok(CommentChecks {
+            recent: recent.n as u32,
+            oldest_recent: recent.oldest.map_or(0, |t| t as i64),
+            recent_bodies: bodies
+                .results::<Body>()?
+                .into_iter()
+                .map(|b| b.body)
+                .collect(),
+            known_commenter: first::<Count>(known)?.is_some_and(|c| c.n > 0.0),
+            parent_ok: parent.is_none() || first::<Count>(parent_ok)?.is_some_and(|c| c.n > 0.0),
+        })
+    }
+
+    /// An approved comment on a post, for the reply form.
+    pub async fn approved_comment(&self, post_id: i64, id: i64) -> AppResult<Option<Comment>> {
+        Ok(self
+            .statement(
+                "SELECT id, parent_id, author_name, author_url, body, created_at, by_post_author
+                   FROM comments WHERE id = ?1 AND post_id = ?2 AND status = 'approved'",
+                &[num(id), num(post_id)],
+            )?
+            .first(None)
+            .await?)
+    }
+}

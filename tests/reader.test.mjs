@@ -59,7 +59,7 @@ test("the post page shows post, addendum, threaded responses and the reply form,
     for (const field of ["author", "email", "url", "body"]) {
       assert.match(body, new RegExp(`name="${field}"`), `form field ${field}`);
     }
-    assert.match(body, new RegExp(`<form method="post" action="${POST}/comments">`));
+    assert.match(body, new RegExp(`<form class="comment-form" method="post" action="${POST}/comments">`));
   } finally {
     await blog.close();
   }
