@@ -132,3 +132,27 @@ export async function page(blog, path) {
   const res = await blog.fetch(path);
   return { status: res.status, cache: res.headers.get("x-blog-cache"), body: await res.text() };
 }
+
+export const FORM_SECRET = "test-form-secret";
+
+/** A form token as the Worker issues it (tests use this to control the form's age). */
+export async function mintToken(postId, issuedAt) {
+  const { createHmac } = await import("node:crypto");
+  const tag = createHmac("sha256", FORM_SECRET).update(`comment-form|${postId}|${issuedAt}`).digest("hex");
+  return `${issuedAt}.${tag}`;
+}
+
+/** The comment form's hidden token in a page. */
+export function formToken(html) {
+  return html.match(/name="token" value="([^"]*)"/)?.[1];
+}
+
+/** Posts the comment form; `fields` are the form's fields, `ip` the simulated client. */
+export async function postComment(blog, slug, fields, ip = "203.0.113.1") {
+  const res = await blog.fetch(`/posts/${slug}/comments`, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", "CF-Connecting-IP": ip },
+    body: new URLSearchParams(fields).toString(),
+  });
+  return { res, status: res.status, location: res.headers.get("location"), body: await res.text() };
+}
