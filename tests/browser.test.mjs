@@ -1,0 +1,85 @@
+// Real headless Chromium (Debian's package, driven by playwright-core), with JavaScript off:
+// a person reads the demo post, comments, and replies.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { chromium } from "playwright-core";
+import { startBlog, ROOT } from "./helpers.mjs";
+
+const ARTIFACTS = path.join(ROOT, "test-artifacts");
+const SLUG = "health-is-social-aint-no-doubt";
+let browser;
+
+before(async () => {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+test("with JavaScript off, a person comments and replies through the form and sees the result", async () => {
+  const blog = await startBlog();
+  const base = String(await blog.mf.ready).replace(/\/$/, "");
+  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1100, height: 900 } });
+  const tab = await context.newPage();
+  try {
+    await tab.goto(`${base}/posts/${SLUG}`);
+    assert.equal(await tab.locator("h1").textContent(), "Health is Social- ain’t no doubt");
+    assert.match(await tab.locator(".addendum h2").textContent(), /Additional – 14:17 18\/03\/2011/);
+    assert.equal(await tab.locator("li.comment").count(), 3);
+    await tab.screenshot({ path: path.join(ARTIFACTS, "post-desktop.png"), fullPage: true });
+
+    // A first-time commenter: held for moderation, and told so, with their text.
+    await tab.getByLabel("Name (required)").fill("Nina Reader");
+    await tab.getByLabel("Email (required, never published)").fill("nina@example.org");
+    await tab.getByLabel("Website").fill("https://nina.example.org/");
+    await tab.getByLabel("Comment", { exact: true }).fill("Social media really is where the patients are.\n\nThanks for the post!");
+    await tab.waitForTimeout(3500); // a person takes longer than COMMENT_MIN_SECONDS to write
+    await tab.getByRole("button", { name: "Post Comment" }).click();
+    await tab.waitForLoadState();
+    assert.match(tab.url(), /\/held\/\d+\//);
+    assert.match(await tab.locator("h1").textContent(), /awaiting moderation/);
+    assert.match(await tab.locator(".comment-body").textContent(), /Social media really is where the patients are\./);
+    assert.equal(await tab.locator(".badge").textContent(), "Awaiting moderation");
+
+    // A known commenter replies to Claire through the Reply link.
+    await tab.goto(`${base}/posts/${SLUG}`);
+    await tab.getByRole("link", { name: "Reply to Claire" }).first().click();
+    await tab.waitForLoadState();
+    assert.match(tab.url(), /\/reply\/2#respond$/);
+    assert.match(await tab.locator("h1").textContent(), /Reply to Claire/);
+    await tab.getByLabel("Name (required)").fill("Phil Baumann");
+    await tab.getByLabel("Email (required, never published)").fill("phil@example.com");
+    await tab.getByLabel("Comment", { exact: true }).fill("Glad we agree, Claire.");
+    await tab.waitForTimeout(3500);
+    await tab.getByRole("button", { name: "Post Comment" }).click();
+    await tab.waitForLoadState();
+    const url = new URL(tab.url());
+    assert.equal(url.pathname, `/posts/${SLUG}`);
+    assert.match(url.hash, /^#comment-\d+$/);
+    const reply = tab.locator(url.hash);
+    assert.match(await reply.textContent(), /Glad we agree, Claire\./);
+    assert.match(await reply.getAttribute("class"), /depth-3/);
+    assert.equal(await tab.locator("li.comment").count(), 4, "the held comment is not shown to readers");
+    await tab.screenshot({ path: path.join(ARTIFACTS, "post-after-reply.png"), fullPage: true });
+
+    // A mistake comes back with the text intact and the fault named next to its field.
+    await tab.getByLabel("Name (required)").fill("Someone");
+    await tab.getByLabel("Email (required, never published)").fill("someone@example.org");
+    await tab.getByLabel("Website").fill("ftp://files.example.org");
+    await tab.getByLabel("Comment", { exact: true }).fill("Text I do not want to lose.");
+    await tab.getByRole("button", { name: "Post Comment" }).click();
+    await tab.waitForLoadState();
+    assert.equal(await tab.getByLabel("Comment", { exact: true }).inputValue(), "Text I do not want to lose.");
+    assert.match(await tab.locator("#url-error").textContent(), /must start with http/);
+  } finally {
+    await context.close();
+    await blog.close();
+  }
+});
