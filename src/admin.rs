@@ -13,7 +13,7 @@ use crate::http::{self, App};
 use crate::input::{self, CommentStatus, PostStatus};
 use crate::routes::{self, Page};
 use crate::runtime;
-use crate::store::{Addendum, CommentRecord, NewComment, PostRecord, PostWrite, Store};
+use crate::store::{Addendum, CommentRecord, NewComment, Placement, PostRecord, PostWrite, Store};
 
 /// The largest JSON body the admin API reads.
 const MAX_JSON_BYTES: usize = 1024 * 1024;
@@ -272,9 +272,7 @@ async fn create_post(app: &App, store: &Store, body: &Value) -> AppResult<Respon
         )));
     };
     let after = store.placement(Some(id), now).await?;
-    let mut pages = cache::listing_pages(before, after);
-    pages.push(Page::Post { slug: slug.clone() });
-    http::purge(app, &pages).await;
+    purge_post_change(app, store, (before, after), &[&slug], &tags, now).await?;
     let location = format!("/admin/posts/{slug}");
     created(full_post(app, store, &slug, now).await?, Some(location))
 }
@@ -313,21 +311,57 @@ async fn update_post(app: &App, store: &Store, slug: &str, body: &Value) -> AppR
         )));
     }
     let after = store.placement(Some(post.id), now).await?;
+    let mut tags = tag_names(&post);
+    tags.extend(fields.tags.unwrap_or_default());
+    purge_post_change(
+        app,
+        store,
+        (before, after),
+        &[&post.slug, &new_slug],
+        &tags,
+        now,
+    )
+    .await?;
+    json_response(200, &full_post(app, store, &new_slug, now).await?)
+}
+
+fn tag_names(post: &PostRecord) -> Vec<String> {
+    serde_json::from_str(&post.tags).unwrap_or_default()
+}
+
+/// After a post was created, edited or deleted: its page (under each slug it had), its comment
+/// feed, the listing pages it moved on (see `cache::listing_pages`; an edit in place still
+/// changes its own entry), the feeds and sitemap, and the pages of its tags, old and new.
+async fn purge_post_change(
+    app: &App,
+    store: &Store,
+    (before, after): (Placement, Placement),
+    slugs: &[&str],
+    tags: &[String],
+    now: i64,
+) -> AppResult<()> {
     let mut pages = cache::listing_pages(before, after);
-    // A post that stays where it is on the listing still changes its entry there.
     if pages.is_empty() {
         pages.extend(after.rank.map(cache::listing_page));
     }
-    pages.push(Page::Post {
-        slug: post.slug.clone(),
-    });
-    if new_slug != post.slug {
+    for slug in slugs {
         pages.push(Page::Post {
-            slug: new_slug.clone(),
+            slug: slug.to_string(),
+        });
+        pages.push(Page::CommentFeed {
+            slug: slug.to_string(),
         });
     }
+    pages.extend(cache::site_pages());
+    let mut tag_slugs: Vec<String> = tags.iter().map(|t| input::tag_slug(t)).collect();
+    tag_slugs.sort();
+    tag_slugs.dedup();
+    if !tag_slugs.is_empty() {
+        pages.extend(cache::tag_pages(&store.tag_totals(&tag_slugs, now).await?));
+    }
+    pages.dedup();
     http::purge(app, &pages).await;
-    json_response(200, &full_post(app, store, &new_slug, now).await?)
+    Ok(())
 }
 
 async fn delete_post(app: &App, store: &Store, slug: &str) -> AppResult<Response> {
@@ -336,9 +370,15 @@ async fn delete_post(app: &App, store: &Store, slug: &str) -> AppResult<Response
     let before = store.placement(Some(post.id), now).await?;
     store.delete_post(post.id).await?;
     let after = store.placement(None, now).await?;
-    let mut pages = cache::listing_pages(before, after);
-    pages.push(Page::Post { slug: post.slug });
-    http::purge(app, &pages).await;
+    purge_post_change(
+        app,
+        store,
+        (before, after),
+        &[&post.slug],
+        &tag_names(&post),
+        now,
+    )
+    .await?;
     no_content()
 }
 
@@ -347,7 +387,10 @@ async fn add_addendum(app: &App, store: &Store, slug: &str, body: &Value) -> App
     let (markdown, at) = input::addendum(body).map_err(AppError::invalid)?;
     let at = at.unwrap_or_else(runtime::now);
     let id = store.insert_addendum(post.id, &markdown, at).await?;
-    http::purge(app, &[Page::Post { slug: post.slug }]).await;
+    // The post and everything that shows its full text or updated time.
+    let mut pages = vec![Page::Post { slug: post.slug }];
+    pages.extend(cache::site_pages());
+    http::purge(app, &pages).await;
     created(json!({"id": id, "at": utc(at)}), None)
 }
 

@@ -130,6 +130,26 @@ pub fn listing_pages(before: Placement, after: Placement) -> Vec<Page> {
     pages.into_iter().map(|page| Page::Home { page }).collect()
 }
 
+/// The pages that list every post and so change with any of them: the feeds and the sitemap.
+pub fn site_pages() -> [Page; 3] {
+    [Page::AtomFeed, Page::RssFeed, Page::Sitemap]
+}
+
+/// Every page of each tag's listing, given how many visible posts carry it now (one page more,
+/// in case the change just made it shorter).
+pub fn tag_pages(totals: &[(String, u32)]) -> Vec<Page> {
+    totals
+        .iter()
+        .flat_map(|(tag, total)| {
+            let pages = total.div_ceil(PER_PAGE) + 1;
+            (1..=pages).map(move |page| Page::Tag {
+                tag: tag.clone(),
+                page,
+            })
+        })
+        .collect()
+}
+
 /// Drops the cached copies of `pages`, so that the next request renders them afresh.
 pub async fn purge(kv: &KvStore, pages: &[Page]) -> Result<(), worker::kv::KvError> {
     for page in pages {
@@ -201,6 +221,21 @@ mod tests {
         assert_eq!(
             numbers(listing_pages(at(Some(35), 40), at(Some(2), 40))),
             vec![1, 2, 3, 4]
+        );
+    }
+
+    #[test]
+    fn tag_listings_are_dropped_whole() {
+        let pages = tag_pages(&[("nhs".into(), 11), ("empty".into(), 0)]);
+        let paths: Vec<String> = pages.iter().map(Page::path).collect();
+        assert_eq!(
+            paths,
+            [
+                "/tags/nhs",
+                "/tags/nhs/page/2",
+                "/tags/nhs/page/3",
+                "/tags/empty"
+            ]
         );
     }
 

@@ -72,6 +72,13 @@ pub fn rfc3339(unix: i64, zone: &dyn Zone) -> String {
     local(unix, zone).format(&Rfc3339).unwrap_or_default()
 }
 
+/// RFC 2822 in UTC ("Fri, 18 Mar 2011 14:17:00 +0000"), as RSS wants.
+pub fn rfc2822(unix: i64) -> String {
+    let utc = OffsetDateTime::from_unix_timestamp(unix).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    utc.format(&time::format_description::well_known::Rfc2822)
+        .unwrap_or_default()
+}
+
 /// Parses an RFC 3339 timestamp ("2011-03-18T14:17:00Z", "…+01:00") into Unix seconds.
 pub fn parse_rfc3339(text: &str) -> Option<i64> {
     OffsetDateTime::parse(text.trim(), &Rfc3339)
@@ -137,6 +144,11 @@ mod tests {
         assert_eq!(rfc3339(ADDENDUM, &new_york), "2011-03-18T10:17:00-04:00");
         let late = FixedZone(offset!(+10));
         assert_eq!(long_date(ADDENDUM, &late), "March 19, 2011");
+    }
+
+    #[test]
+    fn rss_dates() {
+        assert_eq!(rfc2822(ADDENDUM), "Fri, 18 Mar 2011 14:17:00 +0000");
     }
 
     #[test]

@@ -146,6 +146,7 @@ async fn route(req: &mut Request, app: &App, path: &str) -> AppResult<Response> 
         Route::Comments { slug } if method == Method::Post => {
             commenting::post_comment(req, app, &slug).await
         }
+        Route::Search if readable => search(req, app).await,
         Route::Comments { .. } => Err(AppError::MethodNotAllowed("POST")),
         _ => Err(AppError::MethodNotAllowed("GET, HEAD")),
     }
@@ -156,7 +157,7 @@ async fn serve_page(req: &Request, app: &App, page: Page) -> AppResult<Response>
     let kv = app.kv();
     if let Some(kv) = &kv {
         if let Some(cached) = cache::get(kv, &page).await {
-            return page_response(req, &cached, "hit");
+            return page_response(req, &page, &cached, "hit");
         }
     }
     let html = render(app, &page).await?;
@@ -164,21 +165,32 @@ async fn serve_page(req: &Request, app: &App, page: Page) -> AppResult<Response>
     if let Some(kv) = &kv {
         cache::put(kv, &page, &cached).await;
     }
-    page_response(req, &cached, "miss")
+    page_response(req, &page, &cached, "miss")
 }
 
 async fn render(app: &App, page: &Page) -> AppResult<String> {
+    if let Page::Robots = page {
+        return Ok(pages::robots(&app.blog));
+    }
     let store = app.store()?;
     let zone = IntlZone::new(&app.blog.time_zone);
     let now = runtime::now();
+    let offset = |page: u32| (page - 1).saturating_mul(pages::PER_PAGE);
     match page {
         Page::Home { page } => {
-            let offset = (page - 1).saturating_mul(pages::PER_PAGE);
-            let listing = store.listing(now, pages::PER_PAGE, offset).await?;
+            let listing = store.listing(now, pages::PER_PAGE, offset(*page)).await?;
             if *page > 1 && listing.posts.is_empty() {
                 return Err(AppError::NotFound);
             }
             Ok(pages::home(&app.blog, &zone, &listing, *page))
+        }
+        Page::Tag { tag, page } => {
+            let (name, listing) = store
+                .tag_listing(tag, now, pages::PER_PAGE, offset(*page))
+                .await?
+                .filter(|(_, listing)| !listing.posts.is_empty())
+                .ok_or(AppError::NotFound)?;
+            Ok(pages::tag(&app.blog, &zone, tag, &name, &listing, *page))
         }
         Page::Post { slug } => {
             let data = store
@@ -197,18 +209,78 @@ async fn render(app: &App, page: &Page) -> AppResult<String> {
                 FormView::new(slug, token),
             ))
         }
+        Page::CommentFeed { slug } => {
+            let data = store
+                .post_page(slug, now)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            Ok(pages::comment_feed(&app.blog, &data))
+        }
+        Page::AtomFeed | Page::RssFeed => {
+            let (posts, addenda) = store.feed(now, pages::FEED_POSTS).await?;
+            Ok(match page {
+                Page::AtomFeed => pages::atom(&app.blog, &zone, &posts, &addenda),
+                _ => pages::rss(&app.blog, &zone, &posts, &addenda),
+            })
+        }
+        Page::Sitemap => Ok(pages::sitemap(&app.blog, &store.sitemap(now).await?)),
+        Page::Robots => Ok(pages::robots(&app.blog)),
     }
 }
 
-fn page_response(req: &Request, page: &CachedPage, cache_state: &str) -> AppResult<Response> {
+/// `GET /search?q=…&page=n`. Results are not kept in KV (queries are unbounded); shared caches
+/// may keep them a minute.
+async fn search(req: &Request, app: &App) -> AppResult<Response> {
+    let url = req.inner().url();
+    let query_string = url.split_once('?').map_or("", |(_, q)| q);
+    let mut query = String::new();
+    let mut page = 1u32;
+    for (key, value) in form_urlencoded::parse(query_string.as_bytes()) {
+        match key.as_ref() {
+            "q" if query.is_empty() => {
+                query = value.chars().take(crate::search::MAX_QUERY_CHARS).collect()
+            }
+            "page" => {
+                page = value
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=1000).contains(n))
+                    .ok_or_else(|| {
+                        AppError::BadRequest("page must be a number from 1 to 1000.".into())
+                    })?
+            }
+            _ => {}
+        }
+    }
+    let (hits, total) = match crate::search::fts_query(&query) {
+        Some(fts) => {
+            let offset = (page - 1) * pages::PER_PAGE;
+            app.store()?
+                .search(&fts, runtime::now(), pages::PER_PAGE, offset)
+                .await?
+        }
+        None => (Vec::new(), 0),
+    };
+    let zone = IntlZone::new(&app.blog.time_zone);
+    let html = pages::search(&app.blog, &zone, &query, &hits, total, page);
+    html_response(200, &html, "public, max-age=0, s-maxage=60")
+}
+
+fn page_response(
+    req: &Request,
+    page: &Page,
+    cached: &CachedPage,
+    cache_state: &str,
+) -> AppResult<Response> {
     let headers = html_headers(cache::PAGE_CACHE_CONTROL)?;
-    headers.set("ETag", &page.etag)?;
+    headers.set("Content-Type", page.content_type())?;
+    headers.set("ETag", &cached.etag)?;
     headers.set("X-Blog-Cache", cache_state)?;
     let if_none_match = req.headers().get("If-None-Match")?.unwrap_or_default();
-    if cache::etag_matches(&if_none_match, &page.etag) {
+    if cache::etag_matches(&if_none_match, &cached.etag) {
         return Ok(Response::empty()?.with_status(304).with_headers(headers));
     }
-    Ok(Response::from_html(page.html.as_str())?.with_headers(headers))
+    Ok(Response::from_bytes(cached.html.as_bytes().to_vec())?.with_headers(headers))
 }
 
 /// An uncached HTML answer (forms, held comments).

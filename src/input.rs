@@ -268,6 +268,17 @@ pub fn slug_from_title(title: &str) -> String {
     slug
 }
 
+/// The slug of a tag's page: made like a post slug; a tag with no Latin letters or digits (日本)
+/// gets `tag-` and the hex of its UTF-8 bytes, which is ugly but unique and stable.
+pub fn tag_slug(tag: &str) -> String {
+    let slug = slug_from_title(tag);
+    if !slug.is_empty() {
+        return slug;
+    }
+    let hex: String = tag.bytes().take(60).map(|b| format!("{b:02x}")).collect();
+    format!("tag-{hex}")
+}
+
 /// Common Latin letters with diacritics → their base letter (ß → s, æ → a, ø → o: one letter
 /// each, which is enough for a URL).
 fn fold_latin(c: char) -> char {
@@ -443,6 +454,13 @@ mod tests {
         let long = slug_from_title(&"word ".repeat(40));
         assert!(long.len() <= 80 && !long.ends_with('-'), "{long}");
         assert!(is_slug(&long));
+    }
+
+    #[test]
+    fn tag_slugs() {
+        assert_eq!(tag_slug("Social media"), "social-media");
+        assert_eq!(tag_slug("日本"), "tag-e697a5e69cac");
+        assert!(is_slug(&tag_slug("日本")));
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub mod pages;
 pub mod routes;
 pub mod runtime;
 pub mod schedule;
+pub mod search;
 pub mod spam;
 pub mod store;
 pub mod thread;

@@ -1,20 +1,65 @@
 //! Page view models and their askama templates (the markup itself is in `templates/`).
 //!
 //! Functions here turn stored records into what a template shows: dates formatted in the blog's
-//! zone, Markdown rendered, comments threaded and escaped. They do no I/O.
+//! zone, Markdown rendered, comments threaded and escaped, feeds and the sitemap. They do no I/O.
 
 use askama::Template;
+use serde_json::json;
 
 use crate::config::Blog;
-use crate::dates::{self, Zone};
+use crate::dates::{self, FixedZone, Zone};
 use crate::error::FieldErrors;
-use crate::store::{Comment, CommentRecord, CommentablePost, Listing, PostPage};
+use crate::store::{
+    Comment, CommentRecord, CommentablePost, FeedAddendum, FeedPost, Listing, PostPage, SearchHit,
+    SitemapEntry,
+};
 use crate::thread::{self, Step};
-use crate::{comment_text, markdown, routes};
+use crate::{comment_text, markdown, routes, search};
 
-/// Posts per home page.
+/// Posts per listing page (home, tags, search).
 pub const PER_PAGE: u32 = 10;
+/// Posts in the feeds.
+pub const FEED_POSTS: u32 = 20;
 const EXCERPT_CHARS: usize = 280;
+const DESCRIPTION_CHARS: usize = 160;
+
+/// What every page's `<head>` says about it.
+pub struct PageMeta {
+    pub title: String,
+    pub canonical: String,
+    pub description: String,
+    /// OpenGraph type: `website` or `article`.
+    pub og_type: &'static str,
+    /// JSON-LD, already safe to put inside `<script>`.
+    pub json_ld: Option<String>,
+    /// A post's comment feed.
+    pub comment_feed: Option<String>,
+    /// Pages that are not for search engines (forms, errors).
+    pub noindex: bool,
+}
+
+impl PageMeta {
+    fn new(blog: &Blog, title: String, path: &str) -> Self {
+        PageMeta {
+            title,
+            canonical: blog.url(path),
+            description: if blog.tagline.is_empty() {
+                blog.title.clone()
+            } else {
+                blog.tagline.clone()
+            },
+            og_type: "website",
+            json_ld: None,
+            comment_feed: None,
+            noindex: false,
+        }
+    }
+
+    fn noindex(mut self) -> Self {
+        self.noindex = true;
+        self
+    }
+}
 
 pub struct PostItem {
     pub url: String,
@@ -25,12 +70,14 @@ pub struct PostItem {
     pub responses: String,
 }
 
+/// The home page and the tag pages: a paginated list of posts.
 #[derive(Template)]
-#[template(path = "home.html")]
-pub struct HomePage<'a> {
+#[template(path = "listing.html")]
+pub struct ListingPage<'a> {
     pub blog: &'a Blog,
-    pub page_title: String,
-    pub canonical: String,
+    pub meta: PageMeta,
+    /// "Posts tagged “NHS”" on tag pages.
+    pub heading: Option<String>,
     pub posts: Vec<PostItem>,
     /// Link to newer posts (the previous page), if any.
     pub newer: Option<String>,
@@ -66,6 +113,11 @@ pub struct CommentView {
     pub by_post_author: bool,
 }
 
+pub struct TagView {
+    pub name: String,
+    pub url: String,
+}
+
 /// A step of the comment thread, as the template walks it.
 pub enum ThreadItem {
     Comment(CommentView),
@@ -78,9 +130,9 @@ pub enum ThreadItem {
 #[template(path = "post.html")]
 pub struct PostPageView<'a> {
     pub blog: &'a Blog,
-    pub page_title: String,
-    pub canonical: String,
+    pub meta: PageMeta,
     pub post: PostView,
+    pub tags: Vec<TagView>,
     pub addenda: Vec<AddendumView>,
     pub responses_heading: String,
     pub thread: Vec<ThreadItem>,
@@ -127,8 +179,7 @@ impl FormView {
 #[template(path = "reply.html")]
 pub struct ReplyPage<'a> {
     pub blog: &'a Blog,
-    pub page_title: String,
-    pub canonical: String,
+    pub meta: PageMeta,
     pub heading: String,
     pub post_url: String,
     pub post_title: String,
@@ -141,8 +192,7 @@ pub struct ReplyPage<'a> {
 #[template(path = "held.html")]
 pub struct HeldPage<'a> {
     pub blog: &'a Blog,
-    pub page_title: String,
-    pub canonical: String,
+    pub meta: PageMeta,
     pub post_url: String,
     pub post_title: String,
     pub comment: CommentView,
@@ -152,10 +202,74 @@ pub struct HeldPage<'a> {
 #[template(path = "error.html")]
 pub struct ErrorPage<'a> {
     pub blog: &'a Blog,
-    pub page_title: String,
-    pub canonical: String,
+    pub meta: PageMeta,
     pub heading: String,
     pub message: String,
+}
+
+pub struct HitView {
+    pub url: String,
+    pub title: String,
+    pub date: String,
+    pub datetime: String,
+    /// Escaped text with `<mark>` around matches.
+    pub snippet: String,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+pub struct SearchPage<'a> {
+    pub blog: &'a Blog,
+    pub meta: PageMeta,
+    pub query: String,
+    pub summary: String,
+    pub hits: Vec<HitView>,
+    pub newer: Option<String>,
+    pub older: Option<String>,
+}
+
+pub struct FeedEntry {
+    pub id: String,
+    pub url: String,
+    pub title: String,
+    pub author: String,
+    pub published: String,
+    pub updated: String,
+    /// RFC 2822, for RSS.
+    pub pub_date: String,
+    pub content: String,
+}
+
+#[derive(Template)]
+#[template(path = "atom.xml")]
+pub struct AtomFeed<'a> {
+    pub blog: &'a Blog,
+    pub title: String,
+    pub feed_url: String,
+    pub page_url: String,
+    pub updated: String,
+    pub entries: Vec<FeedEntry>,
+}
+
+#[derive(Template)]
+#[template(path = "rss.xml")]
+pub struct RssFeed<'a> {
+    pub blog: &'a Blog,
+    pub feed_url: String,
+    pub home_url: String,
+    pub entries: Vec<FeedEntry>,
+}
+
+#[derive(Template)]
+#[template(path = "sitemap.xml")]
+pub struct Sitemap {
+    pub urls: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "robots.txt")]
+pub struct Robots {
+    pub sitemap: String,
 }
 
 /// "3 responses", "1 response".
@@ -167,50 +281,141 @@ fn responses(n: i64) -> String {
     }
 }
 
+/// Links to the previous and next pages of a listing.
+fn pagination(
+    page: u32,
+    total: u32,
+    link: impl Fn(u32) -> String,
+) -> (Option<String>, Option<String>) {
+    let last_page = total.div_ceil(PER_PAGE).max(1);
+    (
+        (page > 1).then(|| link(page - 1)),
+        (page < last_page).then(|| link(page + 1)),
+    )
+}
+
+fn post_items(listing: &Listing, zone: &dyn Zone) -> Vec<PostItem> {
+    listing
+        .posts
+        .iter()
+        .map(|p| PostItem {
+            url: routes::post_path(&p.slug),
+            title: p.title.clone(),
+            date: dates::long_date(p.published_at, zone),
+            datetime: dates::rfc3339(p.published_at, zone),
+            excerpt: markdown::excerpt(&p.body, EXCERPT_CHARS),
+            responses: responses(p.responses),
+        })
+        .collect()
+}
+
+fn paged_title(title: &str, page: u32) -> String {
+    if page == 1 {
+        title.to_string()
+    } else {
+        format!("{title} – Page {page}")
+    }
+}
+
 pub fn home(blog: &Blog, zone: &dyn Zone, listing: &Listing, page: u32) -> String {
-    let last_page = listing.total.div_ceil(PER_PAGE).max(1);
     let link = |n: u32| routes::Page::Home { page: n }.path();
-    let view = HomePage {
+    let (newer, older) = pagination(page, listing.total, link);
+    render(&ListingPage {
         blog,
-        page_title: if page == 1 {
-            blog.title.clone()
-        } else {
-            format!("{} – Page {page}", blog.title)
-        },
-        canonical: blog.url(&link(page)),
-        posts: listing
-            .posts
-            .iter()
-            .map(|p| PostItem {
-                url: routes::post_path(&p.slug),
-                title: p.title.clone(),
-                date: dates::long_date(p.published_at, zone),
-                datetime: dates::rfc3339(p.published_at, zone),
-                excerpt: markdown::excerpt(&p.body, EXCERPT_CHARS),
-                responses: responses(p.responses),
-            })
-            .collect(),
-        newer: (page > 1).then(|| link(page - 1)),
-        older: (page < last_page).then(|| link(page + 1)),
+        meta: PageMeta::new(blog, paged_title(&blog.title, page), &link(page)),
+        heading: None,
+        posts: post_items(listing, zone),
+        newer,
+        older,
+    })
+}
+
+pub fn tag(
+    blog: &Blog,
+    zone: &dyn Zone,
+    tag_slug: &str,
+    name: &str,
+    listing: &Listing,
+    page: u32,
+) -> String {
+    let link = |n: u32| {
+        routes::Page::Tag {
+            tag: tag_slug.to_string(),
+            page: n,
+        }
+        .path()
     };
-    render(&view)
+    let (newer, older) = pagination(page, listing.total, link);
+    let heading = format!("Posts tagged “{name}”");
+    let mut meta = PageMeta::new(
+        blog,
+        paged_title(&format!("{heading} | {}", blog.title), page),
+        &link(page),
+    );
+    meta.description = format!("{} posts tagged “{name}” on {}", listing.total, blog.title);
+    render(&ListingPage {
+        blog,
+        meta,
+        heading: Some(heading),
+        posts: post_items(listing, zone),
+        newer,
+        older,
+    })
+}
+
+/// JSON for a `<script type="application/ld+json">`: `<` is escaped so that no text can end
+/// the script element.
+fn json_ld(value: &serde_json::Value) -> String {
+    value.to_string().replace('<', "\\u003c")
 }
 
 pub fn post(blog: &Blog, zone: &dyn Zone, data: &PostPage, form: FormView) -> String {
     let post = &data.post;
     let count = data.comments.len() as i64;
+    let path = routes::post_path(&post.slug);
+    let utc = FixedZone(time::UtcOffset::UTC);
+    let mut meta = PageMeta::new(blog, format!("{} | {}", post.title, blog.title), &path);
+    meta.description = markdown::excerpt(&post.body, DESCRIPTION_CHARS);
+    meta.og_type = "article";
+    meta.comment_feed = Some(
+        routes::Page::CommentFeed {
+            slug: post.slug.clone(),
+        }
+        .path(),
+    );
+    meta.json_ld = Some(json_ld(&json!({
+        "@context": "https://schema.org",
+        "@type": "BlogPosting",
+        "headline": post.title,
+        "description": meta.description,
+        "url": meta.canonical,
+        "mainEntityOfPage": meta.canonical,
+        "datePublished": dates::rfc3339(post.published_at, &utc),
+        "dateModified": dates::rfc3339(post.updated_at.max(post.published_at), &utc),
+        "author": {"@type": "Person", "name": blog.author},
+        "publisher": {"@type": "Organization", "name": blog.title},
+        "keywords": data.tags.iter().map(|t| t.tag.as_str()).collect::<Vec<_>>(),
+        "commentCount": count,
+    })));
     let view = PostPageView {
         blog,
-        page_title: format!("{} | {}", post.title, blog.title),
-        canonical: blog.url(&routes::post_path(&post.slug)),
+        meta,
         post: PostView {
             slug: post.slug.clone(),
-            url: routes::post_path(&post.slug),
+            url: path,
             title: post.title.clone(),
             date: dates::long_date(post.published_at, zone),
             datetime: dates::rfc3339(post.published_at, zone),
             html: markdown::to_html(&post.body),
         },
+        tags: data
+            .tags
+            .iter()
+            .map(|t| TagView {
+                name: t.tag.clone(),
+                url: routes::tag_path(&t.slug),
+            })
+            .collect(),
         addenda: data
             .addenda
             .iter()
@@ -280,12 +485,12 @@ pub fn reply(
         Some(c) => format!("Reply to {}", c.author),
         None => "Leave a Reply".to_string(),
     };
+    let path = routes::post_path(&post.slug);
     render(&ReplyPage {
         blog,
-        page_title: format!("{heading} | {}", post.title),
-        canonical: blog.url(&routes::post_path(&post.slug)),
+        meta: PageMeta::new(blog, format!("{heading} | {}", post.title), &path).noindex(),
         heading,
-        post_url: routes::post_path(&post.slug),
+        post_url: path,
         post_title: post.title.clone(),
         parent,
         form,
@@ -303,13 +508,194 @@ pub fn held(blog: &Blog, zone: &dyn Zone, post_title: &str, record: &CommentReco
         created_at: record.created_at,
         by_post_author: record.by_post_author,
     };
+    let path = routes::post_path(&record.post_slug);
     render(&HeldPage {
         blog,
-        page_title: format!("Awaiting moderation | {}", blog.title),
-        canonical: blog.url(&routes::post_path(&record.post_slug)),
-        post_url: routes::post_path(&record.post_slug),
+        meta: PageMeta::new(blog, format!("Awaiting moderation | {}", blog.title), &path).noindex(),
+        post_url: path.clone(),
         post_title: post_title.to_string(),
         comment: comment_view(&record.post_slug, &comment, 1, zone),
+    })
+}
+
+/// Search results for `query` (page `page` of `total` hits).
+pub fn search(
+    blog: &Blog,
+    zone: &dyn Zone,
+    query: &str,
+    hits: &[SearchHit],
+    total: u32,
+    page: u32,
+) -> String {
+    let encoded: String = form_urlencoded::byte_serialize(query.as_bytes()).collect();
+    let link = |n: u32| {
+        if n == 1 {
+            format!("/search?q={encoded}")
+        } else {
+            format!("/search?q={encoded}&page={n}")
+        }
+    };
+    let (newer, older) = pagination(page, total, link);
+    let summary = match (query.trim().is_empty(), total) {
+        (true, _) => "Type a few words to search the posts and their addenda.".to_string(),
+        (false, 0) => format!("Nothing matches “{query}”. Try fewer or other words."),
+        (false, 1) => format!("1 post matches “{query}”."),
+        (false, n) => format!("{n} posts match “{query}”."),
+    };
+    let title = if query.trim().is_empty() {
+        "Search".to_string()
+    } else {
+        format!("Search: {query}")
+    };
+    render(&SearchPage {
+        blog,
+        meta: PageMeta::new(
+            blog,
+            paged_title(&format!("{title} | {}", blog.title), page),
+            "/search",
+        )
+        .noindex(),
+        query: query.to_string(),
+        summary,
+        hits: hits
+            .iter()
+            .map(|h| HitView {
+                url: routes::post_path(&h.slug),
+                title: h.title.clone(),
+                date: dates::long_date(h.published_at, zone),
+                datetime: dates::rfc3339(h.published_at, zone),
+                snippet: search::snippet_html(&h.snippet),
+            })
+            .collect(),
+        newer,
+        older,
+    })
+}
+
+/// The content of a feed entry: the post and its addenda, as on the post page.
+fn feed_content(post: &FeedPost, addenda: &[FeedAddendum], zone: &dyn Zone) -> String {
+    let mut html = markdown::to_html(&post.body);
+    for a in addenda.iter().filter(|a| a.post_id == post.id) {
+        let mut heading = String::new();
+        comment_text::escape(&dates::addendum_stamp(a.created_at, zone), &mut heading);
+        html.push_str(&format!("<h2>Additional – {heading}</h2>\n"));
+        html.push_str(&markdown::to_html(&a.body));
+    }
+    html
+}
+
+fn feed_entries(
+    blog: &Blog,
+    zone: &dyn Zone,
+    posts: &[FeedPost],
+    addenda: &[FeedAddendum],
+) -> Vec<FeedEntry> {
+    let utc = FixedZone(time::UtcOffset::UTC);
+    posts
+        .iter()
+        .map(|p| {
+            let url = blog.url(&routes::post_path(&p.slug));
+            FeedEntry {
+                id: url.clone(),
+                url,
+                title: p.title.clone(),
+                author: blog.author.clone(),
+                published: dates::rfc3339(p.published_at, &utc),
+                updated: dates::rfc3339(p.updated_at.max(p.published_at), &utc),
+                pub_date: dates::rfc2822(p.published_at),
+                content: feed_content(p, addenda, zone),
+            }
+        })
+        .collect()
+}
+
+/// The latest of the entries' updated times (RFC 3339 sorts as text), or the epoch.
+fn latest(entries: &[FeedEntry]) -> String {
+    entries
+        .iter()
+        .map(|e| e.updated.clone())
+        .max()
+        .unwrap_or_else(|| "1970-01-01T00:00:00Z".into())
+}
+
+pub fn atom(blog: &Blog, zone: &dyn Zone, posts: &[FeedPost], addenda: &[FeedAddendum]) -> String {
+    let entries = feed_entries(blog, zone, posts, addenda);
+    render(&AtomFeed {
+        blog,
+        title: blog.title.clone(),
+        feed_url: blog.url(&routes::Page::AtomFeed.path()),
+        page_url: blog.url("/"),
+        updated: latest(&entries),
+        entries,
+    })
+}
+
+pub fn rss(blog: &Blog, zone: &dyn Zone, posts: &[FeedPost], addenda: &[FeedAddendum]) -> String {
+    render(&RssFeed {
+        blog,
+        feed_url: blog.url(&routes::Page::RssFeed.path()),
+        home_url: blog.url("/"),
+        entries: feed_entries(blog, zone, posts, addenda),
+    })
+}
+
+/// The approved comments of a post as an Atom feed, newest first.
+pub fn comment_feed(blog: &Blog, data: &PostPage) -> String {
+    let utc = FixedZone(time::UtcOffset::UTC);
+    let post_url = blog.url(&routes::post_path(&data.post.slug));
+    let entries: Vec<FeedEntry> = data
+        .comments
+        .iter()
+        .rev()
+        .map(|c| FeedEntry {
+            id: format!("{post_url}#comment-{}", c.id),
+            url: format!("{post_url}#comment-{}", c.id),
+            title: format!("Comment by {} on “{}”", c.author_name, data.post.title),
+            author: c.author_name.clone(),
+            published: dates::rfc3339(c.created_at, &utc),
+            updated: dates::rfc3339(c.created_at, &utc),
+            pub_date: dates::rfc2822(c.created_at),
+            content: comment_text::to_html(&c.body),
+        })
+        .collect();
+    render(&AtomFeed {
+        blog,
+        title: format!("Comments on “{}” | {}", data.post.title, blog.title),
+        feed_url: blog.url(
+            &routes::Page::CommentFeed {
+                slug: data.post.slug.clone(),
+            }
+            .path(),
+        ),
+        page_url: post_url,
+        updated: entries
+            .iter()
+            .map(|e| e.updated.clone())
+            .max()
+            .unwrap_or_else(|| dates::rfc3339(data.post.published_at, &utc)),
+        entries,
+    })
+}
+
+pub fn sitemap(blog: &Blog, entries: &[SitemapEntry]) -> String {
+    let utc = FixedZone(time::UtcOffset::UTC);
+    let newest = entries.iter().map(|e| e.updated_at).max();
+    let mut urls = vec![(
+        blog.url("/"),
+        newest.map(|t| dates::rfc3339(t, &utc)).unwrap_or_default(),
+    )];
+    urls.extend(entries.iter().map(|e| {
+        (
+            blog.url(&routes::post_path(&e.slug)),
+            dates::rfc3339(e.updated_at, &utc),
+        )
+    }));
+    render(&Sitemap { urls })
+}
+
+pub fn robots(blog: &Blog) -> String {
+    render(&Robots {
+        sitemap: blog.url(&routes::Page::Sitemap.path()),
     })
 }
 
@@ -325,8 +711,7 @@ pub fn error(blog: &Blog, status: u16, message: &str) -> String {
     };
     render(&ErrorPage {
         blog,
-        page_title: format!("{heading} | {}", blog.title),
-        canonical: blog.url("/"),
+        meta: PageMeta::new(blog, format!("{heading} | {}", blog.title), "/").noindex(),
         heading: heading.into(),
         message: message.into(),
     })
@@ -392,6 +777,10 @@ mod tests {
                 comment(1, None, "Phil", false),
                 comment(2, Some(1), "Claire", true),
             ],
+            tags: vec![crate::store::Tag {
+                tag: "Social media".into(),
+                slug: "social-media".into(),
+            }],
         };
         let form = FormView::new("health", "123.abc".into());
         let html = post(&blog(), &FixedZone(UtcOffset::UTC), &data, form);
@@ -435,6 +824,54 @@ mod tests {
             html.contains("by-post-author"),
             "the author's reply is marked"
         );
+        for needle in [
+            "href=\"/posts/health/reply/1#respond\"",
+            "<a href=\"/tags/social-media\" rel=\"tag\">Social media</a>",
+            "\"@type\":\"BlogPosting\"",
+            "\"dateModified\":\"2011-03-18T14:17:00Z\"",
+            "property=\"og:type\" content=\"article\"",
+            "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Comments on this post (Atom)\" href=\"/posts/health/comments.atom\">",
+        ] {
+            assert!(html.contains(needle), "{needle} in {html}");
+        }
+    }
+
+    #[test]
+    fn json_ld_cannot_end_its_script() {
+        let data = json!({"headline": "</script><script>alert(1)</script>"});
+        assert!(!json_ld(&data).contains("</script>"));
+    }
+
+    #[test]
+    fn a_form_sent_back_keeps_the_text_and_names_the_faults() {
+        let post = CommentablePost {
+            id: 1,
+            slug: "health".into(),
+            title: "Health".into(),
+            published_at: 0,
+            comments_open: 1,
+        };
+        let mut form = FormView::new("health", "t".into());
+        form.author = "Zoë <b>".into();
+        form.body = "My </textarea><script>x</script> text".into();
+        form.errors.insert(
+            "email".into(),
+            "This does not look like an email address.".into(),
+        );
+        form.message = Some("Please check the fields marked below.".into());
+        let html = reply(&blog(), &FixedZone(UtcOffset::UTC), &post, None, form);
+        assert!(
+            html.contains("value=\"Zoë &#60;b&#62;\"") || html.contains("value=\"Zoë &lt;b&gt;\""),
+            "{html}"
+        );
+        assert!(!html.contains("</textarea><script>"), "{html}");
+        assert!(
+            html.contains("aria-invalid=\"true\" aria-describedby=\"email-error\""),
+            "{html}"
+        );
+        assert!(html.contains("This does not look like an email address."));
+        assert!(html.contains("role=\"alert\""));
+        assert!(html.contains("<meta name=\"robots\" content=\"noindex\">"));
     }
 
     #[test]
@@ -450,6 +887,7 @@ mod tests {
             .collect();
         let listing = Listing { posts, total: 25 };
         let html = home(&blog(), &FixedZone(UtcOffset::UTC), &listing, 2);
+        assert!(html.contains("<link rel=\"alternate\" type=\"application/rss+xml\""));
         assert!(html.contains("Just another site"));
         assert!(html.contains("href=\"/posts/p0\""));
         assert!(html.contains("1 response"));

@@ -7,6 +7,18 @@ pub enum Page {
     Home { page: u32 },
     /// A post by slug.
     Post { slug: String },
+    /// The posts with a tag (by the tag's slug), paginated like the home page.
+    Tag { tag: String, page: u32 },
+    /// Atom feed of the newest posts: `/feed.atom`.
+    AtomFeed,
+    /// RSS 2.0 feed of the same: `/feed.rss`.
+    RssFeed,
+    /// Atom feed of a post's approved comments: `/posts/{slug}/comments.atom`.
+    CommentFeed { slug: String },
+    /// `/sitemap.xml`.
+    Sitemap,
+    /// `/robots.txt`.
+    Robots,
 }
 
 /// Anything a reader's request can name.
@@ -20,6 +32,8 @@ pub enum Route {
     Reply { slug: String, parent: i64 },
     /// `/posts/{slug}/held/{id}/{key}`: a comment awaiting moderation, shown to its author.
     Held { slug: String, id: i64, key: String },
+    /// `/search?q=…`.
+    Search,
 }
 
 /// Maps a URL path to a route.
@@ -29,6 +43,7 @@ pub fn route_for(path: &str) -> Option<Route> {
     }
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     match segments.as_slice() {
+        ["search"] => Some(Route::Search),
         ["posts", slug, "comments"] if is_slug(slug) => Some(Route::Comments {
             slug: slug.to_string(),
         }),
@@ -75,17 +90,37 @@ pub fn page_for(path: &str) -> Option<Page> {
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     match segments.as_slice() {
         [""] => Some(Page::Home { page: 1 }),
-        ["page", n] | ["page", n, ""] => match n.parse::<u32>() {
-            Ok(page) if page >= 2 && n.bytes().all(|b| b.is_ascii_digit()) => {
-                Some(Page::Home { page })
-            }
-            _ => None,
-        },
+        ["page", n] | ["page", n, ""] => Some(Page::Home {
+            page: page_number(n)?,
+        }),
         ["posts", slug] | ["posts", slug, ""] if is_slug(slug) => Some(Page::Post {
             slug: slug.to_string(),
         }),
+        ["posts", slug, "comments.atom"] if is_slug(slug) => Some(Page::CommentFeed {
+            slug: slug.to_string(),
+        }),
+        ["tags", tag] | ["tags", tag, ""] if is_slug(tag) => Some(Page::Tag {
+            tag: tag.to_string(),
+            page: 1,
+        }),
+        ["tags", tag, "page", n] if is_slug(tag) => Some(Page::Tag {
+            tag: tag.to_string(),
+            page: page_number(n)?,
+        }),
+        ["feed.atom"] => Some(Page::AtomFeed),
+        ["feed.rss"] => Some(Page::RssFeed),
+        ["sitemap.xml"] => Some(Page::Sitemap),
+        ["robots.txt"] => Some(Page::Robots),
         _ => None,
     }
+}
+
+/// A page number in a path: 2 or more (page 1 has no number), digits only.
+fn page_number(text: &str) -> Option<u32> {
+    if !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse::<u32>().ok().filter(|&n| n >= 2)
 }
 
 impl Page {
@@ -95,8 +130,30 @@ impl Page {
             Page::Home { page: 1 } => "/".to_string(),
             Page::Home { page } => format!("/page/{page}"),
             Page::Post { slug } => post_path(slug),
+            Page::Tag { tag, page: 1 } => tag_path(tag),
+            Page::Tag { tag, page } => format!("{}/page/{page}", tag_path(tag)),
+            Page::AtomFeed => "/feed.atom".into(),
+            Page::RssFeed => "/feed.rss".into(),
+            Page::CommentFeed { slug } => format!("{}/comments.atom", post_path(slug)),
+            Page::Sitemap => "/sitemap.xml".into(),
+            Page::Robots => "/robots.txt".into(),
         }
     }
+
+    /// The media type the page is served as.
+    pub fn content_type(&self) -> &'static str {
+        match self {
+            Page::Home { .. } | Page::Post { .. } | Page::Tag { .. } => "text/html; charset=utf-8",
+            Page::AtomFeed | Page::CommentFeed { .. } => "application/atom+xml; charset=utf-8",
+            Page::RssFeed => "application/rss+xml; charset=utf-8",
+            Page::Sitemap => "application/xml; charset=utf-8",
+            Page::Robots => "text/plain; charset=utf-8",
+        }
+    }
+}
+
+pub fn tag_path(tag_slug: &str) -> String {
+    format!("/tags/{tag_slug}")
 }
 
 pub fn post_path(slug: &str) -> String {
@@ -172,11 +229,24 @@ mod tests {
         assert_eq!(route_for("/posts/a-b/held/7/zz"), None);
         assert_eq!(route_for("/posts/A/comments"), None);
         assert_eq!(route_for("/"), Some(Route::Page(Page::Home { page: 1 })));
+        assert_eq!(route_for("/search"), Some(Route::Search));
+        assert_eq!(route_for("/tags/nhs/page/1"), None);
     }
 
     #[test]
     fn canonical_paths_round_trip() {
-        for path in ["/", "/page/3", "/posts/a-b-1"] {
+        for path in [
+            "/",
+            "/page/3",
+            "/posts/a-b-1",
+            "/tags/nhs",
+            "/tags/nhs/page/2",
+            "/feed.atom",
+            "/feed.rss",
+            "/sitemap.xml",
+            "/robots.txt",
+            "/posts/a/comments.atom",
+        ] {
             assert_eq!(page_for(path).map(|p| p.path()).as_deref(), Some(path));
         }
     }

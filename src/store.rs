@@ -66,6 +66,14 @@ pub struct PostPage {
     pub post: Post,
     pub addenda: Vec<Addendum>,
     pub comments: Vec<Comment>,
+    pub tags: Vec<Tag>,
+}
+
+/// A tag as shown: its name and the slug of its page.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Tag {
+    pub tag: String,
+    pub slug: String,
 }
 
 /// One page of the home listing, with the total that pagination needs.
@@ -80,6 +88,7 @@ struct Count {
 }
 
 const VISIBLE: &str = "status = 'published' AND published_at <= ?1";
+const VISIBLE_P: &str = "p.status = 'published' AND p.published_at <= ?1";
 
 pub struct Store {
     db: D1Database,
@@ -135,9 +144,7 @@ impl Store {
         )?;
         let results = self.db.batch(vec![posts, total]).await?;
         let [posts, total] = results.as_slice() else {
-            return Err(crate::error::AppError::Unavailable(
-                "D1 batch returned too few results".into(),
-            ));
+            return Err(short_batch());
         };
         Ok(Listing {
             posts: posts.results()?,
@@ -165,13 +172,15 @@ impl Store {
                FROM comments c JOIN posts p ON p.id = c.post_id
               WHERE p.slug = ?1 AND c.status = 'approved'
               ORDER BY c.created_at, c.id",
+            std::slice::from_ref(&slug),
+        )?;
+        let tags = self.statement(
+            "SELECT t.tag, t.slug FROM post_tags t JOIN posts p ON p.id = t.post_id WHERE p.slug = ?1 ORDER BY t.tag",
             &[slug],
         )?;
-        let results = self.db.batch(vec![post, addenda, comments]).await?;
-        let [post, addenda, comments] = results.as_slice() else {
-            return Err(crate::error::AppError::Unavailable(
-                "D1 batch returned too few results".into(),
-            ));
+        let results = self.db.batch(vec![post, addenda, comments, tags]).await?;
+        let [post, addenda, comments, tags] = results.as_slice() else {
+            return Err(short_batch());
         };
         let Some(post) = first::<Post>(post)? else {
             return Ok(None);
@@ -180,6 +189,7 @@ impl Store {
             post,
             addenda: addenda.results()?,
             comments: comments.results()?,
+            tags: tags.results()?,
         }))
     }
 }
@@ -370,10 +380,15 @@ impl Store {
     }
 
     async fn set_tags(&self, post_id: i64, tags: &[String]) -> AppResult<()> {
-        let json = serde_json::to_string(tags).unwrap_or_else(|_| "[]".into());
+        let pairs: Vec<(&str, String)> = tags
+            .iter()
+            .map(|t| (t.as_str(), crate::input::tag_slug(t)))
+            .collect();
+        let json = serde_json::to_string(&pairs).unwrap_or_else(|_| "[]".into());
         let clear = self.statement("DELETE FROM post_tags WHERE post_id = ?1", &[num(post_id)])?;
         let insert = self.statement(
-            "INSERT OR IGNORE INTO post_tags (post_id, tag) SELECT ?1, value FROM json_each(?2)",
+            "INSERT OR IGNORE INTO post_tags (post_id, tag, slug)
+             SELECT ?1, json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?2)",
             &[num(post_id), json.into()],
         )?;
         self.db.batch(vec![clear, insert]).await?;
@@ -653,5 +668,213 @@ impl Store {
             )?
             .first(None)
             .await?)
+    }
+}
+
+/// A post in a feed: full content, with its addenda.
+#[derive(Debug, Clone, Deserialize)]
+pub struct FeedPost {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub body: String,
+    pub published_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct FeedAddendum {
+    pub post_id: i64,
+    pub body: String,
+    pub created_at: i64,
+}
+
+/// A search result.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SearchHit {
+    pub slug: String,
+    pub title: String,
+    pub published_at: i64,
+    /// Text around the match, with U+E000/U+E001 around each matched term.
+    pub snippet: String,
+}
+
+/// Marks around matched terms in search snippets (private-use characters no text contains).
+pub const MATCH_START: char = '\u{e000}';
+pub const MATCH_END: char = '\u{e001}';
+
+/// An entry of the sitemap.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SitemapEntry {
+    pub slug: String,
+    pub updated_at: i64,
+}
+
+impl Store {
+    /// A page of the posts with a tag, and the tag's name; `None` when no visible post has it.
+    pub async fn tag_listing(
+        &self,
+        tag_slug: &str,
+        now: i64,
+        per_page: u32,
+        offset: u32,
+    ) -> AppResult<Option<(String, Listing)>> {
+        #[derive(Deserialize)]
+        struct Name {
+            tag: String,
+        }
+        let posts = self.statement(
+            &format!(
+                "SELECT p.slug, p.title, p.body, p.published_at,
+                        (SELECT COUNT(*) FROM comments c WHERE c.post_id = p.id AND c.status = 'approved') AS responses
+                   FROM posts p JOIN post_tags t ON t.post_id = p.id
+                  WHERE t.slug = ?2 AND {VISIBLE_P}
+                  ORDER BY p.published_at DESC, p.id DESC
+                  LIMIT ?3 OFFSET ?4"
+            ),
+            &[num(now), tag_slug.into(), num(per_page.into()), num(offset.into())],
+        )?;
+        let total = self.statement(
+            &format!("SELECT COUNT(*) AS n FROM posts p JOIN post_tags t ON t.post_id = p.id WHERE t.slug = ?2 AND {VISIBLE_P}"),
+            &[num(now), tag_slug.into()],
+        )?;
+        let name = self.statement(
+            "SELECT tag FROM post_tags WHERE slug = ?1 LIMIT 1",
+            &[tag_slug.into()],
+        )?;
+        let results = self.db.batch(vec![posts, total, name]).await?;
+        let [posts, total, name] = results.as_slice() else {
+            return Err(short_batch());
+        };
+        let total = first::<Count>(total)?.map_or(0, |c| c.n as u32);
+        match first::<Name>(name)? {
+            Some(name) if total > 0 => Ok(Some((
+                name.tag,
+                Listing {
+                    posts: posts.results()?,
+                    total,
+                },
+            ))),
+            _ => Ok(None),
+        }
+    }
+
+    /// How many visible posts carry each tag slug.
+    pub async fn tag_totals(
+        &self,
+        tag_slugs: &[String],
+        now: i64,
+    ) -> AppResult<Vec<(String, u32)>> {
+        #[derive(Deserialize)]
+        struct Row {
+            slug: String,
+            n: f64,
+        }
+        let json = serde_json::to_string(tag_slugs).unwrap_or_else(|_| "[]".into());
+        let rows: Vec<Row> = self
+            .statement(
+                &format!(
+                    "SELECT j.value AS slug,
+                            (SELECT COUNT(*) FROM posts p JOIN post_tags t ON t.post_id = p.id
+                              WHERE t.slug = j.value AND {VISIBLE_P}) AS n
+                       FROM json_each(?2) j"
+                ),
+                &[num(now), json.into()],
+            )?
+            .all()
+            .await?
+            .results()?;
+        Ok(rows.into_iter().map(|r| (r.slug, r.n as u32)).collect())
+    }
+
+    /// The tag slugs of a post.
+    pub async fn tag_slugs(&self, post_id: i64) -> AppResult<Vec<String>> {
+        #[derive(Deserialize)]
+        struct Row {
+            slug: String,
+        }
+        let rows: Vec<Row> = self
+            .statement(
+                "SELECT slug FROM post_tags WHERE post_id = ?1",
+                &[num(post_id)],
+            )?
+            .all()
+            .await?
+            .results()?;
+        Ok(rows.into_iter().map(|r| r.slug).collect())
+    }
+
+    /// The newest visible posts with their addenda, for the feeds.
+    pub async fn feed(
+        &self,
+        now: i64,
+        limit: u32,
+    ) -> AppResult<(Vec<FeedPost>, Vec<FeedAddendum>)> {
+        let newest = format!(
+            "SELECT id FROM posts WHERE {VISIBLE} ORDER BY published_at DESC, id DESC LIMIT ?2"
+        );
+        let posts = self.statement(
+            &format!(
+                "SELECT id, slug, title, body, published_at, updated_at FROM posts WHERE id IN ({newest})
+                  ORDER BY published_at DESC, id DESC"
+            ),
+            &[num(now), num(limit.into())],
+        )?;
+        let addenda = self.statement(
+            &format!("SELECT post_id, body, created_at FROM addenda WHERE post_id IN ({newest}) ORDER BY created_at, id"),
+            &[num(now), num(limit.into())],
+        )?;
+        let results = self.db.batch(vec![posts, addenda]).await?;
+        let [posts, addenda] = results.as_slice() else {
+            return Err(short_batch());
+        };
+        Ok((posts.results()?, addenda.results()?))
+    }
+
+    /// Every visible post, for the sitemap.
+    pub async fn sitemap(&self, now: i64) -> AppResult<Vec<SitemapEntry>> {
+        let sql = format!("SELECT slug, updated_at FROM posts WHERE {VISIBLE} ORDER BY published_at DESC, id DESC LIMIT 50000");
+        Ok(self.statement(&sql, &[num(now)])?.all().await?.results()?)
+    }
+
+    /// Full-text search over visible posts (title weighs most), best first, and the total.
+    pub async fn search(
+        &self,
+        fts_query: &str,
+        now: i64,
+        limit: u32,
+        offset: u32,
+    ) -> AppResult<(Vec<SearchHit>, u32)> {
+        let hits = self.statement(
+            &format!(
+                "SELECT p.slug, p.title, p.published_at,
+                        snippet(post_search, -1, char(57344), char(57345), '…', 24) AS snippet
+                   FROM post_search JOIN posts p ON p.id = post_search.rowid
+                  WHERE post_search MATCH ?2 AND {VISIBLE_P}
+                  ORDER BY bm25(post_search, 10.0, 1.0, 1.0), p.published_at DESC
+                  LIMIT ?3 OFFSET ?4"
+            ),
+            &[
+                num(now),
+                fts_query.into(),
+                num(limit.into()),
+                num(offset.into()),
+            ],
+        )?;
+        let total = self.statement(
+            &format!(
+                "SELECT COUNT(*) AS n FROM post_search JOIN posts p ON p.id = post_search.rowid
+                  WHERE post_search MATCH ?2 AND {VISIBLE_P}"
+            ),
+            &[num(now), fts_query.into()],
+        )?;
+        let results = self.db.batch(vec![hits, total]).await?;
+        let [hits, total] = results.as_slice() else {
+            return Err(short_batch());
+        };
+        Ok((
+            hits.results()?,
+            first::<Count>(total)?.map_or(0, |c| c.n as u32),
+        ))
     }
 }
