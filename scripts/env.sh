@@ -3,7 +3,7 @@
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # The pinned Rust build tools are installed here (git-ignored); CI points it at a cache that
 # outlives the checkout.
-TOOLS_DIR=${TOOLS_DIR:-$ROOT/.tools}
+export TOOLS_DIR=${TOOLS_DIR:-$ROOT/.tools}
 WORKER_BUILD_VERSION=0.8.7
 # wasm-bindgen-cli must match the wasm-bindgen crate in Cargo.lock exactly.
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock")

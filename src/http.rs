@@ -87,12 +87,18 @@ impl App {
     }
 }
 
-/// Drops a post's page and the listing page that shows its response count.
+/// After a change in a post's approved comments: its page, its comment feed and the listing page
+/// that shows its response count.
 pub async fn purge_post(app: &App, store: &Store, post_id: i64, slug: &str) -> AppResult<()> {
     let placement = store.placement(Some(post_id), runtime::now()).await?;
-    let mut pages = vec![Page::Post {
-        slug: slug.to_string(),
-    }];
+    let mut pages = vec![
+        Page::Post {
+            slug: slug.to_string(),
+        },
+        Page::CommentFeed {
+            slug: slug.to_string(),
+        },
+    ];
     pages.extend(placement.rank.map(cache::listing_page));
     purge(app, &pages).await;
     Ok(())

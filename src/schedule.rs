@@ -33,6 +33,16 @@ pub async fn publish_due(app: &App) -> AppResult<usize> {
             due.iter()
                 .map(|(_, slug)| Page::Post { slug: slug.clone() }),
         );
+        pages.extend(cache::site_pages());
+        let mut tags = Vec::new();
+        for (id, _) in &due {
+            tags.extend(store.tag_slugs(*id).await?);
+        }
+        tags.sort();
+        tags.dedup();
+        if !tags.is_empty() {
+            pages.extend(cache::tag_pages(&store.tag_totals(&tags, now).await?));
+        }
         http::purge(app, &pages).await;
     }
     store.set_setting(CHECKED_AT, &now.to_string()).await?;

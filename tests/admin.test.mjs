@@ -277,6 +277,7 @@ test("a scheduled post appears once the cron trigger runs after its time", async
     assert.equal(made.json.scheduled, true);
     assert.doesNotMatch((await page(blog, "/")).body, /Scheduled news/);
     assert.equal((await page(blog, "/")).cache, "hit");
+    assert.doesNotMatch((await page(blog, "/feed.atom")).body, /Scheduled news/);
     await new Promise((r) => setTimeout(r, 3000));
     // Until the cron runs, the cached home page stands; the run drops it.
     assert.doesNotMatch((await page(blog, "/")).body, /Scheduled news/);
@@ -286,6 +287,8 @@ test("a scheduled post appears once the cron trigger runs after its time", async
     assert.equal(home.cache, "miss");
     assert.match(home.body, /Scheduled news/);
     assert.equal((await page(blog, "/posts/scheduled-news")).status, 200);
+    assert.match((await page(blog, "/feed.atom")).body, /Scheduled news/, "the feed is refreshed too");
+    assert.match((await page(blog, "/sitemap.xml")).body, /scheduled-news/);
   } finally {
     await blog.close();
   }
