@@ -83,3 +83,73 @@ test("with JavaScript off, a person comments and replies through the form and se
     await blog.close();
   }
 });
+
+test("a reader follows the home page to a post, a tag and a search result; screenshots at phone and desktop widths", async () => {
+  const blog = await startBlog();
+  const base = String(await blog.mf.ready).replace(/\/$/, "");
+  await blog.fetch(`/posts/${SLUG}`); // warm nothing special: pages come from D1 then KV
+  const { admin } = await import("./helpers.mjs");
+  await admin(blog, "PATCH", `/admin/posts/${SLUG}`, { tags: ["NHS", "Social media"] });
+  try {
+    for (const [name, viewport] of [["phone", { width: 390, height: 844 }], ["desktop", { width: 1280, height: 900 }]]) {
+      const context = await browser.newContext({ javaScriptEnabled: false, viewport });
+      const tab = await context.newPage();
+      await tab.goto(`${base}/`);
+      await tab.screenshot({ path: path.join(ARTIFACTS, `home-${name}.png`), fullPage: true });
+      await tab.getByRole("link", { name: "Health is Social- ain’t no doubt", exact: true }).click();
+      await tab.waitForLoadState();
+      assert.equal(new URL(tab.url()).pathname, `/posts/${SLUG}`);
+      assert.match(await tab.locator(".addendum").textContent(), /Despite some people’s misgivings/);
+      assert.equal(await tab.locator("li.comment").count(), 3);
+      await tab.screenshot({ path: path.join(ARTIFACTS, `post-${name}.png`), fullPage: true });
+      await tab.screenshot({ path: path.join(ARTIFACTS, `post-${name}-top.png`) });
+      // No horizontal scrolling on a phone.
+      const overflow = await tab.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth).catch(() => null);
+      if (overflow !== null) assert.ok(overflow <= 0, `page is ${overflow}px too wide`);
+
+      await tab.getByRole("link", { name: "NHS", exact: true }).click();
+      await tab.waitForLoadState();
+      assert.equal(new URL(tab.url()).pathname, "/tags/nhs");
+      assert.match(await tab.locator("h1").textContent(), /Posts tagged “NHS”/);
+
+      await tab.getByLabel("Search the blog").fill("physicians");
+      await tab.getByRole("button", { name: "Search", exact: true }).click();
+      await tab.waitForLoadState();
+      assert.match(await tab.locator(".search-summary").textContent(), /1 post matches “physicians”/);
+      await tab.locator(".hits a").first().click();
+      await tab.waitForLoadState();
+      assert.equal(new URL(tab.url()).pathname, `/posts/${SLUG}`);
+      await context.close();
+    }
+  } finally {
+    await blog.close();
+  }
+});
+
+test("axe-core finds no accessibility violations on home, post, tag, search, form and 404 pages", async () => {
+  const blog = await startBlog();
+  const base = String(await blog.mf.ready).replace(/\/$/, "");
+  const { admin } = await import("./helpers.mjs");
+  await admin(blog, "PATCH", `/admin/posts/${SLUG}`, { tags: ["NHS"] });
+  const axe = fs.readFileSync(path.join(ROOT, "node_modules", "axe-core", "axe.min.js"), "utf8");
+  // axe is injected through DevTools; the pages' own CSP forbids every script, as it should.
+  const context = await browser.newContext({ bypassCSP: true });
+  const tab = await context.newPage();
+  try {
+    const report = {};
+    for (const [scheme, paths] of [["light", ["/", `/posts/${SLUG}`, "/tags/nhs", "/search?q=social", `/posts/${SLUG}/reply/1`, "/no-such-page"]], ["dark", ["/", `/posts/${SLUG}`]]]) {
+      await tab.emulateMedia({ colorScheme: scheme });
+      for (const p of paths) {
+        await tab.goto(base + p);
+        await tab.evaluate(axe);
+        const result = await tab.evaluate(() => globalThis.axe.run(document, { resultTypes: ["violations"] }));
+        const violations = result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+        if (violations.length) report[`${scheme} ${p}`] = violations;
+      }
+    }
+    assert.deepEqual(report, {});
+  } finally {
+    await context.close();
+    await blog.close();
+  }
+});

@@ -189,7 +189,7 @@ test("search finds words in titles, bodies and addenda, ranked and highlighted, 
     assert.match((await page(blog, "/search?q=zebrafish")).body, /1 post matches/, "new posts are found at once");
     await admin(blog, "DELETE", "/admin/posts/fresh-words");
     assert.match((await page(blog, "/search?q=zebrafish")).body, /Nothing matches/);
-    assert.match((await page(blog, "/")).body, /<form class="search-box" role="search" method="get" action="\/search">/);
+    assert.match((await page(blog, "/")).body, /<form class="search-box" role="search" aria-label="Site" method="get" action="\/search">/);
   }));
 
 /** Writes each page to a file and runs the Nu HTML Checker over them all; returns its messages. */
