@@ -1,13 +1,22 @@
 //! The page cache: which key holds which page, how pages are stored and dropped, and the HTTP
 //! caching headers that go with them.
 //!
-//! A rendered page lives in KV under `page:{path}` with its ETag in the entry's metadata, so a
-//! hit costs one KV read and no D1 query. Every change to the data behind a page drops that page's
-//! entry here (see [`purge`]); the next reader re-renders it.
+//! Three layers answer a reader before D1 is asked:
+//! 1. HTTP caches (browsers, Cloudflare's CDN): `Cache-Control` with `s-maxage` and
+//!    `stale-while-revalidate`, an `ETag` answered with `304`, and `Cache-Tag` for purges by tag.
+//! 2. The Workers Cache API, per data centre: a copy of the response kept [`EDGE_TTL_SECONDS`].
+//!    A purge drops it in the data centre where the change was made; elsewhere it expires.
+//! 3. KV, global: the rendered page under `page:{build}:{path}` with its ETag in the entry's
+//!    metadata; a hit costs one KV read and no D1 query. Purges delete it (KV takes up to 60 s to
+//!    reach every location).
+//!
+//! Every change to the data behind a page drops that page from layers 2 and 3 (see [`purge`]);
+//! the next reader re-renders it.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use worker::kv::KvStore;
+use worker::{Cache, Headers, Response};
 
 use crate::pages::PER_PAGE;
 use crate::routes::Page;
@@ -16,6 +25,9 @@ use crate::store::Placement;
 /// Browsers revalidate every time (cheap: a 304 on a matching ETag); shared caches may keep a page
 /// a minute and serve it stale for another while they refetch.
 pub const PAGE_CACHE_CONTROL: &str = "public, max-age=0, s-maxage=60, stale-while-revalidate=60";
+/// How long a data centre's Cache API keeps a page: the bound on how stale a page can be where
+/// the change was not made (plus KV's propagation, up to 60 s).
+pub const EDGE_TTL_SECONDS: u32 = 60;
 /// Error pages are not worth keeping.
 pub const NO_STORE: &str = "no-store";
 
@@ -150,12 +162,68 @@ pub fn tag_pages(totals: &[(String, u32)]) -> Vec<Page> {
         .collect()
 }
 
-/// Drops the cached copies of `pages`, so that the next request renders them afresh.
+/// Drops the KV copies of `pages`, so that the next request renders them afresh.
 pub async fn purge(kv: &KvStore, pages: &[Page]) -> Result<(), worker::kv::KvError> {
     for page in pages {
         kv.delete(&key(page)).await?;
     }
     Ok(())
+}
+
+/// The Cache API key of a page: its URL on the blog, with the build so that a new deployment
+/// starts afresh.
+pub fn edge_key(base_url: &str, page: &Page) -> String {
+    format!("{base_url}{}?build={BUILD_ID}", page.path())
+}
+
+/// The `Cache-Tag` of a page, for purging HTTP caches by tag after a deployment or a change.
+pub fn cache_tags(page: &Page) -> String {
+    match page {
+        Page::Post { slug } | Page::CommentFeed { slug } => format!("post-{slug}"),
+        Page::Home { .. } => "listing".into(),
+        Page::Tag { tag, .. } => format!("listing,tag-{tag}"),
+        Page::AtomFeed | Page::RssFeed | Page::Sitemap => "feeds".into(),
+        Page::Robots => "static".into(),
+    }
+}
+
+/// The response a data centre's Cache API keeps for a page.
+pub fn edge_response(page: &Page, cached: &CachedPage) -> worker::Result<Response> {
+    let headers = Headers::new();
+    headers.set("Content-Type", page.content_type())?;
+    headers.set("ETag", &cached.etag)?;
+    headers.set(
+        "Cache-Control",
+        &format!("public, max-age={EDGE_TTL_SECONDS}"),
+    )?;
+    Ok(Response::from_bytes(cached.html.as_bytes().to_vec())?.with_headers(headers))
+}
+
+/// A page from this data centre's Cache API.
+pub async fn edge_get(key: &str) -> Option<Response> {
+    match Cache::default().get(key, false).await {
+        Ok(found) => found,
+        Err(e) => {
+            worker::console_error!("Cache API read failed: {e}");
+            None
+        }
+    }
+}
+
+pub async fn edge_put(key: String, response: Response) {
+    if let Err(e) = Cache::default().put(key.as_str(), response).await {
+        worker::console_error!("Cache API write failed: {e}");
+    }
+}
+
+/// Drops `pages` from this data centre's Cache API.
+pub async fn edge_purge(base_url: &str, pages: &[Page]) {
+    let cache = Cache::default();
+    for page in pages {
+        if let Err(e) = cache.delete(edge_key(base_url, page).as_str(), false).await {
+            worker::console_error!("Cache API delete failed: {e}");
+        }
+    }
 }
 
 #[cfg(test)]

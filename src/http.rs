@@ -1,7 +1,7 @@
 //! The HTTP layer: routes a request to the domain, and turns answers and errors into responses.
 //! Nothing here knows SQL or markup.
 
-use worker::{Env, Headers, Method, Request, Response};
+use worker::{Context, Env, Headers, Method, Request, Response};
 
 use crate::cache::{self, CachedPage};
 use crate::config::Blog;
@@ -18,16 +18,26 @@ const CONTENT_SECURITY_POLICY: &str =
     "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: data:; \
      form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-/// What every handler needs: settings and bindings.
+/// What every handler needs: settings, bindings, and the request's context (absent for the
+/// cron job) for work that may finish after the response.
 pub struct App {
     pub blog: Blog,
     env: Env,
+    ctx: Option<Context>,
 }
 
 impl App {
-    pub fn new(env: Env) -> Self {
+    pub fn new(env: Env, ctx: Option<Context>) -> Self {
         let blog = Blog::from_vars(|name| env.var(name).ok().map(|v| v.to_string()));
-        App { blog, env }
+        App { blog, env, ctx }
+    }
+
+    /// Runs `work` after the response is sent when there is a request context, else now.
+    async fn after_response(&self, work: impl std::future::Future<Output = ()> + 'static) {
+        match &self.ctx {
+            Some(ctx) => ctx.wait_until(work),
+            None => work.await,
+        }
     }
 
     pub fn store(&self) -> AppResult<Store> {
@@ -104,9 +114,10 @@ pub async fn purge_post(app: &App, store: &Store, post_id: i64, slug: &str) -> A
     Ok(())
 }
 
-/// Drops cached pages after a change. A failing KV is logged, not fatal: the change is already
-/// stored, and cached pages expire on their own (see `cache`).
+/// Drops cached pages after a change, from this data centre's Cache API and from KV. A failing
+/// KV is logged, not fatal: the change is already stored, and cached pages expire on their own.
 pub async fn purge(app: &App, pages: &[Page]) {
+    cache::edge_purge(&app.blog.base_url, pages).await;
     if let Some(kv) = app.kv() {
         if let Err(e) = cache::purge(&kv, pages).await {
             worker::console_error!("purging {} cached pages failed: {e}", pages.len());
@@ -115,8 +126,8 @@ pub async fn purge(app: &App, pages: &[Page]) {
 }
 
 /// Entry point for every request.
-pub async fn handle(mut req: Request, env: Env) -> worker::Result<Response> {
-    let app = App::new(env);
+pub async fn handle(mut req: Request, env: Env, ctx: Context) -> worker::Result<Response> {
+    let app = App::new(env, Some(ctx));
     let head = req.method() == Method::Head;
     let path = req.path();
     let is_admin = path == "/admin" || path.starts_with("/admin/");
@@ -159,19 +170,53 @@ async fn route(req: &mut Request, app: &App, path: &str) -> AppResult<Response> 
 }
 
 /// Serves a reader's page from KV when it can, else renders it from D1 and stores it.
+/// Serves a reader's page from the nearest layer that has it (see `cache`): this data centre's
+/// Cache API, then KV, then D1 and the templates. A copy goes back into the layers it missed.
 async fn serve_page(req: &Request, app: &App, page: Page) -> AppResult<Response> {
+    let edge_key = cache::edge_key(&app.blog.base_url, &page);
+    if let Some(found) = cache::edge_get(&edge_key).await {
+        return edge_response(req, &page, found);
+    }
     let kv = app.kv();
-    if let Some(kv) = &kv {
-        if let Some(cached) = cache::get(kv, &page).await {
-            return page_response(req, &page, &cached, "hit");
+    let mut state = "hit";
+    let cached = match kv.as_ref() {
+        Some(kv) => cache::get(kv, &page).await,
+        None => None,
+    };
+    let cached = match cached {
+        Some(cached) => cached,
+        None => {
+            state = "miss";
+            let cached = CachedPage::new(render(app, &page).await?);
+            if let Some(kv) = &kv {
+                cache::put(kv, &page, &cached).await;
+            }
+            cached
         }
+    };
+    let copy = cache::edge_response(&page, &cached)?;
+    app.after_response(cache::edge_put(edge_key, copy)).await;
+    page_response(req, &page, &cached, state)
+}
+
+/// A page that this data centre's Cache API had.
+fn edge_response(req: &Request, page: &Page, found: Response) -> AppResult<Response> {
+    let etag = found.headers().get("ETag")?.unwrap_or_default();
+    let headers = page_headers(page, &etag, "edge")?;
+    let if_none_match = req.headers().get("If-None-Match")?.unwrap_or_default();
+    if !etag.is_empty() && cache::etag_matches(&if_none_match, &etag) {
+        return Ok(Response::empty()?.with_status(304).with_headers(headers));
     }
-    let html = render(app, &page).await?;
-    let cached = CachedPage::new(html);
-    if let Some(kv) = &kv {
-        cache::put(kv, &page, &cached).await;
-    }
-    page_response(req, &page, &cached, "miss")
+    Ok(found.with_headers(headers))
+}
+
+fn page_headers(page: &Page, etag: &str, cache_state: &str) -> AppResult<Headers> {
+    let headers = html_headers(cache::PAGE_CACHE_CONTROL)?;
+    headers.set("Content-Type", page.content_type())?;
+    headers.set("ETag", etag)?;
+    headers.set("Cache-Tag", &cache::cache_tags(page))?;
+    headers.set("X-Blog-Cache", cache_state)?;
+    Ok(headers)
 }
 
 async fn render(app: &App, page: &Page) -> AppResult<String> {
@@ -278,10 +323,7 @@ fn page_response(
     cached: &CachedPage,
     cache_state: &str,
 ) -> AppResult<Response> {
-    let headers = html_headers(cache::PAGE_CACHE_CONTROL)?;
-    headers.set("Content-Type", page.content_type())?;
-    headers.set("ETag", &cached.etag)?;
-    headers.set("X-Blog-Cache", cache_state)?;
+    let headers = page_headers(page, &cached.etag, cache_state)?;
     let if_none_match = req.headers().get("If-None-Match")?.unwrap_or_default();
     if cache::etag_matches(&if_none_match, &cached.etag) {
         return Ok(Response::empty()?.with_status(304).with_headers(headers));

@@ -31,14 +31,14 @@ pub mod token;
 use worker::{event, Context, Env, Request, Response, ScheduleContext, ScheduledEvent};
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
-    http::handle(req, env).await
+async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response> {
+    http::handle(req, env, ctx).await
 }
 
 /// The cron trigger in wrangler.toml: publishes scheduled posts whose time has come.
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
-    match schedule::publish_due(&http::App::new(env)).await {
+    match schedule::publish_due(&http::App::new(env, None)).await {
         Ok(0) => {}
         Ok(n) => worker::console_log!("published {n} scheduled posts"),
         Err(e) => worker::console_error!("scheduled publishing failed: {e}"),

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
-import { startBlog, admin, page, mintToken, formToken, postComment } from "./helpers.mjs";
+import { startBlog, admin, page, mintToken, formToken, postComment, CACHED } from "./helpers.mjs";
 
 const SLUG = "health-is-social-aint-no-doubt";
 const POST = `/posts/${SLUG}`;
@@ -124,7 +124,7 @@ test("rule 2: a missing, forged or expired token sends the form back with a requ
     // The token in a cached page still verifies: it was issued when the page was rendered.
     const first = await page(blog, POST);
     const cached = await page(blog, POST);
-    assert.equal(cached.cache, "hit");
+    assert.match(cached.cache, CACHED);
     assert.equal(formToken(cached.body), formToken(first.body));
   } finally {
     await blog.close();

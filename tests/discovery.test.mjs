@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { startBlog, admin, page, ROOT } from "./helpers.mjs";
+import { startBlog, admin, page, ROOT, CACHED } from "./helpers.mjs";
 
 const TOOLS = process.env.TOOLS_DIR || path.join(ROOT, ".tools");
 const SLUG = "health-is-social-aint-no-doubt";
@@ -91,7 +91,7 @@ test("an addendum moves the feed's updated time at once; a new approved comment 
   }
   await withTaggedPosts(async (blog) => {
     await page(blog, "/feed.atom");
-    assert.equal((await page(blog, "/feed.atom")).cache, "hit");
+    assert.match((await page(blog, "/feed.atom")).cache, CACHED);
     await new Promise((r) => setTimeout(r, 1100));
     const added = await admin(blog, "POST", `/admin/posts/${SLUG}/addenda`, { body: "Another update." });
     const atom = feedparser((await page(blog, "/feed.atom")).body);
@@ -159,7 +159,7 @@ test("tags show on posts and list their posts with the home page's pagination", 
     assert.match(two.body, /Health is Social/);
     assert.match(two.body, /href="\/tags\/nhs" rel="prev"/);
     // Retagging drops the tag's cached pages.
-    assert.equal((await page(blog, "/tags/nhs/page/2")).cache, "hit");
+    assert.match((await page(blog, "/tags/nhs/page/2")).cache, CACHED);
     await admin(blog, "PATCH", `/admin/posts/${SLUG}`, { tags: ["Social media"] });
     const after = await page(blog, "/tags/nhs/page/2");
     assert.equal(after.cache, "miss");

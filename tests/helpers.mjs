@@ -156,3 +156,6 @@ export async function postComment(blog, slug, fields, ip = "203.0.113.1") {
   });
   return { res, status: res.status, location: res.headers.get("location"), body: await res.text() };
 }
+
+/** X-Blog-Cache values of a page served without rendering: the Cache API ("edge") or KV ("hit"). */
+export const CACHED = /^(edge|hit)$/;

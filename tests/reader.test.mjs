@@ -77,7 +77,7 @@ test("times follow the configured time zone", async () => {
   }
 });
 
-test("a second request is served from KV without D1, until the page is purged", async () => {
+test("a second request is served from the Cache API, then KV, without D1, until the page is purged", async () => {
   const blog = await startBlog();
   try {
     const first = await blog.fetch(POST);
@@ -86,19 +86,28 @@ test("a second request is served from KV without D1, until the page is purged", 
     // Change the row behind the Worker's back: the cached page must still be served.
     await blog.db.prepare("UPDATE posts SET title = 'Changed behind its back' WHERE slug = ?").bind(SLUG).run();
     const second = await blog.fetch(POST);
-    assert.equal(second.headers.get("x-blog-cache"), "hit");
+    assert.equal(second.headers.get("x-blog-cache"), "edge", "this data centre's Cache API answers first");
     assert.match(await second.text(), /<h1>Health is Social- ain’t no doubt<\/h1>/);
+    assert.equal(second.headers.get("cache-tag"), `post-${SLUG}`);
     // The page is stored in KV under page:{build}:{path}, with an expiry.
     const { keys } = await blog.kv.list({ prefix: "page:" });
     const entry = keys.find((k) => k.name.endsWith(`:${POST}`));
     assert.ok(entry, `a KV entry for ${POST} among ${JSON.stringify(keys)}`);
     assert.ok(entry.expiration > Date.now() / 1000, "cached pages expire");
     assert.match(await blog.kv.get(entry.name), /<h1>Health is Social- ain’t no doubt<\/h1>/);
-    // Purge the page's entry: the next request renders the new data.
-    await blog.kv.delete(entry.name);
+    // Without the Cache API's copy, KV answers, still without D1.
+    const build = entry.name.split(":")[1];
+    const caches = await blog.mf.getCaches();
+    assert.ok(await caches.default.delete(`http://127.0.0.1:8787${POST}?build=${build}`));
     const third = await blog.fetch(POST);
-    assert.equal(third.headers.get("x-blog-cache"), "miss");
-    assert.match(await third.text(), /<h1>Changed behind its back<\/h1>/);
+    assert.equal(third.headers.get("x-blog-cache"), "hit");
+    assert.match(await third.text(), /<h1>Health is Social- ain’t no doubt<\/h1>/);
+    // Purge both: the next request renders the new data.
+    await caches.default.delete(`http://127.0.0.1:8787${POST}?build=${build}`);
+    await blog.kv.delete(entry.name);
+    const fourth = await blog.fetch(POST);
+    assert.equal(fourth.headers.get("x-blog-cache"), "miss");
+    assert.match(await fourth.text(), /<h1>Changed behind its back<\/h1>/);
   } finally {
     await blog.close();
   }
