@@ -5,16 +5,21 @@
 
 /// Escapes text for use in HTML content and in double- or single-quoted attribute values.
 pub fn escape(text: &str, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    let mut start = 0;
+    for (i, byte) in text.bytes().enumerate() {
+        let entity = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&text[start..i]);
+        out.push_str(entity);
+        start = i + 1;
     }
+    out.push_str(&text[start..]);
 }
 
 /// Renders a comment body to safe HTML.
@@ -60,14 +65,25 @@ fn linkify(line: &str, out: &mut String) {
     escape(rest, out);
 }
 
+/// Where the next `http://` or `https://` (any case) starts, without allocating.
 fn find_url_start(text: &str) -> Option<usize> {
-    let lower = text.to_ascii_lowercase();
-    let http = lower.find("http://");
-    let https = lower.find("https://");
-    match (http, https) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(at) = bytes[from..]
+        .iter()
+        .position(|b| b.eq_ignore_ascii_case(&b'h'))
+    {
+        let i = from + at;
+        let rest = &bytes[i..];
+        let starts = |prefix: &[u8]| {
+            rest.len() >= prefix.len() && rest[..prefix.len()].eq_ignore_ascii_case(prefix)
+        };
+        if starts(b"http://") || starts(b"https://") {
+            return Some(i);
+        }
+        from = i + 1;
     }
+    None
 }
 
 /// Length of the URL at the start of `text`: up to whitespace or a character that cannot be in

@@ -6,7 +6,6 @@
 //! nothing in wasm size, unlike a bundled tz database).
 
 use time::format_description::well_known::Rfc3339;
-use time::macros::format_description;
 use time::{OffsetDateTime, UtcOffset};
 
 /// Answers "what is the UTC offset of this zone at this instant?".
@@ -29,41 +28,58 @@ fn local(unix: i64, zone: &dyn Zone) -> OffsetDateTime {
     utc.to_offset(zone.offset_at(unix))
 }
 
-fn format(
-    dt: OffsetDateTime,
-    description: &[time::format_description::BorrowedFormatItem<'_>],
-) -> String {
-    dt.format(description).unwrap_or_default()
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+fn month_name(dt: OffsetDateTime) -> &'static str {
+    MONTHS[usize::from(u8::from(dt.month())) - 1]
 }
 
 /// "March 18, 2011": a post's date.
 pub fn long_date(unix: i64, zone: &dyn Zone) -> String {
-    format(
-        local(unix, zone),
-        format_description!("[month repr:long] [day padding:none], [year]"),
-    )
+    let dt = local(unix, zone);
+    format!("{} {}, {}", month_name(dt), dt.day(), dt.year())
 }
 
 /// "March 18, 2011 at 1:17 am": a comment's date and time.
 pub fn comment_time(unix: i64, zone: &dyn Zone) -> String {
     let dt = local(unix, zone);
-    let date = format(
-        dt,
-        format_description!("[month repr:long] [day padding:none], [year]"),
-    );
-    let clock = format(
-        dt,
-        format_description!("[hour repr:12 padding:none]:[minute]"),
-    );
+    let hour = match dt.hour() % 12 {
+        0 => 12,
+        h => h,
+    };
     let meridiem = if dt.hour() < 12 { "am" } else { "pm" };
-    format!("{date} at {clock} {meridiem}")
+    format!(
+        "{} {}, {} at {hour}:{:02} {meridiem}",
+        month_name(dt),
+        dt.day(),
+        dt.year(),
+        dt.minute()
+    )
 }
 
 /// "14:17 18/03/2011": an addendum's timestamp.
 pub fn addendum_stamp(unix: i64, zone: &dyn Zone) -> String {
-    format(
-        local(unix, zone),
-        format_description!("[hour]:[minute] [day]/[month]/[year]"),
+    let dt = local(unix, zone);
+    format!(
+        "{:02}:{:02} {:02}/{:02}/{}",
+        dt.hour(),
+        dt.minute(),
+        dt.day(),
+        u8::from(dt.month()),
+        dt.year()
     )
 }
 

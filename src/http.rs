@@ -79,6 +79,13 @@ impl App {
             .filter(|d: &i64| *d > 0)
     }
 
+    /// Only the benchmark's configuration sets `BENCH_FORCE_MISS`; with it, a request with
+    /// `X-Bench-Miss: 1` skips the cache reads, to time the uncached path.
+    fn bench_force_miss(&self, req: &Request) -> bool {
+        self.var("BENCH_FORCE_MISS").as_deref() == Some("1")
+            && req.headers().get("X-Bench-Miss").ok().flatten().as_deref() == Some("1")
+    }
+
     fn var(&self, name: &str) -> Option<String> {
         self.env
             .var(name)
@@ -174,14 +181,17 @@ async fn route(req: &mut Request, app: &App, path: &str) -> AppResult<Response> 
 /// Cache API, then KV, then D1 and the templates. A copy goes back into the layers it missed.
 async fn serve_page(req: &Request, app: &App, page: Page) -> AppResult<Response> {
     let edge_key = cache::edge_key(&app.blog.base_url, &page);
-    if let Some(found) = cache::edge_get(&edge_key).await {
-        return edge_response(req, &page, found);
+    let force_miss = app.bench_force_miss(req);
+    if !force_miss {
+        if let Some(found) = cache::edge_get(&edge_key).await {
+            return edge_response(req, &page, found);
+        }
     }
     let kv = app.kv();
     let mut state = "hit";
     let cached = match kv.as_ref() {
-        Some(kv) => cache::get(kv, &page).await,
-        None => None,
+        Some(kv) if !force_miss => cache::get(kv, &page).await,
+        _ => None,
     };
     let cached = match cached {
         Some(cached) => cached,

@@ -29,7 +29,6 @@ pub enum Step<'a, C> {
 /// Arranges `comments` (in display order) into threads. A comment whose parent is missing (not
 /// approved, or deleted) is shown at the top level rather than lost.
 pub fn steps<C: Threaded>(comments: &[C]) -> Vec<Step<'_, C>> {
-    let known = |id: i64| comments.iter().any(|c| c.id() == id);
     // children[i] lists the indexes of the replies to comments[i]; roots are top-level ones.
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); comments.len()];
     let mut roots = Vec::new();
@@ -41,7 +40,7 @@ pub fn steps<C: Threaded>(comments: &[C]) -> Vec<Step<'_, C>> {
     for (i, comment) in comments.iter().enumerate() {
         match comment
             .parent_id()
-            .filter(|&p| p != comment.id() && known(p))
+            .filter(|&p| p != comment.id() && position.contains_key(&p))
         {
             Some(parent) => children[position[&parent]].push(i),
             None => roots.push(i),

@@ -1,0 +1,377 @@
+// The benchmark: our pages against floors measured in the same run, on loopback, everything in
+// local workerd. Throughput from wrk, latency percentiles from oha; rounds interleaved (A B C … A B
+// C …); medians with min–max. Writes bench/results/latest.json and latest.md.
+//
+//   node bench/run.mjs [--seconds 5] [--rounds 3] [--skip-scale]
+//
+// Never part of the test command: it takes minutes and its figures are for reading, not asserting.
+import { Miniflare } from "miniflare";
+import { execFileSync, spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createHmac } from "node:crypto";
+import { wranglerConfig, ROOT } from "../tests/helpers.mjs";
+
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const SECONDS = Number(opt("seconds", 5));
+const ROUNDS = Number(opt("rounds", 3));
+const SKIP_SCALE = args.includes("--skip-scale");
+const CONNECTIONS = 16;
+const TOOLS = process.env.TOOLS_DIR || path.join(ROOT, ".tools");
+const OHA = path.join(TOOLS, "bin", "oha");
+const WORKERD = path.join(ROOT, "node_modules", "workerd", "bin", "workerd");
+const SLUG = "health-is-social-aint-no-doubt";
+const FORM_SECRET = "bench-form-secret";
+const WORK = fs.mkdtempSync(path.join(os.tmpdir(), "blog-bench-"));
+const config = wranglerConfig();
+
+const log = (...a) => console.error(...a);
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+function wrangler(cmd, persist) {
+  execFileSync(path.join(ROOT, "node_modules/.bin/wrangler"), [...cmd, "--local", "--persist-to", persist], {
+    cwd: ROOT,
+    env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
+    stdio: "pipe",
+  });
+}
+
+/** A database with the migrations applied and the demo loaded. */
+function prepareState(name) {
+  const dir = path.join(WORK, name);
+  wrangler(["d1", "migrations", "apply", "DB"], dir);
+  wrangler(["d1", "execute", "DB", "--file", "demo/health-techie.sql"], dir);
+  return dir;
+}
+
+function blogWorker(extraBindings = {}) {
+  return {
+    name: "blog",
+    modules: true,
+    scriptPath: path.join(ROOT, "build/index.js"),
+    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+    compatibilityDate: config.compatibilityDate,
+    d1Databases: { DB: config.d1 },
+    kvNamespaces: { CACHE: config.kv },
+    bindings: {
+      ...config.vars,
+      ADMIN_TOKEN: "bench-admin-token",
+      FORM_SECRET,
+      BENCH_FORCE_MISS: "1",
+      COMMENT_RATE_LIMIT: "100000000",
+      ...extraBindings,
+    },
+    unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+  };
+}
+
+async function start(state, workers) {
+  const mf = new Miniflare({
+    workers,
+    d1Persist: path.join(state, "v3", "d1"),
+    kvPersist: path.join(state, "v3", "kv"),
+    cachePersist: path.join(state, "v3", "cache"),
+  });
+  await mf.ready;
+  const urls = {};
+  for (const w of workers) urls[w.name] = String(await mf.unsafeGetDirectURL(w.name)).replace(/\/$/, "");
+  return { mf, urls };
+}
+
+/** SQL that adds `n` approved comments (threaded: every fifth replies to the one before) to a post. */
+function commentsSql(postSlug, n, startAt) {
+  return `INSERT INTO comments (post_id, parent_id, author_name, author_email, body, status, created_at)
+    WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < ${n})
+    SELECT (SELECT id FROM posts WHERE slug = '${postSlug}'), NULL, 'Reader ' || i, 'reader' || i || '@example.org',
+           'A comment of a realistic length, number ' || i || '. ' || substr(hex(randomblob(120)), 1, 200),
+           'approved', ${startAt} + i * 60 FROM k`;
+}
+
+async function run(cmd, argv) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, argv, { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (err += d));
+    child.on("error", reject);
+    child.on("close", (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${argv.join(" ")}: ${err || out}`))));
+  });
+}
+
+/** Requests per second from wrk. */
+async function throughput(target) {
+  const argv = ["-t2", `-c${CONNECTIONS}`, `-d${SECONDS}s`, "--latency"];
+  if (target.lua) argv.push("-s", target.lua);
+  for (const [k, v] of Object.entries(target.headers || {})) argv.push("-H", `${k}: ${v}`);
+  const out = await run("wrk", [...argv, target.url]);
+  const rps = Number(out.match(/Requests\/sec:\s+([\d.]+)/)[1]);
+  const errors = out.match(/Non-2xx or 3xx responses: (\d+)/);
+  if (errors) log(`  ${target.name}: ${errors[1]} non-2xx/3xx answers`);
+  return rps;
+}
+
+/** p50 and p99 in milliseconds from oha. */
+async function latency(target) {
+  const argv = ["-z", `${SECONDS}s`, "-c", String(CONNECTIONS), "--no-tui", "--output-format", "json"];
+  for (const [k, v] of Object.entries(target.headers || {})) argv.push("-H", `${k}: ${v}`);
+  const out = JSON.parse(await run(OHA, [...argv, target.url]));
+  const p = out.latencyPercentiles;
+  return { p50: p.p50 * 1000, p99: p.p99 * 1000 };
+}
+
+/** Interleaved rounds over the targets; median and range of each figure. */
+async function measure(targets) {
+  const samples = Object.fromEntries(targets.map((t) => [t.name, { rps: [], p50: [], p99: [] }]));
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const t of targets) {
+      const rps = await throughput(t);
+      samples[t.name].rps.push(rps);
+      if (!t.lua) {
+        const { p50, p99 } = await latency(t);
+        samples[t.name].p50.push(p50);
+        samples[t.name].p99.push(p99);
+      }
+      log(`  round ${round}/${ROUNDS} ${t.name}: ${rps.toFixed(0)} req/s`);
+    }
+  }
+  const summary = {};
+  for (const [name, s] of Object.entries(samples)) {
+    const stat = (xs) => (xs.length ? { median: median(xs), min: Math.min(...xs), max: Math.max(...xs) } : null);
+    summary[name] = { rps: stat(s.rps), p50: stat(s.p50), p99: stat(s.p99) };
+  }
+  return summary;
+}
+
+function staticFloor(page) {
+  const dir = path.join(WORK, "static");
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, "page.html"), page);
+  const port = 19_000 + Math.floor(Math.random() * 1000);
+  const capnp = path.join(WORK, "static.capnp");
+  fs.writeFileSync(
+    capnp,
+    `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [(name = "static", disk = (path = ${JSON.stringify(dir)}, writable = false))],
+  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "static")]
+);
+`,
+  );
+  const child = spawn(WORKERD, ["serve", capnp], { stdio: "ignore", detached: true });
+  return { url: `http://127.0.0.1:${port}/page.html`, stop: () => process.kill(-child.pid) };
+}
+
+function postLua(url) {
+  const file = path.join(WORK, "post.lua");
+  const issued = Math.floor(Date.now() / 1000) - 60;
+  const token = `${issued}.${createHmac("sha256", FORM_SECRET).update(`comment-form|1|${issued}`).digest("hex")}`;
+  fs.writeFileSync(
+    file,
+    `local n = 0
+request = function()
+  n = n + 1
+  local body = "token=${token}&author=Bench+Reader&email=bench" .. n .. "%40example.org&url=&subject=&body=Benchmark+comment+number+" .. n .. "+from+thread+" .. tostring({}):sub(8)
+  local headers = {}
+  headers["Content-Type"] = "application/x-www-form-urlencoded"
+  headers["CF-Connecting-IP"] = "10." .. (n % 250) .. "." .. math.floor(n / 250) % 250 .. ".1"
+  return wrk.format("POST", "${new URL(url).pathname}", headers, body)
+end
+`,
+  );
+  return file;
+}
+
+function wasmSize() {
+  const out = execFileSync(path.join(ROOT, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", path.join(WORK, "dist")], {
+    cwd: ROOT,
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const m = out.match(/Total Upload:\s*([\d.]+) KiB \/ gzip:\s*([\d.]+) KiB/);
+  const wasm = fs.statSync(path.join(ROOT, "build", "index_bg.wasm")).size;
+  return { uploadKiB: m ? Number(m[1]) : null, gzipKiB: m ? Number(m[2]) : null, wasmBytes: wasm };
+}
+
+async function main() {
+  log(`Benchmark: ${ROUNDS} rounds × ${SECONDS} s per target, ${CONNECTIONS} connections; work in ${WORK}`);
+  if (!fs.existsSync(OHA)) throw new Error(`oha is missing at ${OHA}: run scripts/bench.sh, which installs it`);
+
+  // Phase 1: the reference post with 100 comments, and its page as the floors' bytes.
+  const small = prepareState("small");
+  let { mf, urls } = await start(small, [blogWorker()]);
+  const db = await mf.getD1Database("DB");
+  await db.prepare(commentsSql(SLUG, 97, 1300420000)).run();
+  const pageHtml = await (await fetch(`${urls.blog}/posts/${SLUG}`)).text();
+  await mf.dispose();
+  const pageFile = path.join(WORK, "page.html");
+  fs.writeFileSync(pageFile, pageHtml);
+  log(`The reference post with 100 comments: ${pageHtml.length} bytes`);
+
+  // The Rust floors carry the same bytes.
+  execFileSync(path.join(TOOLS, "bin", "worker-build"), ["--release"], {
+    cwd: path.join(ROOT, "bench", "floor"),
+    env: {
+      ...process.env,
+      FLOOR_PAGE_FILE: pageFile,
+      WASM_BINDGEN_BIN: path.join(TOOLS, "bin", "wasm-bindgen"),
+      WASM_OPT_BIN: path.join(ROOT, "node_modules/.bin/wasm-opt"),
+      ESBUILD_BIN: path.join(ROOT, "node_modules/@esbuild/linux-x64/bin/esbuild"),
+    },
+    stdio: "pipe",
+  });
+
+  const floorRust = {
+    name: "floor-rust",
+    modules: true,
+    scriptPath: path.join(ROOT, "bench/floor/build/index.js"),
+    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+    compatibilityDate: config.compatibilityDate,
+    d1Databases: { DB: config.d1 },
+    kvNamespaces: { CACHE: config.kv },
+    unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+  };
+  const floorJs = {
+    name: "floor-js",
+    modules: true,
+    script: `const page = ${JSON.stringify(pageHtml)};
+export default { fetch() { return new Response(page, { headers: { "Content-Type": "text/html; charset=utf-8" } }); } };`,
+    compatibilityDate: config.compatibilityDate,
+    unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+  };
+  ({ mf, urls } = await start(small, [blogWorker(), floorRust, floorJs]));
+  const kv = await mf.getKVNamespace("CACHE");
+  await kv.put("floor:page", pageHtml);
+  // Warm every cached page once.
+  for (const p of [`/posts/${SLUG}`, "/", "/feed.atom"]) await fetch(urls.blog + p);
+  await fetch(`${urls["floor-rust"]}/edge`);
+  const stat = staticFloor(pageHtml);
+  await new Promise((r) => setTimeout(r, 500));
+
+  const miss = { "X-Bench-Miss": "1" };
+  const targets = [
+    { name: "floor: static asset (workerd, no code)", url: stat.url },
+    { name: "floor: JS Worker, same bytes", url: `${urls["floor-js"]}/` },
+    { name: "floor: Rust Worker, same bytes", url: `${urls["floor-rust"]}/plain` },
+    { name: "floor: Rust, one Cache API read", url: `${urls["floor-rust"]}/edge` },
+    { name: "floor: Rust, one KV read", url: `${urls["floor-rust"]}/kv` },
+    { name: "floor: Rust, one D1 query", url: `${urls["floor-rust"]}/d1` },
+    { name: "floor: Rust, a miss's storage ops", url: `${urls["floor-rust"]}/miss` },
+    { name: "ours: post page, cached", url: `${urls.blog}/posts/${SLUG}` },
+    { name: "ours: post page, forced miss (100 comments)", url: `${urls.blog}/posts/${SLUG}`, headers: miss },
+    { name: "ours: home page, cached", url: `${urls.blog}/` },
+    { name: "ours: home page, forced miss", url: `${urls.blog}/`, headers: miss },
+    { name: "ours: Atom feed, cached", url: `${urls.blog}/feed.atom` },
+    { name: "ours: search", url: `${urls.blog}/search?q=social+media` },
+    { name: "ours: comment POST (all checks)", url: `${urls.blog}/posts/${SLUG}/comments`, lua: postLua(`${urls.blog}/posts/${SLUG}/comments`) },
+  ];
+  const results = await measure(targets);
+  stat.stop();
+  await mf.dispose();
+
+  // Scale: 10,000 posts and 100,000 comments, the same uncached pages.
+  let scale = null;
+  if (!SKIP_SCALE) {
+    log("Scale: loading 10,000 posts and 100,000 comments");
+    const big = prepareState("big");
+    ({ mf, urls } = await start(big, [blogWorker()]));
+    const bigDb = await mf.getD1Database("DB");
+    await bigDb
+      .prepare(
+        `INSERT INTO posts (slug, title, body, status, published_at, updated_at)
+         WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 10000)
+         SELECT 'generated-post-' || i, 'Generated post number ' || i,
+                'A paragraph of generated text for post ' || i || '. ' || substr(hex(randomblob(600)), 1, 1200),
+                'published', 1300000000 + i * 3600, 1300000000 + i * 3600 FROM k`,
+      )
+      .run();
+    await bigDb.prepare(commentsSql("generated-post-5000", 1000, 1320000000)).run();
+    await bigDb
+      .prepare(
+        `INSERT INTO comments (post_id, author_name, author_email, body, status, created_at)
+         WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 99000)
+         SELECT 2 + (i % 10000), 'Reader ' || i, 'r' || i || '@example.org', 'Generated comment ' || i, 'approved', 1300000000 + i * 60 FROM k`,
+      )
+      .run();
+    const count = await bigDb.prepare("SELECT (SELECT COUNT(*) FROM posts) AS posts, (SELECT COUNT(*) FROM comments) AS comments").first();
+    log(`  loaded: ${count.posts} posts, ${count.comments} comments`);
+    const bigTargets = [
+      { name: "big: home page 1, forced miss", url: `${urls.blog}/`, headers: miss },
+      { name: "big: home page 500, forced miss", url: `${urls.blog}/page/500`, headers: miss },
+      { name: "big: post with 1,000 comments, forced miss", url: `${urls.blog}/posts/generated-post-5000`, headers: miss },
+    ];
+    const bigResults = await measure(bigTargets);
+    await mf.dispose();
+    scale = { counts: count, results: bigResults };
+  }
+
+  const size = wasmSize();
+  const report = { date: new Date().toISOString(), seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, pageBytes: pageHtml.length, results, scale, size };
+  fs.writeFileSync(path.join(ROOT, "bench/results/latest.json"), JSON.stringify(report, null, 2));
+  const md = markdown(report);
+  fs.writeFileSync(path.join(ROOT, "bench/results/latest.md"), md);
+  console.log(md);
+  fs.rmSync(WORK, { recursive: true, force: true });
+}
+
+function markdown(r) {
+  const f = (s, d = 0) => (s ? `${s.median.toFixed(d)} (${s.min.toFixed(d)}–${s.max.toFixed(d)})` : "—");
+  const rps = (name) => r.results[name]?.rps?.median;
+  const lines = [
+    `Benchmark of ${r.date}: ${r.rounds} interleaved rounds × ${r.seconds} s, ${r.connections} connections, loopback, local workerd (Miniflare direct sockets); page ${r.pageBytes} bytes.`,
+    "",
+    "| target | req/s median (min–max) | p50 ms | p99 ms |",
+    "|---|---|---|---|",
+    ...Object.entries(r.results).map(([name, s]) => `| ${name} | ${f(s.rps)} | ${f(s.p50, 2)} | ${f(s.p99, 2)} |`),
+    "",
+    "Ratios (throughput medians; latency medians):",
+    "",
+    "| ours | ÷ its storage floor | ÷ Rust floor | ÷ static floor | p50 ÷ floor's | p99 ÷ floor's |",
+    "|---|---|---|---|---|---|",
+  ];
+  const pairs = [
+    ["ours: post page, cached", "floor: Rust, one Cache API read"],
+    ["ours: post page, forced miss (100 comments)", "floor: Rust, a miss's storage ops"],
+    ["ours: home page, cached", "floor: Rust, one Cache API read"],
+    ["ours: home page, forced miss", "floor: Rust, a miss's storage ops"],
+    ["ours: Atom feed, cached", "floor: Rust, one Cache API read"],
+    ["ours: search", "floor: Rust, one D1 query"],
+    ["ours: comment POST (all checks)", "floor: Rust, one D1 query"],
+  ];
+  for (const [ours, floor] of pairs) {
+    const o = r.results[ours];
+    const fl = r.results[floor];
+    const lat = (k) => (o[k] && fl[k] ? (o[k].median / fl[k].median).toFixed(2) : "—");
+    lines.push(
+      `| ${ours} | ${(rps(ours) / rps(floor)).toFixed(2)} (${floor.replace("floor: ", "")}) | ${(rps(ours) / rps("floor: Rust Worker, same bytes")).toFixed(2)} | ${(rps(ours) / rps("floor: static asset (workerd, no code)")).toFixed(2)} | ${lat("p50")} | ${lat("p99")} |`,
+    );
+  }
+  if (r.scale) {
+    lines.push("", `Scale (${r.scale.counts.posts} posts, ${r.scale.counts.comments} comments), uncached pages against the small database:`, "", "| page | req/s | p50 ms | p99 ms | p50 ÷ small | p99 ÷ small |", "|---|---|---|---|---|---|");
+    const smallOf = {
+      "big: home page 1, forced miss": "ours: home page, forced miss",
+      "big: home page 500, forced miss": "ours: home page, forced miss",
+      "big: post with 1,000 comments, forced miss": "ours: post page, forced miss (100 comments)",
+    };
+    for (const [name, s] of Object.entries(r.scale.results)) {
+      const base = r.results[smallOf[name]];
+      lines.push(`| ${name} (vs ${smallOf[name].replace("ours: ", "")}) | ${f(s.rps)} | ${f(s.p50, 2)} | ${f(s.p99, 2)} | ${(s.p50.median / base.p50.median).toFixed(2)} | ${(s.p99.median / base.p99.median).toFixed(2)} |`);
+    }
+  }
+  lines.push("", `Size: wasm ${(r.size.wasmBytes / 1024).toFixed(0)} KiB raw after wasm-opt; \`wrangler deploy --dry-run\`: ${r.size.uploadKiB} KiB upload, ${r.size.gzipKiB} KiB gzip.`);
+  return lines.join("\n") + "\n";
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,92 @@
+//! Native rendering cost: a 20 KB Markdown post with 200 comments through Markdown + the post
+//! template, against pulldown-cmark alone on the same Markdown (the floor).
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use edge_blog::config::Blog;
+use edge_blog::dates::FixedZone;
+use edge_blog::pages::{self, FormView};
+use edge_blog::store::{Addendum, Comment, Post, PostPage, Tag};
+use std::hint::black_box;
+
+fn markdown_post() -> String {
+    let section = "## A section heading\n\nA paragraph with *emphasis*, **strong text**, `code`, and a [link](https://example.com/page). \
+It goes on for a while so that the post reads like a real one, with commas, clauses and an aside or two.\n\n\
+- a list item with some words\n- another item, a little longer than the first one\n- [x] a task that is done\n\n\
+> A quotation that the author found worth keeping.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n";
+    let mut text = String::new();
+    while text.len() < 20_000 {
+        text.push_str(section);
+    }
+    text
+}
+
+fn page_data(body: &str) -> PostPage {
+    PostPage {
+        post: Post {
+            id: 1,
+            slug: "a-post".into(),
+            title: "A post of twenty kilobytes".into(),
+            body: body.into(),
+            published_at: 1_300_400_000,
+            updated_at: 1_300_457_820,
+            comments_open: 1,
+        },
+        addenda: vec![Addendum { id: 1, body: "An *addendum*.".into(), created_at: 1_300_457_820 }],
+        comments: (1..=200)
+            .map(|i| Comment {
+                id: i,
+                parent_id: if i % 4 == 0 { Some(i - 1) } else { None },
+                author_name: format!("Reader {i}"),
+                author_url: Some("https://example.org/".into()),
+                body: format!("A comment of ordinary length, number {i}.\n\nIt has two paragraphs and a link: https://example.com/{i}"),
+                created_at: 1_300_410_000 + i * 60,
+                by_post_author: (i % 10 == 0) as i64,
+            })
+            .collect(),
+        tags: vec![Tag { tag: "Health".into(), slug: "health".into() }],
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let body = markdown_post();
+    let data = page_data(&body);
+    let blog = Blog::from_vars(|_| None);
+    let zone = FixedZone(time::UtcOffset::UTC);
+    c.bench_function("markdown alone (pulldown-cmark, 20 KB)", |b| {
+        b.iter(|| {
+            let mut out = String::new();
+            pulldown_cmark::html::push_html(
+                &mut out,
+                pulldown_cmark::Parser::new_ext(black_box(&body), pulldown_cmark::Options::all()),
+            );
+            out
+        })
+    });
+    c.bench_function("markdown: our options and heading ids (20 KB)", |b| {
+        b.iter(|| edge_blog::markdown::to_html(black_box(&body)))
+    });
+    let comments_only = page_data("Short.");
+    c.bench_function("render: post page with 200 comments, tiny body", |b| {
+        b.iter(|| {
+            pages::post(
+                &blog,
+                &zone,
+                black_box(&comments_only),
+                FormView::new("a-post", "1.00".into()),
+            )
+        })
+    });
+    c.bench_function("render: full post page (20 KB + 200 comments)", |b| {
+        b.iter(|| {
+            pages::post(
+                &blog,
+                &zone,
+                black_box(&data),
+                FormView::new("a-post", "1.00".into()),
+            )
+        })
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
