@@ -4,7 +4,7 @@
 //! Three layers answer a reader before D1 is asked:
 //! 1. HTTP caches (browsers, Cloudflare's CDN): `Cache-Control` with `s-maxage` and
 //!    `stale-while-revalidate`, an `ETag` answered with `304`, and `Cache-Tag` for purges by tag.
-//! 2. The Workers Cache API, per data centre: a copy of the response kept [`EDGE_TTL_SECONDS`].
+//! 2. The Workers Cache API, per data centre: a copy of the response kept for its `s-maxage`.
 //!    A purge drops it in the data centre where the change was made; elsewhere it expires.
 //! 3. KV, global: the rendered page under `page:{build}:{path}` with its ETag in the entry's
 //!    metadata; a hit costs one KV read and no D1 query. Purges delete it (KV takes up to 60 s to
@@ -22,12 +22,11 @@ use crate::pages::PER_PAGE;
 use crate::routes::Page;
 use crate::store::Placement;
 
-/// Browsers revalidate every time (cheap: a 304 on a matching ETag); shared caches may keep a page
-/// a minute and serve it stale for another while they refetch.
+/// Browsers revalidate every time (cheap: a 304 on a matching ETag); shared caches (the CDN, and
+/// each data centre's Cache API) may keep a page a minute and serve it stale for another while
+/// they refetch. That minute, plus KV's propagation (up to 60 s), bounds how old a page a reader
+/// elsewhere can see after a change.
 pub const PAGE_CACHE_CONTROL: &str = "public, max-age=0, s-maxage=60, stale-while-revalidate=60";
-/// How long a data centre's Cache API keeps a page: the bound on how stale a page can be where
-/// the change was not made (plus KV's propagation, up to 60 s).
-pub const EDGE_TTL_SECONDS: u32 = 60;
 /// Error pages are not worth keeping.
 pub const NO_STORE: &str = "no-store";
 
@@ -187,15 +186,9 @@ pub fn cache_tags(page: &Page) -> String {
     }
 }
 
-/// The response a data centre's Cache API keeps for a page.
-pub fn edge_response(page: &Page, cached: &CachedPage) -> worker::Result<Response> {
-    let headers = Headers::new();
-    headers.set("Content-Type", page.content_type())?;
-    headers.set("ETag", &cached.etag)?;
-    headers.set(
-        "Cache-Control",
-        &format!("public, max-age={EDGE_TTL_SECONDS}"),
-    )?;
+/// The response a data centre's Cache API keeps for a page: complete, headers and all (its
+/// `Cache-Control` `s-maxage` is also its lifetime there), so that a hit is passed on untouched.
+pub fn edge_response(cached: &CachedPage, headers: Headers) -> worker::Result<Response> {
     Ok(Response::from_bytes(cached.html.as_bytes().to_vec())?.with_headers(headers))
 }
 

@@ -184,7 +184,7 @@ async fn serve_page(req: &Request, app: &App, page: Page) -> AppResult<Response>
     let force_miss = app.bench_force_miss(req);
     if !force_miss {
         if let Some(found) = cache::edge_get(&edge_key).await {
-            return edge_response(req, &page, found);
+            return edge_response(req, found);
         }
     }
     let kv = app.kv();
@@ -204,20 +204,21 @@ async fn serve_page(req: &Request, app: &App, page: Page) -> AppResult<Response>
             cached
         }
     };
-    let copy = cache::edge_response(&page, &cached)?;
+    let copy = cache::edge_response(&cached, page_headers(&page, &cached.etag, "edge")?)?;
     app.after_response(cache::edge_put(edge_key, copy)).await;
     page_response(req, &page, &cached, state)
 }
 
-/// A page that this data centre's Cache API had.
-fn edge_response(req: &Request, page: &Page, found: Response) -> AppResult<Response> {
-    let etag = found.headers().get("ETag")?.unwrap_or_default();
-    let headers = page_headers(page, &etag, "edge")?;
-    let if_none_match = req.headers().get("If-None-Match")?.unwrap_or_default();
-    if !etag.is_empty() && cache::etag_matches(&if_none_match, &etag) {
-        return Ok(Response::empty()?.with_status(304).with_headers(headers));
+/// A page that this data centre's Cache API had: passed on as it is, or as a 304.
+fn edge_response(req: &Request, found: Response) -> AppResult<Response> {
+    if let Some(if_none_match) = req.headers().get("If-None-Match")? {
+        let etag = found.headers().get("ETag")?.unwrap_or_default();
+        if !etag.is_empty() && cache::etag_matches(&if_none_match, &etag) {
+            let headers = found.headers().clone();
+            return Ok(Response::empty()?.with_status(304).with_headers(headers));
+        }
     }
-    Ok(found.with_headers(headers))
+    Ok(found)
 }
 
 fn page_headers(page: &Page, etag: &str, cache_state: &str) -> AppResult<Headers> {
