@@ -1,0 +1,13 @@
+// A fast subset of the malformed-request fuzzer (`npm run fuzz` runs 10,000 or more).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { fuzz } from "./fuzz/malformed.mjs";
+
+test("500 malformed requests get no 5xx and no panic, and the blog still serves pages after", async () => {
+  const result = await fuzz({ seed: 20261125, count: 500 });
+  assert.deepEqual(result.serverErrors, []);
+  assert.equal(result.panics, 0, result.log.slice(0, 2000));
+  assert.deepEqual(result.after, [200, 200]);
+  const clientErrors = Object.entries(result.statuses).filter(([s]) => s.startsWith("client error"));
+  assert.deepEqual(clientErrors, [], "every request got an HTTP answer");
+});
