@@ -52,6 +52,18 @@ function corpus(trap) {
     (a) => `\u0000<script>${a}</script>`,
     (a) => `<scr<script>ipt>${a}</scr</script>ipt>`,
     (a) => `&lt;script&gt;${a}&lt;/script&gt;`,
+    (a) => `<form action="javascript:${a}"><button>go</button></form>`,
+    (a) => `<button formaction="javascript:${a}">go</button>`,
+    (a) => `<isindex type=image src=1 onerror=${a}>`,
+    (a) => `<svg><animate onbegin=${a} attributeName=x dur=1s>`,
+    (a) => `<svg><set attributeName=href to="javascript:${a}">`,
+    (a) => `<noscript><p title="</noscript><img src=x onerror=${a}>">`,
+    (a) => `<template><script>${a}</script></template>`,
+    (a) => `${"'\""}><img src=x onerror=${a}>`,
+    (a) => `<img src="x` + "`" + `onerror=${a}">`,
+    (a) => `<a href=" javascript:${a}">x</a>`,
+    (a) => `<a href="java\u0000script:${a}">x</a>`,
+    (a) => `<a href="JaVaScRiPt:${a}">x</a>`,
   ];
   const payloads = [];
   for (const v of vectors) for (const a of actions) payloads.push(v(a));
@@ -179,7 +191,7 @@ test("the author's title, tags and addenda are escaped where they are text", asy
   const base = String(await blog.mf.ready).replace(/\/$/, "");
   trapHits = [];
   try {
-    const p = `<img src=x onerror="window.__xss=1;fetch('${trap}/t')">"'`;
+    const p = `<img src=x onerror=window.__xss=1>"'`;
     const made = await admin(blog, "POST", "/admin/posts", { title: `Title ${p}`, body: "Safe body.", slug: "hostile", tags: [`Tag ${p}`] });
     assert.equal(made.res.status, 201);
     assert.equal((await admin(blog, "POST", "/admin/posts", { title: "x", body: "x", slug: `"><script>` })).res.status, 422);
