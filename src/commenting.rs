@@ -21,31 +21,59 @@ const MAX_FORM_BYTES: usize = 64 * 1024;
 
 /// `POST /posts/{slug}/comments`.
 pub async fn post_comment(req: &mut Request, app: &App, slug: &str) -> AppResult<Response> {
+    let bytes = read_form(req).await?;
+    let form = CommentForm::decode(&bytes);
+    match accept(req, app, slug, &form).await {
+        // Storage failed: the person gets their text back, with a request to try again soon.
+        Err(AppError::Unavailable(cause)) => {
+            worker::console_error!("comment not stored: {cause}");
+            let post = CommentablePost {
+                id: 0,
+                slug: slug.to_string(),
+                title: "this post".into(),
+                published_at: 0,
+                comments_open: 1,
+            };
+            let message =
+                "Your comment could not be stored just now: the blog's database is not answering. \
+                           Your text is kept below; please send it again in a minute.";
+            let response = form_page(
+                app,
+                &post,
+                form_view(&post, &form, String::new()).with_message(message),
+                503,
+            )?;
+            response.headers().set("Retry-After", "30")?;
+            Ok(response)
+        }
+        other => other,
+    }
+}
+
+async fn accept(req: &Request, app: &App, slug: &str, form: &CommentForm) -> AppResult<Response> {
     let now = runtime::now();
     let store = app.store()?;
     let post = store
         .commentable_post(slug, now)
         .await?
         .ok_or(AppError::NotFound)?;
-    let bytes = read_form(req).await?;
-    let form = CommentForm::decode(&bytes);
     let config = app.spam_config();
     // A form sent back counts as issued a little while ago: the person has already typed.
     let resend_token =
         |secret: &str| token::issue_form_token(secret, post.id, now - config.min_seconds);
     let Some(secret) = app.form_secret() else {
-        let view = form_view(&post, &form, String::new());
+        let view = form_view(&post, form, String::new());
         let message = "Comments are not set up on this blog yet (its FORM_SECRET is missing). Your text is below; please keep a copy.";
         return form_page(app, &post, view.with_message(message), 503);
     };
-    let mut view = form_view(&post, &form, resend_token(&secret));
+    let mut view = form_view(&post, form, resend_token(&secret));
 
     if comments_closed(app, &post, now) {
         let message =
             "Comments are closed on this post. Your text is below so that you can keep it.";
         return form_page(app, &post, view.with_message(message), 403);
     }
-    let comment = match form::validate(&form) {
+    let comment = match form::validate(form) {
         Ok(comment) => comment,
         Err(errors) => {
             view.errors = errors;

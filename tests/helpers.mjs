@@ -56,12 +56,12 @@ function templateState(demo) {
  * Starts the Worker on a fresh database. `demo`: load the reference post. `vars`: override
  * wrangler.toml's [vars] and add secrets.
  */
-export async function startBlog({ demo = true, vars = {} } = {}) {
+export async function startBlog({ demo = true, vars = {}, options = {} } = {}) {
   const config = wranglerConfig();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "blog-test-"));
   fs.cpSync(templateState(demo), dir, { recursive: true });
   const log = [];
-  const mf = new Miniflare({
+  const miniflareOptions = {
     modules: true,
     scriptPath: path.join(ROOT, "build/index.js"),
     modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
@@ -77,12 +77,15 @@ export async function startBlog({ demo = true, vars = {} } = {}) {
       stdout.on("data", (d) => log.push(String(d)));
       stderr.on("data", (d) => log.push(String(d)));
     },
-  });
+    ...options,
+  };
+  const mf = new Miniflare(miniflareOptions);
   await mf.ready;
   const db = await mf.getD1Database("DB");
-  const kv = await mf.getKVNamespace("CACHE");
+  const kv = await mf.getKVNamespace("CACHE").catch(() => null); // absent in the KV-failure test
   return {
     mf,
+    options: miniflareOptions,
     db,
     kv,
     log,
