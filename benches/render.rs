@@ -44,6 +44,8 @@ fn page_data(body: &str) -> PostPage {
             })
             .collect(),
         tags: vec![Tag { tag: "Health".into(), slug: "health".into() }],
+        threads: 150,
+        responses: 200,
     }
 }
 
@@ -72,6 +74,7 @@ fn bench(c: &mut Criterion) {
                 &blog,
                 &zone,
                 black_box(&comments_only),
+                1,
                 FormView::new("a-post", "1.00".into()),
             )
         })
@@ -82,6 +85,7 @@ fn bench(c: &mut Criterion) {
                 &blog,
                 &zone,
                 black_box(&data),
+                1,
                 FormView::new("a-post", "1.00".into()),
             )
         })

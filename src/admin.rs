@@ -272,7 +272,7 @@ async fn create_post(app: &App, store: &Store, body: &Value) -> AppResult<Respon
         )));
     };
     let after = store.placement(Some(id), now).await?;
-    purge_post_change(app, store, (before, after), &[&slug], &tags, now).await?;
+    purge_post_change(app, store, (before, after), &[&slug], (&tags, 0), now).await?;
     let location = format!("/admin/posts/{slug}");
     created(full_post(app, store, &slug, now).await?, Some(location))
 }
@@ -318,7 +318,7 @@ async fn update_post(app: &App, store: &Store, slug: &str, body: &Value) -> AppR
         store,
         (before, after),
         &[&post.slug, &new_slug],
-        &tags,
+        (&tags, post.approved as u32),
         now,
     )
     .await?;
@@ -329,15 +329,16 @@ fn tag_names(post: &PostRecord) -> Vec<String> {
     serde_json::from_str(&post.tags).unwrap_or_default()
 }
 
-/// After a post was created, edited or deleted: its page (under each slug it had), its comment
-/// feed, the listing pages it moved on (see `cache::listing_pages`; an edit in place still
-/// changes its own entry), the feeds and sitemap, and the pages of its tags, old and new.
+/// After a post was created, edited or deleted: its page and comment pages (under each slug it
+/// had; `approved` comments bound how many threads there are), its comment feed, the listing
+/// pages it moved on (see `cache::listing_pages`; an edit in place still changes its own entry),
+/// the feeds and sitemap, and the pages of its tags, old and new.
 async fn purge_post_change(
     app: &App,
     store: &Store,
     (before, after): (Placement, Placement),
     slugs: &[&str],
-    tags: &[String],
+    (tags, approved): (&[String], u32),
     now: i64,
 ) -> AppResult<()> {
     let mut pages = cache::listing_pages(before, after);
@@ -351,6 +352,7 @@ async fn purge_post_change(
         pages.push(Page::CommentFeed {
             slug: slug.to_string(),
         });
+        pages.extend(cache::comment_pages(slug, approved));
     }
     pages.extend(cache::site_pages());
     let mut tag_slugs: Vec<String> = tags.iter().map(|t| input::tag_slug(t)).collect();
@@ -375,7 +377,7 @@ async fn delete_post(app: &App, store: &Store, slug: &str) -> AppResult<Response
         store,
         (before, after),
         &[&post.slug],
-        &tag_names(&post),
+        (&tag_names(&post), post.approved as u32),
         now,
     )
     .await?;
@@ -388,7 +390,8 @@ async fn add_addendum(app: &App, store: &Store, slug: &str, body: &Value) -> App
     let at = at.unwrap_or_else(runtime::now);
     let id = store.insert_addendum(post.id, &markdown, at).await?;
     // The post and everything that shows its full text or updated time.
-    let mut pages = vec![Page::Post { slug: post.slug }];
+    let mut pages = cache::comment_pages(&post.slug, post.approved as u32);
+    pages.push(Page::Post { slug: post.slug });
     pages.extend(cache::site_pages());
     http::purge(app, &pages).await;
     created(json!({"id": id, "at": utc(at)}), None)

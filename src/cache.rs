@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use worker::kv::KvStore;
 use worker::{Cache, Headers, Response};
 
-use crate::pages::PER_PAGE;
+use crate::pages::{COMMENT_THREADS_PER_PAGE, PER_PAGE};
 use crate::routes::Page;
 use crate::store::Placement;
 
@@ -141,6 +141,18 @@ pub fn listing_pages(before: Placement, after: Placement) -> Vec<Page> {
     pages.into_iter().map(|page| Page::Home { page }).collect()
 }
 
+/// A post's later comment pages (page 1 is the post page), given how many threads it has now
+/// (one page more, in case the change just made it shorter).
+pub fn comment_pages(slug: &str, threads: u32) -> Vec<Page> {
+    let pages = threads.div_ceil(COMMENT_THREADS_PER_PAGE) + 1;
+    (2..=pages)
+        .map(|page| Page::PostComments {
+            slug: slug.to_string(),
+            page,
+        })
+        .collect()
+}
+
 /// The pages that list every post and so change with any of them: the feeds and the sitemap.
 pub fn site_pages() -> [Page; 3] {
     [Page::AtomFeed, Page::RssFeed, Page::Sitemap]
@@ -178,7 +190,9 @@ pub fn edge_key(base_url: &str, page: &Page) -> String {
 /// The `Cache-Tag` of a page, for purging HTTP caches by tag after a deployment or a change.
 pub fn cache_tags(page: &Page) -> String {
     match page {
-        Page::Post { slug } | Page::CommentFeed { slug } => format!("post-{slug}"),
+        Page::Post { slug } | Page::PostComments { slug, .. } | Page::CommentFeed { slug } => {
+            format!("post-{slug}")
+        }
         Page::Home { .. } => "listing".into(),
         Page::Tag { tag, .. } => format!("listing,tag-{tag}"),
         Page::AtomFeed | Page::RssFeed | Page::Sitemap => "feeds".into(),

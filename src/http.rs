@@ -108,6 +108,7 @@ impl App {
 /// that shows its response count.
 pub async fn purge_post(app: &App, store: &Store, post_id: i64, slug: &str) -> AppResult<()> {
     let placement = store.placement(Some(post_id), runtime::now()).await?;
+    let threads = store.thread_count(post_id).await?;
     let mut pages = vec![
         Page::Post {
             slug: slug.to_string(),
@@ -117,6 +118,7 @@ pub async fn purge_post(app: &App, store: &Store, post_id: i64, slug: &str) -> A
         },
     ];
     pages.extend(placement.rank.map(cache::listing_page));
+    pages.extend(cache::comment_pages(slug, threads));
     purge(app, &pages).await;
     Ok(())
 }
@@ -254,10 +256,15 @@ async fn render(app: &App, page: &Page) -> AppResult<String> {
                 .ok_or(AppError::NotFound)?;
             Ok(pages::tag(&app.blog, &zone, tag, &name, &listing, *page))
         }
-        Page::Post { slug } => {
+        Page::Post { slug } | Page::PostComments { slug, .. } => {
+            let comment_page = match page {
+                Page::PostComments { page, .. } => *page,
+                _ => 1,
+            };
             let data = store
-                .post_page(slug, now)
+                .post_page(slug, now, comment_page, pages::COMMENT_THREADS_PER_PAGE)
                 .await?
+                .filter(|data| comment_page == 1 || !data.comments.is_empty())
                 .ok_or(AppError::NotFound)?;
             // The token is issued now and stays valid longer than the page stays cached.
             let token = app
@@ -268,15 +275,19 @@ async fn render(app: &App, page: &Page) -> AppResult<String> {
                 &app.blog,
                 &zone,
                 &data,
+                comment_page,
                 FormView::new(slug, token),
             ))
         }
         Page::CommentFeed { slug } => {
             let data = store
-                .post_page(slug, now)
+                .post_page(slug, now, 1, 0)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            Ok(pages::comment_feed(&app.blog, &data))
+            let latest = store
+                .latest_comments(data.post.id, pages::FEED_COMMENTS)
+                .await?;
+            Ok(pages::comment_feed(&app.blog, &data.post, &latest))
         }
         Page::AtomFeed | Page::RssFeed => {
             let (posts, addenda) = store.feed(now, pages::FEED_POSTS).await?;

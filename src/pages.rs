@@ -10,8 +10,8 @@ use crate::config::Blog;
 use crate::dates::{self, FixedZone, Zone};
 use crate::error::FieldErrors;
 use crate::store::{
-    Comment, CommentRecord, CommentablePost, FeedAddendum, FeedPost, Listing, PostPage, SearchHit,
-    SitemapEntry,
+    Comment, CommentRecord, CommentablePost, FeedAddendum, FeedPost, Listing, Post, PostPage,
+    SearchHit, SitemapEntry,
 };
 use crate::thread::{self, Step};
 use crate::{comment_text, markdown, routes, search};
@@ -20,6 +20,11 @@ use crate::{comment_text, markdown, routes, search};
 pub const PER_PAGE: u32 = 10;
 /// Posts in the feeds.
 pub const FEED_POSTS: u32 = 20;
+/// Comments in a post's comment feed (the newest).
+pub const FEED_COMMENTS: u32 = 50;
+/// Threads (a top-level comment with its replies) per page of comments, so that a page's cost
+/// stays bounded however much a post is discussed.
+pub const COMMENT_THREADS_PER_PAGE: u32 = 100;
 const EXCERPT_CHARS: usize = 280;
 const DESCRIPTION_CHARS: usize = 160;
 
@@ -136,6 +141,9 @@ pub struct PostPageView<'a> {
     pub addenda: Vec<AddendumView>,
     pub responses_heading: String,
     pub thread: Vec<ThreadItem>,
+    /// Links to the pages of earlier and later comments, if any.
+    pub earlier_comments: Option<String>,
+    pub later_comments: Option<String>,
     pub comments_open: bool,
     pub form: FormView,
 }
@@ -369,12 +377,42 @@ fn json_ld(value: &serde_json::Value) -> String {
     value.to_string().replace('<', "\\u003c")
 }
 
-pub fn post(blog: &Blog, zone: &dyn Zone, data: &PostPage, form: FormView) -> String {
+/// A post with page `comment_page` of its comments (1: the first threads).
+pub fn post(
+    blog: &Blog,
+    zone: &dyn Zone,
+    data: &PostPage,
+    comment_page: u32,
+    form: FormView,
+) -> String {
     let post = &data.post;
-    let count = data.comments.len() as i64;
-    let path = routes::post_path(&post.slug);
+    let count = i64::from(data.responses);
+    let comments_link = |n: u32| match n {
+        1 => format!("{}#comments", routes::post_path(&post.slug)),
+        n => format!(
+            "{}#comments",
+            routes::Page::PostComments {
+                slug: post.slug.clone(),
+                page: n
+            }
+            .path()
+        ),
+    };
+    let pages_of_comments = data.threads.div_ceil(COMMENT_THREADS_PER_PAGE).max(1);
+    let path = match comment_page {
+        1 => routes::post_path(&post.slug),
+        n => routes::Page::PostComments {
+            slug: post.slug.clone(),
+            page: n,
+        }
+        .path(),
+    };
     let utc = FixedZone(time::UtcOffset::UTC);
-    let mut meta = PageMeta::new(blog, format!("{} | {}", post.title, blog.title), &path);
+    let mut meta = PageMeta::new(
+        blog,
+        paged_title(&format!("{} | {}", post.title, blog.title), comment_page),
+        &path,
+    );
     meta.description = markdown::excerpt(&post.body, DESCRIPTION_CHARS);
     meta.og_type = "article";
     meta.comment_feed = Some(
@@ -432,6 +470,8 @@ pub fn post(blog: &Blog, zone: &dyn Zone, data: &PostPage, form: FormView) -> St
             format!("{} to “{}”", responses(count), post.title)
         },
         thread: thread_items(&post.slug, &data.comments, zone),
+        earlier_comments: (comment_page > 1).then(|| comments_link(comment_page - 1)),
+        later_comments: (comment_page < pages_of_comments).then(|| comments_link(comment_page + 1)),
         comments_open: post.comments_open != 0,
         form,
     };
@@ -639,18 +679,16 @@ pub fn rss(blog: &Blog, zone: &dyn Zone, posts: &[FeedPost], addenda: &[FeedAdde
     })
 }
 
-/// The approved comments of a post as an Atom feed, newest first.
-pub fn comment_feed(blog: &Blog, data: &PostPage) -> String {
+/// A post's newest approved comments as an Atom feed.
+pub fn comment_feed(blog: &Blog, post: &Post, latest: &[Comment]) -> String {
     let utc = FixedZone(time::UtcOffset::UTC);
-    let post_url = blog.url(&routes::post_path(&data.post.slug));
-    let entries: Vec<FeedEntry> = data
-        .comments
+    let post_url = blog.url(&routes::post_path(&post.slug));
+    let entries: Vec<FeedEntry> = latest
         .iter()
-        .rev()
         .map(|c| FeedEntry {
             id: format!("{post_url}#comment-{}", c.id),
             url: format!("{post_url}#comment-{}", c.id),
-            title: format!("Comment by {} on “{}”", c.author_name, data.post.title),
+            title: format!("Comment by {} on “{}”", c.author_name, post.title),
             author: c.author_name.clone(),
             published: dates::rfc3339(c.created_at, &utc),
             updated: dates::rfc3339(c.created_at, &utc),
@@ -660,10 +698,10 @@ pub fn comment_feed(blog: &Blog, data: &PostPage) -> String {
         .collect();
     render(&AtomFeed {
         blog,
-        title: format!("Comments on “{}” | {}", data.post.title, blog.title),
+        title: format!("Comments on “{}” | {}", post.title, blog.title),
         feed_url: blog.url(
             &routes::Page::CommentFeed {
-                slug: data.post.slug.clone(),
+                slug: post.slug.clone(),
             }
             .path(),
         ),
@@ -672,7 +710,7 @@ pub fn comment_feed(blog: &Blog, data: &PostPage) -> String {
             .iter()
             .map(|e| e.updated.clone())
             .max()
-            .unwrap_or_else(|| dates::rfc3339(data.post.published_at, &utc)),
+            .unwrap_or_else(|| dates::rfc3339(post.published_at, &utc)),
         entries,
     })
 }
@@ -781,9 +819,11 @@ mod tests {
                 tag: "Social media".into(),
                 slug: "social-media".into(),
             }],
+            threads: 1,
+            responses: 2,
         };
         let form = FormView::new("health", "123.abc".into());
-        let html = post(&blog(), &FixedZone(UtcOffset::UTC), &data, form);
+        let html = post(&blog(), &FixedZone(UtcOffset::UTC), &data, 1, form);
         let order = [
             "<h1",
             "Health is Social",

@@ -7,6 +7,8 @@ pub enum Page {
     Home { page: u32 },
     /// A post by slug.
     Post { slug: String },
+    /// A post with a later page of its comments (page 1 is the post itself).
+    PostComments { slug: String, page: u32 },
     /// The posts with a tag (by the tag's slug), paginated like the home page.
     Tag { tag: String, page: u32 },
     /// Atom feed of the newest posts: `/feed.atom`.
@@ -96,6 +98,10 @@ pub fn page_for(path: &str) -> Option<Page> {
         ["posts", slug] | ["posts", slug, ""] if is_slug(slug) => Some(Page::Post {
             slug: slug.to_string(),
         }),
+        ["posts", slug, "comments", "page", n] if is_slug(slug) => Some(Page::PostComments {
+            slug: slug.to_string(),
+            page: page_number(n)?,
+        }),
         ["posts", slug, "comments.atom"] if is_slug(slug) => Some(Page::CommentFeed {
             slug: slug.to_string(),
         }),
@@ -130,6 +136,9 @@ impl Page {
             Page::Home { page: 1 } => "/".to_string(),
             Page::Home { page } => format!("/page/{page}"),
             Page::Post { slug } => post_path(slug),
+            Page::PostComments { slug, page } => {
+                format!("{}/comments/page/{page}", post_path(slug))
+            }
             Page::Tag { tag, page: 1 } => tag_path(tag),
             Page::Tag { tag, page } => format!("{}/page/{page}", tag_path(tag)),
             Page::AtomFeed => "/feed.atom".into(),
@@ -143,7 +152,10 @@ impl Page {
     /// The media type the page is served as.
     pub fn content_type(&self) -> &'static str {
         match self {
-            Page::Home { .. } | Page::Post { .. } | Page::Tag { .. } => "text/html; charset=utf-8",
+            Page::Home { .. }
+            | Page::Post { .. }
+            | Page::PostComments { .. }
+            | Page::Tag { .. } => "text/html; charset=utf-8",
             Page::AtomFeed | Page::CommentFeed { .. } => "application/atom+xml; charset=utf-8",
             Page::RssFeed => "application/rss+xml; charset=utf-8",
             Page::Sitemap => "application/xml; charset=utf-8",
@@ -246,6 +258,7 @@ mod tests {
             "/sitemap.xml",
             "/robots.txt",
             "/posts/a/comments.atom",
+            "/posts/a/comments/page/2",
         ] {
             assert_eq!(page_for(path).map(|p| p.path()).as_deref(), Some(path));
         }

@@ -67,6 +67,10 @@ pub struct PostPage {
     pub addenda: Vec<Addendum>,
     pub comments: Vec<Comment>,
     pub tags: Vec<Tag>,
+    /// Threads (top-level comments) in all, for the comment pages' navigation.
+    pub threads: u32,
+    /// Approved comments in all.
+    pub responses: u32,
 }
 
 /// A tag as shown: its name and the slug of its page.
@@ -152,8 +156,15 @@ impl Store {
         })
     }
 
-    /// A published post with its addenda (oldest first) and approved comments (oldest first).
-    pub async fn post_page(&self, slug: &str, now: i64) -> AppResult<Option<PostPage>> {
+    /// A published post with its addenda (oldest first) and one page of its approved comments:
+    /// `per_page` threads (a top-level comment and all its replies), oldest first.
+    pub async fn post_page(
+        &self,
+        slug: &str,
+        now: i64,
+        comment_page: u32,
+        per_page: u32,
+    ) -> AppResult<Option<PostPage>> {
         let slug = JsValue::from_str(slug);
         let post = self.statement(
             &format!(
@@ -167,32 +178,88 @@ impl Store {
               WHERE p.slug = ?1 ORDER BY a.created_at, a.id",
             std::slice::from_ref(&slug),
         )?;
+        let offset = comment_page.saturating_sub(1).saturating_mul(per_page);
         let comments = self.statement(
-            "SELECT c.id, c.parent_id, c.author_name, c.author_url, c.body, c.created_at, c.by_post_author
-               FROM comments c JOIN posts p ON p.id = c.post_id
-              WHERE p.slug = ?1 AND c.status = 'approved'
-              ORDER BY c.created_at, c.id",
+            &format!(
+                "WITH RECURSIVE {THREAD_ROOTS},
+                 page_roots AS (SELECT id FROM roots ORDER BY created_at, id LIMIT ?2 OFFSET ?3),
+                 thread(id) AS (SELECT id FROM page_roots
+                                UNION SELECT c.id FROM comments c JOIN thread t ON c.parent_id = t.id
+                                 WHERE c.status = 'approved')
+                 SELECT c.id, c.parent_id, c.author_name, c.author_url, c.body, c.created_at, c.by_post_author
+                   FROM comments c WHERE c.id IN (SELECT id FROM thread)
+                  ORDER BY c.created_at, c.id"
+            ),
+            &[slug.clone(), num(per_page.into()), num(offset.into())],
+        )?;
+        let counts = self.statement(
+            &format!(
+                "WITH {THREAD_ROOTS}
+                 SELECT (SELECT COUNT(*) FROM roots) AS threads,
+                        (SELECT COUNT(*) FROM comments c JOIN posts p ON p.id = c.post_id
+                          WHERE p.slug = ?1 AND c.status = 'approved') AS responses"
+            ),
             std::slice::from_ref(&slug),
         )?;
         let tags = self.statement(
             "SELECT t.tag, t.slug FROM post_tags t JOIN posts p ON p.id = t.post_id WHERE p.slug = ?1 ORDER BY t.tag",
             &[slug],
         )?;
-        let results = self.db.batch(vec![post, addenda, comments, tags]).await?;
-        let [post, addenda, comments, tags] = results.as_slice() else {
+        let results = self
+            .db
+            .batch(vec![post, addenda, comments, counts, tags])
+            .await?;
+        let [post, addenda, comments, counts, tags] = results.as_slice() else {
             return Err(short_batch());
         };
         let Some(post) = first::<Post>(post)? else {
             return Ok(None);
         };
+        #[derive(Deserialize)]
+        struct Counts {
+            threads: f64,
+            responses: f64,
+        }
+        let counts = first::<Counts>(counts)?.ok_or_else(short_batch)?;
         Ok(Some(PostPage {
             post,
             addenda: addenda.results()?,
             comments: comments.results()?,
             tags: tags.results()?,
+            threads: counts.threads as u32,
+            responses: counts.responses as u32,
         }))
     }
+
+    /// How many threads (top-level approved comments) a post has.
+    pub async fn thread_count(&self, post_id: i64) -> AppResult<u32> {
+        let sql = "SELECT COUNT(*) AS n FROM comments c WHERE c.post_id = ?1 AND c.status = 'approved'
+                      AND (c.parent_id IS NULL OR NOT EXISTS
+                           (SELECT 1 FROM comments q WHERE q.id = c.parent_id AND q.status = 'approved'))";
+        let row: Option<Count> = self.statement(sql, &[num(post_id)])?.first(None).await?;
+        Ok(row.map_or(0, |c| c.n as u32))
+    }
+
+    /// A post's newest approved comments, for its comment feed.
+    pub async fn latest_comments(&self, post_id: i64, limit: u32) -> AppResult<Vec<Comment>> {
+        let sql = "SELECT id, parent_id, author_name, author_url, body, created_at, by_post_author
+                     FROM comments WHERE post_id = ?1 AND status = 'approved'
+                    ORDER BY created_at DESC, id DESC LIMIT ?2";
+        Ok(self
+            .statement(sql, &[num(post_id), num(limit.into())])?
+            .all()
+            .await?
+            .results()?)
+    }
 }
+
+/// The approved comments of post `?1` that start a thread: top-level ones, and replies whose
+/// parent is not shown (held, or marked spam later), which the page shows at the top level too.
+const THREAD_ROOTS: &str = "roots AS (
+    SELECT c.id, c.created_at FROM comments c JOIN posts p ON p.id = c.post_id
+     WHERE p.slug = ?1 AND c.status = 'approved'
+       AND (c.parent_id IS NULL OR NOT EXISTS
+            (SELECT 1 FROM comments q WHERE q.id = c.parent_id AND q.status = 'approved')))";
 
 /// A post as the author manages it: drafts and scheduled ones included.
 #[derive(Debug, Clone, Deserialize)]

@@ -224,3 +224,52 @@ test("the home page shows 10 posts a page, newest first, with older/newer links"
     await blog.close();
   }
 });
+
+test("comments are paginated at 100 threads a page, and an approval refreshes the pages", async () => {
+  const blog = await startBlog();
+  try {
+    // 230 more top-level comments (232 threads with the demo's two), each with one reply.
+    await blog.db
+      .prepare(
+        `INSERT INTO comments (post_id, author_name, author_email, body, status, created_at)
+         WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 230)
+         SELECT 1, 'Reader ' || i, 'r' || i || '@example.org', 'Thread number ' || i || '.', 'approved', 1300500000 + i * 60 FROM k`,
+      )
+      .run();
+    await blog.db
+      .prepare(
+        `INSERT INTO comments (post_id, parent_id, author_name, author_email, body, status, created_at)
+         SELECT 1, id, 'Replier', 'q@example.org', 'Reply to ' || body, 'approved', created_at + 30 FROM comments WHERE body LIKE 'Thread number %'`,
+      )
+      .run();
+    const first = (await blog.text(POST)).body;
+    assert.match(first, /463 responses to/);
+    assert.equal((first.match(/class="comment depth-1/g) || []).length, 100);
+    assert.match(first, new RegExp(`href="${POST}/comments/page/2#comments" rel="next">Later comments`));
+    assert.match(first, /Reply to Thread number 98\./);
+    assert.doesNotMatch(first, /Thread number 99\./);
+    const second = await blog.text(`${POST}/comments/page/2`);
+    assert.equal(second.res.status, 200);
+    assert.match(second.body, /Thread number 99\./);
+    assert.match(second.body, /Reply to Thread number 198\./);
+    assert.match(second.body, /<h1>Health is Social- ain’t no doubt<\/h1>/, "the post heads every page of comments");
+    assert.match(second.body, new RegExp(`<link rel="canonical" href="http://127.0.0.1:8787${POST}/comments/page/2">`));
+    const third = (await blog.text(`${POST}/comments/page/3`)).body;
+    assert.equal((third.match(/class="comment depth-1/g) || []).length, 32);
+    assert.match(third, new RegExp(`href="${POST}/comments/page/2#comments" rel="prev">← Earlier comments`));
+    assert.doesNotMatch(third, /Later comments/);
+    assert.equal((await blog.fetch(`${POST}/comments/page/4`)).status, 404);
+
+    // A new approved comment (a known commenter) lands on page 3 and refreshes it.
+    assert.equal((await blog.fetch(`${POST}/comments/page/3`)).headers.get("x-blog-cache"), "edge");
+    const { postComment, mintToken } = await import("./helpers.mjs");
+    const sent = await postComment(blog, SLUG, { token: await mintToken(1, Math.floor(Date.now() / 1000) - 60), author: "Phil", email: "phil@example.com", body: "The newest thread.", subject: "" });
+    assert.equal(sent.status, 303);
+    const refreshed = await blog.text(`${POST}/comments/page/3`);
+    assert.equal(refreshed.res.headers.get("x-blog-cache"), "miss");
+    assert.match(refreshed.body, /The newest thread\./);
+    assert.match(refreshed.body, /464 responses to/);
+  } finally {
+    await blog.close();
+  }
+});
