@@ -88,48 +88,15 @@ pub fn tokens_match(given: &str, expected: &str) -> bool {
 }
 
 async fn read_json(req: &mut Request) -> AppResult<Value> {
-    let content_type = req
-        .headers()
-        .get("Content-Type")
-        .ok()
-        .flatten()
-        .unwrap_or_default();
-    let media = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    if media != "application/json" {
-        return Err(AppError::UnsupportedMediaType(
-            "Send the body as JSON with Content-Type: application/json.".into(),
-        ));
-    }
-    let declared = req
-        .headers()
-        .get("Content-Length")
-        .ok()
-        .flatten()
-        .and_then(|n| n.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_JSON_BYTES) {
-        return Err(too_large());
-    }
-    let bytes = req
-        .bytes()
-        .await
-        .map_err(|e| AppError::BadRequest(format!("The request body could not be read: {e}")))?;
-    if bytes.len() > MAX_JSON_BYTES {
-        return Err(too_large());
-    }
+    let bytes = http::read_body(
+        req,
+        "application/json",
+        MAX_JSON_BYTES,
+        "Send the body as JSON with Content-Type: application/json.",
+    )
+    .await?;
     serde_json::from_slice(&bytes)
         .map_err(|e| AppError::BadRequest(format!("The body is not valid JSON: {e}.")))
-}
-
-fn too_large() -> AppError {
-    AppError::PayloadTooLarge(format!(
-        "The body may be at most {} KB.",
-        MAX_JSON_BYTES / 1024
-    ))
 }
 
 fn comment_id(text: &str) -> AppResult<i64> {

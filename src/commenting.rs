@@ -312,45 +312,13 @@ fn form_page(
 }
 
 async fn read_form(req: &mut Request) -> AppResult<Vec<u8>> {
-    let content_type = req
-        .headers()
-        .get("Content-Type")
-        .ok()
-        .flatten()
-        .unwrap_or_default();
-    let media = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    if media != "application/x-www-form-urlencoded" {
-        return Err(AppError::UnsupportedMediaType(
-            "Comments are sent from the form on the post's page (as application/x-www-form-urlencoded).".into(),
-        ));
-    }
-    let too_large = || {
-        AppError::PayloadTooLarge(
-            "This comment is far larger than a comment can be (10,000 characters).".into(),
-        )
-    };
-    let declared = req
-        .headers()
-        .get("Content-Length")
-        .ok()
-        .flatten()
-        .and_then(|n| n.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_FORM_BYTES) {
-        return Err(too_large());
-    }
-    let bytes = req
-        .bytes()
-        .await
-        .map_err(|e| AppError::BadRequest(format!("The form could not be read: {e}")))?;
-    if bytes.len() > MAX_FORM_BYTES {
-        return Err(too_large());
-    }
-    Ok(bytes)
+    http::read_body(
+        req,
+        "application/x-www-form-urlencoded",
+        MAX_FORM_BYTES,
+        "Comments are sent from the form on the post's page (as application/x-www-form-urlencoded).",
+    )
+    .await
 }
 
 fn client_ip(req: &Request) -> String {

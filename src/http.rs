@@ -353,6 +353,43 @@ fn page_response(
     Ok(Response::from_bytes(cached.html.as_bytes().to_vec())?.with_headers(headers))
 }
 
+/// Reads a request body of one media type and at most `max_bytes`: 415 with `wrong_type` for
+/// another type, 413 when larger (by `Content-Length` before reading, and after).
+pub async fn read_body(
+    req: &mut Request,
+    media_type: &str,
+    max_bytes: usize,
+    wrong_type: &str,
+) -> AppResult<Vec<u8>> {
+    let header = |name: &str| req.headers().get(name).ok().flatten().unwrap_or_default();
+    let content_type = header("Content-Type");
+    let media = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if media != media_type {
+        return Err(AppError::UnsupportedMediaType(wrong_type.to_string()));
+    }
+    let too_large =
+        || AppError::PayloadTooLarge(format!("The body may be at most {} KB.", max_bytes / 1024));
+    if header("Content-Length")
+        .parse::<usize>()
+        .is_ok_and(|n| n > max_bytes)
+    {
+        return Err(too_large());
+    }
+    let bytes = req
+        .bytes()
+        .await
+        .map_err(|e| AppError::BadRequest(format!("The body could not be read: {e}")))?;
+    if bytes.len() > max_bytes {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
 /// An uncached HTML answer (forms, held comments).
 pub fn html_response(status: u16, html: &str, cache_control: &str) -> AppResult<Response> {
     let headers = html_headers(cache_control)?;

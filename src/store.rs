@@ -183,8 +183,9 @@ impl Store {
             &format!(
                 "WITH RECURSIVE {THREAD_ROOTS},
                  page_roots AS (SELECT id FROM roots ORDER BY created_at, id LIMIT ?2 OFFSET ?3),
+                 -- Replies by parent: without the hint SQLite walks every approved comment.
                  thread(id) AS (SELECT id FROM page_roots
-                                UNION SELECT c.id FROM comments c JOIN thread t ON c.parent_id = t.id
+                                UNION SELECT c.id FROM thread t JOIN comments c INDEXED BY comments_by_parent ON c.parent_id = t.id
                                  WHERE c.status = 'approved')
                  SELECT c.id, c.parent_id, c.author_name, c.author_url, c.body, c.created_at, c.by_post_author
                    FROM comments c WHERE c.id IN (SELECT id FROM thread)
