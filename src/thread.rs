@@ -108,11 +108,17 @@ fn walk<'a, C>(
     }
 }
 
+/// Every descendant of `index`, with an explicit stack: a reply chain thousands deep must not
+/// exhaust the wasm stack.
 fn collect(children: &[Vec<usize>], index: usize, into: &mut Vec<usize>) {
-    for &child in &children[index] {
-        if !into.contains(&child) {
-            into.push(child);
-            collect(children, child, into);
+    let mut seen = std::collections::HashSet::new();
+    let mut stack = vec![index];
+    while let Some(next) = stack.pop() {
+        for &child in &children[next] {
+            if seen.insert(child) {
+                into.push(child);
+                stack.push(child);
+            }
         }
     }
 }
@@ -167,6 +173,22 @@ mod tests {
             outline(&steps(&comments)),
             "1@1 ( 2@2 ( 3@3 ( 4@4 ( 5@5 . 6@5 . 7@5 . 8@5 . ) . ) . ) . ) ."
         );
+    }
+
+    #[test]
+    fn a_reply_chain_thousands_deep_is_flattened_without_recursion() {
+        let comments: Vec<C> = (1..=20_000)
+            .map(|i| C(i, if i == 1 { None } else { Some(i - 1) }))
+            .collect();
+        let out = steps(&comments);
+        let shown = out
+            .iter()
+            .filter(|s| matches!(s, Step::Comment { .. }))
+            .count();
+        assert_eq!(shown, 20_000);
+        assert!(out
+            .iter()
+            .all(|s| !matches!(s, Step::Comment { depth, .. } if *depth > MAX_DEPTH)));
     }
 
     #[test]
