@@ -62,3 +62,25 @@ test("with KV failing, pages render from D1", async () => {
     await blog.close();
   }
 });
+
+test("tokens and raw client IPs never reach the logs, even when things fail", async () => {
+  const blog = await startBlog();
+  try {
+    const ip = "198.51.100.77";
+    await postComment(blog, SLUG, { token: await mintToken(1, Math.floor(Date.now() / 1000) - 60), author: "Ann", email: "ann@example.org", body: "Logged?", subject: "" }, ip);
+    await blog.fetch("/admin/posts", { headers: { Authorization: "Bearer test-admin-token" } });
+    await blog.fetch("/admin/posts", { headers: { Authorization: "Bearer wrong-secret-guess" } });
+    // Make storage fail so that errors are logged too.
+    await blog.mf.setOptions({ ...blog.options, d1Databases: { DB: "00000000-0000-4000-8000-00000000dead" } });
+    await postComment(blog, SLUG, { token: "x", author: "Ann", email: "ann@example.org", body: "Again", subject: "" }, ip);
+    await blog.fetch("/admin/posts", { headers: { Authorization: "Bearer test-admin-token" } });
+    await blog.fetch("/feed.rss");
+    const log = blog.log.join("");
+    assert.match(log, /no such table|D1_ERROR|storage unavailable|not stored/i, "the failures were logged");
+    for (const secret of [ip, "test-admin-token", "wrong-secret-guess", "test-form-secret"]) {
+      assert.ok(!log.includes(secret), `${secret} appears in the log`);
+    }
+  } finally {
+    await blog.close();
+  }
+});
