@@ -1,0 +1,11 @@
+//! Comment form decoding and validation never panic, whatever bytes arrive.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let form = edge_blog::form::CommentForm::decode(data);
+    if let Ok(valid) = edge_blog::form::validate(&form) {
+        assert!(!valid.author.is_empty() && valid.author.chars().count() <= edge_blog::form::MAX_AUTHOR_CHARS);
+        assert!(valid.url.as_deref().is_none_or(|u| u.to_ascii_lowercase().starts_with("http")));
+    }
+});
