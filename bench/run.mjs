@@ -11,7 +11,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createHmac } from "node:crypto";
-import { wranglerConfig, ROOT } from "../tests/helpers.mjs";
+import { wranglerConfig, wrangler, ROOT } from "../tests/helpers.mjs";
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -35,14 +35,6 @@ const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-
-function wrangler(cmd, persist) {
-  execFileSync(path.join(ROOT, "node_modules/.bin/wrangler"), [...cmd, "--local", "--persist-to", persist], {
-    cwd: ROOT,
-    env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
-    stdio: "pipe",
-  });
-}
 
 /** A database with the migrations applied and the demo loaded. */
 function prepareState(name) {

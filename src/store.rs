@@ -128,6 +128,12 @@ impl Store {
         Ok(self.db.prepare(sql).bind(params)?)
     }
 
+    /// Runs a statement whose rows, if any, do not matter.
+    async fn execute(&self, sql: &str, params: &[JsValue]) -> AppResult<()> {
+        self.statement(sql, params)?.run().await?;
+        Ok(())
+    }
+
     /// Published posts, newest first, `per_page` from `offset`, and how many there are in all.
     pub async fn listing(&self, now: i64, per_page: u32, offset: u32) -> AppResult<Listing> {
         let posts = self.statement(
@@ -465,10 +471,8 @@ impl Store {
 
     /// Deletes a post; its addenda, comments and tags go with it (foreign keys cascade).
     pub async fn delete_post(&self, id: i64) -> AppResult<()> {
-        self.statement("DELETE FROM posts WHERE id = ?1", &[num(id)])?
-            .run()
-            .await?;
-        Ok(())
+        self.execute("DELETE FROM posts WHERE id = ?1", &[num(id)])
+            .await
     }
 
     /// Appends an addendum and moves the post's updated time forward to it.
@@ -549,20 +553,16 @@ impl Store {
     }
 
     pub async fn set_comment_status(&self, id: i64, status: &str) -> AppResult<()> {
-        self.statement(
+        self.execute(
             "UPDATE comments SET status = ?2 WHERE id = ?1",
             &[num(id), status.into()],
-        )?
-        .run()
-        .await?;
-        Ok(())
+        )
+        .await
     }
 
     pub async fn delete_comment(&self, id: i64) -> AppResult<()> {
-        self.statement("DELETE FROM comments WHERE id = ?1", &[num(id)])?
-            .run()
-            .await?;
-        Ok(())
+        self.execute("DELETE FROM comments WHERE id = ?1", &[num(id)])
+            .await
     }
 
     /// Where a post stands on the home listing now (see [`Placement`]); `post_id` None gives
@@ -623,13 +623,11 @@ impl Store {
     }
 
     pub async fn set_setting(&self, key: &str, value: &str) -> AppResult<()> {
-        self.statement(
+        self.execute(
             "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             &[key.into(), value.into()],
-        )?
-        .run()
-        .await?;
-        Ok(())
+        )
+        .await
     }
 }
 

@@ -23,7 +23,8 @@ export function wranglerConfig() {
   return { vars, d1, kv, compatibilityDate };
 }
 
-function wrangler(args, persistTo) {
+/** Runs a wrangler command on local state kept in `persistTo`. */
+export function wrangler(args, persistTo) {
   execFileSync(path.join(ROOT, "node_modules/.bin/wrangler"), [...args, "--local", "--persist-to", persistTo], {
     cwd: ROOT,
     env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
