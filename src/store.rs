@@ -298,6 +298,21 @@ pub struct PostWrite<'a> {
     pub comments_open: bool,
 }
 
+impl PostWrite<'_> {
+    /// The columns in the order both the insert and the update bind them (?1 to ?7).
+    fn params(&self) -> [JsValue; 7] {
+        [
+            self.slug.into(),
+            self.title.into(),
+            self.body.into(),
+            self.status.into(),
+            opt_num(self.published_at),
+            num(self.updated_at),
+            num(self.comments_open.into()),
+        ]
+    }
+}
+
 /// A comment as the author moderates it.
 #[derive(Debug, Clone, Deserialize)]
 pub struct CommentRecord {
@@ -400,15 +415,7 @@ impl Store {
                 "INSERT INTO posts (slug, title, body, status, published_at, updated_at, comments_open)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT (slug) DO NOTHING RETURNING id",
-                &[
-                    post.slug.into(),
-                    post.title.into(),
-                    post.body.into(),
-                    post.status.into(),
-                    opt_num(post.published_at),
-                    num(post.updated_at),
-                    num(post.comments_open.into()),
-                ],
+                &post.params(),
             )?
             .first(None)
             .await?;
@@ -428,19 +435,10 @@ impl Store {
     ) -> AppResult<bool> {
         let result = self
             .statement(
-                "UPDATE OR IGNORE posts SET slug = ?2, title = ?3, body = ?4, status = ?5, published_at = ?6,
-                        updated_at = ?7, comments_open = ?8
-                  WHERE id = ?1",
-                &[
-                    num(id),
-                    post.slug.into(),
-                    post.title.into(),
-                    post.body.into(),
-                    post.status.into(),
-                    opt_num(post.published_at),
-                    num(post.updated_at),
-                    num(post.comments_open.into()),
-                ],
+                "UPDATE OR IGNORE posts SET slug = ?1, title = ?2, body = ?3, status = ?4, published_at = ?5,
+                        updated_at = ?6, comments_open = ?7
+                  WHERE id = ?8",
+                &[post.params().as_slice(), &[num(id)]].concat(),
             )?
             .run()
             .await?;

@@ -14,8 +14,6 @@
 //! A small, strict subset of YAML: one `key: value` a line; values may be quoted; `tags` is a
 //! `[a, b]` list or comma-separated. Errors give the line number and what to write instead.
 
-use std::fmt;
-
 #[derive(Debug, Default, PartialEq)]
 pub struct Document {
     pub title: Option<String>,
@@ -27,17 +25,7 @@ pub struct Document {
     pub body: String,
 }
 
-#[derive(Debug, PartialEq)]
-pub struct Error {
-    pub line: usize,
-    pub message: String,
-}
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}: {}", self.line, self.message)
-    }
-}
+pub use crate::LineError as Error;
 
 fn error(line: usize, message: impl Into<String>) -> Error {
     Error {

@@ -2,3 +2,18 @@
 
 pub mod front_matter;
 pub mod wxr;
+
+use std::fmt;
+
+/// A problem in an input file, with the line it is on.
+#[derive(Debug, PartialEq)]
+pub struct LineError {
+    pub line: usize,
+    pub message: String,
+}
+
+impl fmt::Display for LineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
+}

@@ -3,8 +3,6 @@
 //! Only what an import needs is kept: each item's type, status, slug, dates, content, tags and
 //! categories, and its comments with their threading. Errors carry the line of the file.
 
-use std::fmt;
-
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
@@ -51,17 +49,7 @@ impl Comment {
     }
 }
 
-#[derive(Debug, PartialEq)]
-pub struct Error {
-    pub line: usize,
-    pub message: String,
-}
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}: {}", self.line, self.message)
-    }
-}
+pub use crate::LineError as Error;
 
 fn line_at(text: &str, offset: u64) -> usize {
     let end = (offset as usize).min(text.len());
