@@ -13,7 +13,10 @@ use crate::http::{self, App};
 use crate::input::{self, CommentStatus, PostStatus};
 use crate::routes::{self, Page};
 use crate::runtime;
-use crate::store::{Addendum, CommentRecord, NewComment, Placement, PostRecord, PostWrite, Store};
+use crate::store::{
+    AddendumRecord, CommentRecord, NewComment, Placement, PostRecord, PostWrite, Store,
+};
+use crate::{comment_text, markdown};
 
 /// The largest JSON body the admin API reads.
 const MAX_JSON_BYTES: usize = 1024 * 1024;
@@ -125,7 +128,7 @@ fn no_content() -> AppResult<Response> {
 }
 
 fn utc(unix: i64) -> String {
-    dates::rfc3339(unix, &FixedZone(time::UtcOffset::UTC))
+    dates::rfc3339(unix, &FixedZone::UTC)
 }
 
 fn invalid(field: &str, message: &str) -> AppError {
@@ -137,7 +140,7 @@ fn invalid(field: &str, message: &str) -> AppError {
 
 // ---- posts ----
 
-fn post_json(app: &App, post: &PostRecord, addenda: Option<&[Addendum]>, now: i64) -> Value {
+fn post_json(app: &App, post: &PostRecord, addenda: Option<&[AddendumRecord]>, now: i64) -> Value {
     let tags: Vec<String> = serde_json::from_str(&post.tags).unwrap_or_default();
     let published = post.status == PostStatus::Published.as_str();
     let mut value = json!({
@@ -212,6 +215,7 @@ async fn create_post(app: &App, store: &Store, body: &Value) -> AppResult<Respon
             derived
         }
     });
+    let rendered = markdown::render(&markdown);
     // A slug made from the title gets -2, -3, … when taken; an explicit one is the author's call.
     let mut id = None;
     let mut slug = base.clone();
@@ -223,6 +227,8 @@ async fn create_post(app: &App, store: &Store, body: &Value) -> AppResult<Respon
             slug: &slug,
             title: &title,
             body: &markdown,
+            body_html: &rendered.html,
+            lead: &rendered.lead,
             status: status.as_str(),
             published_at,
             updated_at: now,
@@ -259,10 +265,14 @@ async fn update_post(app: &App, store: &Store, slug: &str, body: &Value) -> AppR
         None => post.published_at,
     };
     let new_slug = fields.slug.clone().unwrap_or_else(|| post.slug.clone());
+    let body = fields.body.as_deref().unwrap_or(&post.body);
+    let rendered = markdown::render(body);
     let write = PostWrite {
         slug: &new_slug,
         title: fields.title.as_deref().unwrap_or(&post.title),
-        body: fields.body.as_deref().unwrap_or(&post.body),
+        body,
+        body_html: &rendered.html,
+        lead: &rendered.lead,
         status: status.as_str(),
         published_at,
         updated_at: now,
@@ -355,7 +365,8 @@ async fn add_addendum(app: &App, store: &Store, slug: &str, body: &Value) -> App
     let post = find_post(store, slug).await?;
     let (markdown, at) = input::addendum(body).map_err(AppError::invalid)?;
     let at = at.unwrap_or_else(runtime::now);
-    let id = store.insert_addendum(post.id, &markdown, at).await?;
+    let html = markdown::to_html(&markdown);
+    let id = store.insert_addendum(post.id, &markdown, &html, at).await?;
     // The post and everything that shows its full text or updated time.
     let mut pages = cache::comment_pages(&post.slug, post.approved as u32);
     pages.push(Page::Post { slug: post.slug });
@@ -391,6 +402,7 @@ async fn add_author_comment(
         author_email: "",
         author_url: None,
         body: &text,
+        body_html: &comment_text::to_html(&text),
         status: CommentStatus::Approved.as_str(),
         created_at: runtime::now(),
         by_post_author: true,
@@ -543,6 +555,7 @@ async fn import(app: &App, store: &Store, body: &Value) -> AppResult<Response> {
             author_email: &email,
             author_url: url.as_deref(),
             body: &text,
+            body_html: &comment_text::to_html(&text),
             status: status.as_str(),
             created_at: at,
             by_post_author: item

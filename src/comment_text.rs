@@ -3,6 +3,10 @@
 //! Everything a commenter typed is escaped. Blank lines separate paragraphs, single line breaks
 //! are kept, and `http(s)` URLs become links marked `nofollow ugc noopener`.
 
+/// The version of what [`to_html`] produces, stored beside each comment's HTML; bump it when
+/// the output changes and the Worker renders older comments again.
+pub const RENDERER_VERSION: i64 = 1;
+
 /// Escapes text for use in HTML content and in double- or single-quoted attribute values.
 pub fn escape(text: &str, out: &mut String) {
     let mut start = 0;

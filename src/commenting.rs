@@ -4,7 +4,6 @@
 
 use worker::{Request, Response};
 
-use crate::akismet;
 use crate::dates::{self, FixedZone};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::form::{self, CommentForm};
@@ -15,6 +14,7 @@ use crate::runtime::{self, IntlZone};
 use crate::spam::{self, Facts, Outcome};
 use crate::store::{CommentablePost, NewComment};
 use crate::token;
+use crate::{akismet, comment_text};
 
 /// Bodies above this are refused before parsing (the form's own limits need far less).
 const MAX_FORM_BYTES: usize = 64 * 1024;
@@ -171,6 +171,7 @@ async fn accept(req: &Request, app: &App, slug: &str, form: &CommentForm) -> App
         author_email: &comment.email,
         author_url: comment.url.as_deref(),
         body: &comment.body,
+        body_html: &comment_text::to_html(&comment.body),
         status,
         created_at: now,
         by_post_author: false,
@@ -204,7 +205,7 @@ async fn akismet_finding(
     let header = |name: &str| req.headers().get(name).ok().flatten().unwrap_or_default();
     let (user_agent, referrer) = (header("User-Agent"), header("Referer"));
     let permalink = app.blog.url(&routes::post_path(&post.slug));
-    let date = dates::rfc3339(now, &FixedZone(time::UtcOffset::UTC));
+    let date = dates::rfc3339(now, &FixedZone::UTC);
     let check = akismet::Check {
         api_key: key,
         blog: &app.blog.base_url,

@@ -11,7 +11,7 @@ use crate::routes::{self, Page, Route};
 use crate::runtime::{self, IntlZone};
 use crate::spam::SpamConfig;
 use crate::store::Store;
-use crate::{admin, commenting, pages, token};
+use crate::{admin, commenting, pages, rendering, token};
 
 /// Applied to every HTML page: no script may run, the page may not be framed.
 const CONTENT_SECURITY_POLICY: &str =
@@ -30,6 +30,18 @@ impl App {
     pub fn new(env: Env, ctx: Option<Context>) -> Self {
         let blog = Blog::from_vars(|name| env.var(name).ok().map(|v| v.to_string()));
         App { blog, env, ctx }
+    }
+
+    /// After a page was rendered from rows whose stored HTML is stale: store fresh renders once
+    /// the response is on its way, so the next miss finds them.
+    async fn refresh_renders(&self) {
+        let Ok(store) = self.store() else { return };
+        self.after_response(async move {
+            if let Err(e) = crate::rendering::refresh(&store).await {
+                worker::console_error!("storing fresh renders failed: {e}");
+            }
+        })
+        .await;
     }
 
     /// Runs `work` after the response is sent when there is a request context, else now.
@@ -246,6 +258,9 @@ async fn render(app: &App, page: &Page) -> AppResult<String> {
             if *page > 1 && listing.posts.is_empty() {
                 return Err(AppError::NotFound);
             }
+            if rendering::listing_is_stale(&listing) {
+                app.refresh_renders().await;
+            }
             Ok(pages::home(&app.blog, &zone, &listing, *page))
         }
         Page::Tag { tag, page } => {
@@ -254,6 +269,9 @@ async fn render(app: &App, page: &Page) -> AppResult<String> {
                 .await?
                 .filter(|(_, listing)| !listing.posts.is_empty())
                 .ok_or(AppError::NotFound)?;
+            if rendering::listing_is_stale(&listing) {
+                app.refresh_renders().await;
+            }
             Ok(pages::tag(&app.blog, &zone, tag, &name, &listing, *page))
         }
         Page::Post { slug } | Page::PostComments { slug, .. } => {
@@ -266,6 +284,9 @@ async fn render(app: &App, page: &Page) -> AppResult<String> {
                 .await?
                 .filter(|data| comment_page == 1 || !data.comments.is_empty())
                 .ok_or(AppError::NotFound)?;
+            if rendering::post_page_is_stale(&data) {
+                app.refresh_renders().await;
+            }
             // The token is issued now and stays valid longer than the page stays cached.
             let token = app
                 .form_secret()
@@ -291,6 +312,9 @@ async fn render(app: &App, page: &Page) -> AppResult<String> {
         }
         Page::AtomFeed | Page::RssFeed => {
             let (posts, addenda) = store.feed(now, pages::FEED_POSTS).await?;
+            if rendering::feed_is_stale(&posts, &addenda) {
+                app.refresh_renders().await;
+            }
             Ok(match page {
                 Page::AtomFeed => pages::atom(&app.blog, &zone, &posts, &addenda),
                 _ => pages::rss(&app.blog, &zone, &posts, &addenda),

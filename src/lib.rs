@@ -19,6 +19,7 @@ pub mod http;
 pub mod input;
 pub mod markdown;
 pub mod pages;
+pub mod rendering;
 pub mod routes;
 pub mod runtime;
 pub mod schedule;
@@ -35,12 +36,22 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response>
     http::handle(req, env, ctx).await
 }
 
-/// The cron trigger in wrangler.toml: publishes scheduled posts whose time has come.
+/// The cron trigger in wrangler.toml: publishes scheduled posts whose time has come, and stores
+/// fresh renders of rows whose stored HTML is stale.
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
-    match schedule::publish_due(&http::App::new(env, None)).await {
+    let app = http::App::new(env, None);
+    match schedule::publish_due(&app).await {
         Ok(0) => {}
         Ok(n) => worker::console_log!("published {n} scheduled posts"),
         Err(e) => worker::console_error!("scheduled publishing failed: {e}"),
+    }
+    match app.store() {
+        Ok(store) => match rendering::refresh(&store).await {
+            Ok(0) => {}
+            Ok(n) => worker::console_log!("stored {n} fresh renders"),
+            Err(e) => worker::console_error!("storing fresh renders failed: {e}"),
+        },
+        Err(e) => worker::console_error!("no database for fresh renders: {e}"),
     }
 }

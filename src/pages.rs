@@ -3,6 +3,8 @@
 //! Functions here turn stored records into what a template shows: dates formatted in the blog's
 //! zone, Markdown rendered, comments threaded and escaped, feeds and the sitemap. They do no I/O.
 
+use std::borrow::Cow;
+
 use askama::Template;
 use serde_json::json;
 
@@ -14,7 +16,7 @@ use crate::store::{
     SearchHit, SitemapEntry,
 };
 use crate::thread::{self, Step};
-use crate::{comment_text, markdown, routes, search};
+use crate::{comment_text, markdown, rendering, routes, search};
 
 /// Posts per listing page (home, tags, search).
 pub const PER_PAGE: u32 = 10;
@@ -106,15 +108,15 @@ pub struct AddendumView {
     pub html: String,
 }
 
-pub struct CommentView {
+pub struct CommentView<'a> {
     pub id: i64,
     pub reply_url: String,
     pub depth: usize,
-    pub author: String,
-    pub url: Option<String>,
+    pub author: &'a str,
+    pub url: Option<&'a str>,
     pub when: String,
     pub datetime: String,
-    pub html: String,
+    pub html: Cow<'a, str>,
     pub by_post_author: bool,
 }
 
@@ -124,8 +126,8 @@ pub struct TagView {
 }
 
 /// A step of the comment thread, as the template walks it.
-pub enum ThreadItem {
-    Comment(CommentView),
+pub enum ThreadItem<'a> {
+    Comment(CommentView<'a>),
     OpenReplies,
     CloseReplies,
     EndComment,
@@ -140,7 +142,7 @@ pub struct PostPageView<'a> {
     pub tags: Vec<TagView>,
     pub addenda: Vec<AddendumView>,
     pub responses_heading: String,
-    pub thread: Vec<ThreadItem>,
+    pub thread: Vec<ThreadItem<'a>>,
     /// Links to the pages of earlier and later comments, if any.
     pub earlier_comments: Option<String>,
     pub later_comments: Option<String>,
@@ -191,7 +193,7 @@ pub struct ReplyPage<'a> {
     pub heading: String,
     pub post_url: String,
     pub post_title: String,
-    pub parent: Option<CommentView>,
+    pub parent: Option<CommentView<'a>>,
     pub form: FormView,
 }
 
@@ -203,7 +205,7 @@ pub struct HeldPage<'a> {
     pub meta: PageMeta,
     pub post_url: String,
     pub post_title: String,
-    pub comment: CommentView,
+    pub comment: CommentView<'a>,
 }
 
 #[derive(Template)]
@@ -311,7 +313,10 @@ fn post_items(listing: &Listing, zone: &dyn Zone) -> Vec<PostItem> {
             title: p.title.clone(),
             date: dates::long_date(p.published_at, zone),
             datetime: dates::rfc3339(p.published_at, zone),
-            excerpt: markdown::excerpt(&p.body, EXCERPT_CHARS),
+            excerpt: markdown::excerpt(
+                &rendering::current_lead(&p.lead, p.stale_markdown.as_deref()),
+                EXCERPT_CHARS,
+            ),
             responses: responses(p.responses),
         })
         .collect()
@@ -407,13 +412,16 @@ pub fn post(
         }
         .path(),
     };
-    let utc = FixedZone(time::UtcOffset::UTC);
+    let utc = FixedZone::UTC;
     let mut meta = PageMeta::new(
         blog,
         paged_title(&format!("{} | {}", post.title, blog.title), comment_page),
         &path,
     );
-    meta.description = markdown::excerpt(&post.body, DESCRIPTION_CHARS);
+    meta.description = markdown::excerpt(
+        &rendering::current_lead(&post.lead, post.stale_markdown.as_deref()),
+        DESCRIPTION_CHARS,
+    );
     meta.og_type = "article";
     meta.comment_feed = Some(
         routes::Page::CommentFeed {
@@ -444,7 +452,8 @@ pub fn post(
             title: post.title.clone(),
             date: dates::long_date(post.published_at, zone),
             datetime: dates::rfc3339(post.published_at, zone),
-            html: markdown::to_html(&post.body),
+            html: rendering::current_html(&post.body_html, post.stale_markdown.as_deref())
+                .into_owned(),
         },
         tags: data
             .tags
@@ -461,7 +470,8 @@ pub fn post(
                 id: a.id,
                 stamp: dates::addendum_stamp(a.created_at, zone),
                 datetime: dates::rfc3339(a.created_at, zone),
-                html: markdown::to_html(&a.body),
+                html: rendering::current_html(&a.body_html, a.stale_markdown.as_deref())
+                    .into_owned(),
             })
             .collect(),
         responses_heading: if count == 0 {
@@ -475,24 +485,36 @@ pub fn post(
         comments_open: post.comments_open != 0,
         form,
     };
-    render(&view)
+    // The page is its stored HTML, each comment's, and about 900 bytes of markup per comment.
+    let expected = 16 * 1024
+        + view.post.html.len()
+        + view.addenda.iter().map(|a| a.html.len()).sum::<usize>()
+        + view
+            .thread
+            .iter()
+            .map(|item| match item {
+                ThreadItem::Comment(c) => c.html.len() + 900,
+                _ => 16,
+            })
+            .sum::<usize>();
+    render_sized(&view, expected)
 }
 
-fn comment_view(slug: &str, c: &Comment, depth: usize, zone: &dyn Zone) -> CommentView {
+fn comment_view<'a>(slug: &str, c: &'a Comment, depth: usize, zone: &dyn Zone) -> CommentView<'a> {
     CommentView {
         id: c.id,
         reply_url: routes::reply_path(slug, c.id),
         depth,
-        author: c.author_name.clone(),
-        url: c.author_url.clone().filter(|u| is_http_url(u)),
+        author: &c.author_name,
+        url: c.author_url.as_deref().filter(|u| is_http_url(u)),
         when: dates::comment_time(c.created_at, zone),
         datetime: dates::rfc3339(c.created_at, zone),
-        html: comment_text::to_html(&c.body),
+        html: rendering::current_comment_html(&c.body_html, c.stale_text.as_deref()),
         by_post_author: c.by_post_author != 0,
     }
 }
 
-fn thread_items(slug: &str, comments: &[Comment], zone: &dyn Zone) -> Vec<ThreadItem> {
+fn thread_items<'a>(slug: &str, comments: &'a [Comment], zone: &dyn Zone) -> Vec<ThreadItem<'a>> {
     thread::steps(comments)
         .into_iter()
         .map(|step| match step {
@@ -544,7 +566,8 @@ pub fn held(blog: &Blog, zone: &dyn Zone, post_title: &str, record: &CommentReco
         parent_id: record.parent_id,
         author_name: record.author_name.clone(),
         author_url: record.author_url.clone(),
-        body: record.body.clone(),
+        body_html: String::new(),
+        stale_text: Some(record.body.clone()),
         created_at: record.created_at,
         by_post_author: record.by_post_author,
     };
@@ -614,12 +637,16 @@ pub fn search(
 
 /// The content of a feed entry: the post and its addenda, as on the post page.
 fn feed_content(post: &FeedPost, addenda: &[FeedAddendum], zone: &dyn Zone) -> String {
-    let mut html = markdown::to_html(&post.body);
+    let mut html =
+        rendering::current_html(&post.body_html, post.stale_markdown.as_deref()).into_owned();
     for a in addenda.iter().filter(|a| a.post_id == post.id) {
         let mut heading = String::new();
         comment_text::escape(&dates::addendum_stamp(a.created_at, zone), &mut heading);
         html.push_str(&format!("<h2>Additional – {heading}</h2>\n"));
-        html.push_str(&markdown::to_html(&a.body));
+        html.push_str(&rendering::current_html(
+            &a.body_html,
+            a.stale_markdown.as_deref(),
+        ));
     }
     html
 }
@@ -630,7 +657,7 @@ fn feed_entries(
     posts: &[FeedPost],
     addenda: &[FeedAddendum],
 ) -> Vec<FeedEntry> {
-    let utc = FixedZone(time::UtcOffset::UTC);
+    let utc = FixedZone::UTC;
     posts
         .iter()
         .map(|p| {
@@ -681,7 +708,7 @@ pub fn rss(blog: &Blog, zone: &dyn Zone, posts: &[FeedPost], addenda: &[FeedAdde
 
 /// A post's newest approved comments as an Atom feed.
 pub fn comment_feed(blog: &Blog, post: &Post, latest: &[Comment]) -> String {
-    let utc = FixedZone(time::UtcOffset::UTC);
+    let utc = FixedZone::UTC;
     let post_url = blog.url(&routes::post_path(&post.slug));
     let entries: Vec<FeedEntry> = latest
         .iter()
@@ -693,7 +720,8 @@ pub fn comment_feed(blog: &Blog, post: &Post, latest: &[Comment]) -> String {
             published: dates::rfc3339(c.created_at, &utc),
             updated: dates::rfc3339(c.created_at, &utc),
             pub_date: dates::rfc2822(c.created_at),
-            content: comment_text::to_html(&c.body),
+            content: rendering::current_comment_html(&c.body_html, c.stale_text.as_deref())
+                .into_owned(),
         })
         .collect();
     render(&AtomFeed {
@@ -716,7 +744,7 @@ pub fn comment_feed(blog: &Blog, post: &Post, latest: &[Comment]) -> String {
 }
 
 pub fn sitemap(blog: &Blog, entries: &[SitemapEntry]) -> String {
-    let utc = FixedZone(time::UtcOffset::UTC);
+    let utc = FixedZone::UTC;
     let newest = entries.iter().map(|e| e.updated_at).max();
     let mut urls = vec![(
         blog.url("/"),
@@ -756,10 +784,18 @@ pub fn error(blog: &Blog, status: u16, message: &str) -> String {
 }
 
 fn render(template: &impl Template) -> String {
+    render_sized(template, 0)
+}
+
+/// Renders into a buffer of at least `expected` bytes: a long page then grows its buffer once
+/// rather than doubling (and copying) its way up.
+fn render_sized<T: Template>(template: &T, expected: usize) -> String {
+    let mut out = String::with_capacity(expected.max(T::SIZE_HINT));
     // Rendering into a String only fails if a Display impl fails; ours do not.
-    template
-        .render()
-        .unwrap_or_else(|e| format!("template error: {e}"))
+    match template.render_into(&mut out) {
+        Ok(()) => out,
+        Err(e) => format!("template error: {e}"),
+    }
 }
 
 #[cfg(test)]
@@ -767,7 +803,6 @@ mod tests {
     use super::*;
     use crate::dates::FixedZone;
     use crate::store::{Addendum, Post, PostSummary};
-    use time::UtcOffset;
 
     fn blog() -> Blog {
         Blog::from_vars(|name| match name {
@@ -788,7 +823,8 @@ mod tests {
             } else {
                 "javascript:alert(1)".into()
             }),
-            body: format!("Comment <b>{id}</b>"),
+            body_html: crate::comment_text::to_html(&format!("Comment <b>{id}</b>")),
+            stale_text: None,
             created_at: 1_300_411_020 + id * 60,
             by_post_author: by_author as i64,
         }
@@ -801,14 +837,18 @@ mod tests {
                 id: 1,
                 slug: "health".into(),
                 title: "Health is Social".into(),
-                body: "Body text with a [link](https://example.com/).".into(),
+                body_html: markdown::to_html("Body text with a [link](https://example.com/)."),
+                lead: "Body text with a link.".into(),
+                stale_markdown: None,
                 published_at: 1_300_400_000,
                 updated_at: 1_300_457_820,
                 comments_open: 1,
             },
+            // Stored by an older renderer: rendered from its Markdown instead.
             addenda: vec![Addendum {
                 id: 7,
-                body: "Later *news*.".into(),
+                body_html: "<p>old render</p>".into(),
+                stale_markdown: Some("Later *news*.".into()),
                 created_at: 1_300_457_820,
             }],
             comments: vec![
@@ -823,7 +863,7 @@ mod tests {
             responses: 2,
         };
         let form = FormView::new("health", "123.abc".into());
-        let html = post(&blog(), &FixedZone(UtcOffset::UTC), &data, 1, form);
+        let html = post(&blog(), &FixedZone::UTC, &data, 1, form);
         let order = [
             "<h1",
             "Health is Social",
@@ -852,6 +892,7 @@ mod tests {
                 .unwrap_or_else(|| panic!("{needle:?} missing after byte {at} in\n{html}"));
             at += found + needle.len();
         }
+        assert!(!html.contains("old render"), "a stale render is not shown");
         assert!(
             html.contains("Comment &lt;b&gt;1&lt;/b&gt;"),
             "comment text is escaped"
@@ -899,7 +940,7 @@ mod tests {
             "This does not look like an email address.".into(),
         );
         form.message = Some("Please check the fields marked below.".into());
-        let html = reply(&blog(), &FixedZone(UtcOffset::UTC), &post, None, form);
+        let html = reply(&blog(), &FixedZone::UTC, &post, None, form);
         assert!(
             html.contains("value=\"Zoë &#60;b&#62;\"") || html.contains("value=\"Zoë &lt;b&gt;\""),
             "{html}"
@@ -920,13 +961,14 @@ mod tests {
             .map(|i| PostSummary {
                 slug: format!("p{i}"),
                 title: format!("Post {i}"),
-                body: "Text".into(),
+                lead: "Text".into(),
+                stale_markdown: None,
                 published_at: 1_300_000_000 - i * 86_400,
                 responses: i % 2,
             })
             .collect();
         let listing = Listing { posts, total: 25 };
-        let html = home(&blog(), &FixedZone(UtcOffset::UTC), &listing, 2);
+        let html = home(&blog(), &FixedZone::UTC, &listing, 2);
         assert!(html.contains("<link rel=\"alternate\" type=\"application/rss+xml\""));
         assert!(html.contains("Just another site"));
         assert!(html.contains("href=\"/posts/p0\""));
@@ -939,7 +981,7 @@ mod tests {
             html.contains("href=\"/page/3\""),
             "older posts link to page 3"
         );
-        let last = home(&blog(), &FixedZone(UtcOffset::UTC), &listing, 3);
+        let last = home(&blog(), &FixedZone::UTC, &listing, 3);
         assert!(!last.contains("/page/4"));
     }
 }

@@ -15,8 +15,12 @@ pub struct Post {
     pub id: i64,
     pub slug: String,
     pub title: String,
-    /// Markdown.
-    pub body: String,
+    /// Rendered when the author saved it (see `markdown::render`).
+    pub body_html: String,
+    /// Plain text that excerpts and descriptions are cut from.
+    pub lead: String,
+    /// The Markdown, only when the stored HTML is not from this renderer version.
+    pub stale_markdown: Option<String>,
     pub published_at: i64,
     pub updated_at: i64,
     pub comments_open: i64,
@@ -27,17 +31,43 @@ pub struct Post {
 pub struct PostSummary {
     pub slug: String,
     pub title: String,
-    pub body: String,
+    pub lead: String,
+    pub stale_markdown: Option<String>,
     pub published_at: i64,
     pub responses: i64,
 }
 
+/// An addendum as readers see it.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Addendum {
+    pub id: i64,
+    pub body_html: String,
+    /// The Markdown, only when the stored HTML is not from this renderer version.
+    pub stale_markdown: Option<String>,
+    pub created_at: i64,
+}
+
+/// An addendum as the author wrote it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AddendumRecord {
     pub id: i64,
     /// Markdown.
     pub body: String,
     pub created_at: i64,
+}
+
+/// A source (Markdown, or a comment's text) whose stored HTML is from another renderer version.
+#[derive(Debug, Clone, Deserialize)]
+pub struct StaleSource {
+    pub id: i64,
+    pub body: String,
+}
+
+/// What [`Store::stale_renders`] found.
+pub struct StaleRenders {
+    pub posts: Vec<StaleSource>,
+    pub addenda: Vec<StaleSource>,
+    pub comments: Vec<StaleSource>,
 }
 
 /// An approved comment as readers see it (no email, no spam data).
@@ -47,7 +77,10 @@ pub struct Comment {
     pub parent_id: Option<i64>,
     pub author_name: String,
     pub author_url: Option<String>,
-    pub body: String,
+    /// Rendered when the comment was stored (see `comment_text::to_html`).
+    pub body_html: String,
+    /// The text, only when the stored HTML is not from this renderer version.
+    pub stale_text: Option<String>,
     pub created_at: i64,
     pub by_post_author: i64,
 }
@@ -92,6 +125,21 @@ struct Count {
 }
 
 const VISIBLE: &str = "status = 'published' AND published_at <= ?1";
+
+/// The `stale_markdown` column of a post or addendum aliased `alias`: its Markdown when the stored
+/// HTML is not from this renderer version, else NULL (so that a reader's query does not fetch it).
+fn stale_markdown(alias: &str) -> String {
+    stale_source(alias, crate::markdown::RENDERER_VERSION, "stale_markdown")
+}
+
+/// The `stale_text` column of a comment aliased `alias`, like [`stale_markdown`].
+fn stale_text(alias: &str) -> String {
+    stale_source(alias, crate::comment_text::RENDERER_VERSION, "stale_text")
+}
+
+fn stale_source(alias: &str, version: i64, name: &str) -> String {
+    format!("CASE WHEN {alias}.rendered_by = {version} THEN NULL ELSE {alias}.body END AS {name}")
+}
 const VISIBLE_P: &str = "p.status = 'published' AND p.published_at <= ?1";
 
 pub struct Store {
@@ -138,13 +186,14 @@ impl Store {
     pub async fn listing(&self, now: i64, per_page: u32, offset: u32) -> AppResult<Listing> {
         let posts = self.statement(
             &format!(
-                "SELECT slug, title, body, published_at,
+                "SELECT slug, title, lead, {}, published_at,
                         (SELECT COUNT(*) FROM comments c
                           WHERE c.post_id = p.id AND c.status = 'approved') AS responses
                    FROM posts p
                   WHERE {VISIBLE}
                   ORDER BY published_at DESC, id DESC
-                  LIMIT ?2 OFFSET ?3"
+                  LIMIT ?2 OFFSET ?3",
+                stale_markdown("p")
             ),
             &[num(now), num(per_page.into()), num(offset.into())],
         )?;
@@ -174,14 +223,18 @@ impl Store {
         let slug = JsValue::from_str(slug);
         let post = self.statement(
             &format!(
-                "SELECT id, slug, title, body, published_at, updated_at, comments_open
-                   FROM posts WHERE slug = ?2 AND {VISIBLE}"
+                "SELECT id, slug, title, body_html, lead, {}, published_at, updated_at, comments_open
+                   FROM posts p WHERE slug = ?2 AND {VISIBLE}",
+                stale_markdown("p")
             ),
             &[num(now), slug.clone()],
         )?;
         let addenda = self.statement(
-            "SELECT a.id, a.body, a.created_at FROM addenda a JOIN posts p ON p.id = a.post_id
-              WHERE p.slug = ?1 ORDER BY a.created_at, a.id",
+            &format!(
+                "SELECT a.id, a.body_html, {}, a.created_at FROM addenda a JOIN posts p ON p.id = a.post_id
+                  WHERE p.slug = ?1 ORDER BY a.created_at, a.id",
+                stale_markdown("a")
+            ),
             std::slice::from_ref(&slug),
         )?;
         let offset = comment_page.saturating_sub(1).saturating_mul(per_page);
@@ -193,9 +246,10 @@ impl Store {
                  thread(id) AS (SELECT id FROM page_roots
                                 UNION SELECT c.id FROM thread t JOIN comments c INDEXED BY comments_by_parent ON c.parent_id = t.id
                                  WHERE c.status = 'approved')
-                 SELECT c.id, c.parent_id, c.author_name, c.author_url, c.body, c.created_at, c.by_post_author
+                 SELECT c.id, c.parent_id, c.author_name, c.author_url, c.body_html, {}, c.created_at, c.by_post_author
                    FROM comments c WHERE c.id IN (SELECT id FROM thread)
-                  ORDER BY c.created_at, c.id"
+                  ORDER BY c.created_at, c.id",
+                stale_text("c")
             ),
             &[slug.clone(), num(per_page.into()), num(offset.into())],
         )?;
@@ -249,11 +303,14 @@ impl Store {
 
     /// A post's newest approved comments, for its comment feed.
     pub async fn latest_comments(&self, post_id: i64, limit: u32) -> AppResult<Vec<Comment>> {
-        let sql = "SELECT id, parent_id, author_name, author_url, body, created_at, by_post_author
-                     FROM comments WHERE post_id = ?1 AND status = 'approved'
-                    ORDER BY created_at DESC, id DESC LIMIT ?2";
+        let sql = format!(
+            "SELECT id, parent_id, author_name, author_url, body_html, {}, created_at, by_post_author
+               FROM comments WHERE post_id = ?1 AND status = 'approved'
+              ORDER BY created_at DESC, id DESC LIMIT ?2",
+            stale_text("comments")
+        );
         Ok(self
-            .statement(sql, &[num(post_id), num(limit.into())])?
+            .statement(&sql, &[num(post_id), num(limit.into())])?
             .all()
             .await?
             .results()?)
@@ -286,12 +343,14 @@ pub struct PostRecord {
     pub spam: i64,
 }
 
-/// The columns of a post that the author writes.
+/// The columns of a post that the author writes, with its Markdown rendered.
 #[derive(Debug, Clone)]
 pub struct PostWrite<'a> {
     pub slug: &'a str,
     pub title: &'a str,
     pub body: &'a str,
+    pub body_html: &'a str,
+    pub lead: &'a str,
     pub status: &'a str,
     pub published_at: Option<i64>,
     pub updated_at: i64,
@@ -299,8 +358,8 @@ pub struct PostWrite<'a> {
 }
 
 impl PostWrite<'_> {
-    /// The columns in the order both the insert and the update bind them (?1 to ?7).
-    fn params(&self) -> [JsValue; 7] {
+    /// The columns in the order both the insert and the update bind them (?1 to ?10).
+    fn params(&self) -> [JsValue; 10] {
         [
             self.slug.into(),
             self.title.into(),
@@ -309,6 +368,9 @@ impl PostWrite<'_> {
             opt_num(self.published_at),
             num(self.updated_at),
             num(self.comments_open.into()),
+            self.body_html.into(),
+            self.lead.into(),
+            num(crate::markdown::RENDERER_VERSION),
         ]
     }
 }
@@ -339,6 +401,8 @@ pub struct NewComment<'a> {
     pub author_email: &'a str,
     pub author_url: Option<&'a str>,
     pub body: &'a str,
+    /// `comment_text::to_html` of the body.
+    pub body_html: &'a str,
     pub status: &'a str,
     pub created_at: i64,
     pub by_post_author: bool,
@@ -394,7 +458,7 @@ impl Store {
         Ok(self.statement(&sql, &[])?.all().await?.results()?)
     }
 
-    pub async fn addenda(&self, post_id: i64) -> AppResult<Vec<Addendum>> {
+    pub async fn addenda(&self, post_id: i64) -> AppResult<Vec<AddendumRecord>> {
         let sql =
             "SELECT id, body, created_at FROM addenda WHERE post_id = ?1 ORDER BY created_at, id";
         Ok(self
@@ -412,8 +476,9 @@ impl Store {
     ) -> AppResult<Option<i64>> {
         let inserted: Option<IdRow> = self
             .statement(
-                "INSERT INTO posts (slug, title, body, status, published_at, updated_at, comments_open)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                "INSERT INTO posts (slug, title, body, status, published_at, updated_at, comments_open,
+                                    body_html, lead, rendered_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
                  ON CONFLICT (slug) DO NOTHING RETURNING id",
                 &post.params(),
             )?
@@ -436,8 +501,8 @@ impl Store {
         let result = self
             .statement(
                 "UPDATE OR IGNORE posts SET slug = ?1, title = ?2, body = ?3, status = ?4, published_at = ?5,
-                        updated_at = ?6, comments_open = ?7
-                  WHERE id = ?8",
+                        updated_at = ?6, comments_open = ?7, body_html = ?8, lead = ?9, rendered_by = ?10
+                  WHERE id = ?11",
                 &[post.params().as_slice(), &[num(id)]].concat(),
             )?
             .run()
@@ -473,11 +538,24 @@ impl Store {
             .await
     }
 
-    /// Appends an addendum and moves the post's updated time forward to it.
-    pub async fn insert_addendum(&self, post_id: i64, body: &str, at: i64) -> AppResult<i64> {
+    /// Appends an addendum (Markdown and its HTML) and moves the post's updated time forward to it.
+    pub async fn insert_addendum(
+        &self,
+        post_id: i64,
+        markdown: &str,
+        html: &str,
+        at: i64,
+    ) -> AppResult<i64> {
         let insert = self.statement(
-            "INSERT INTO addenda (post_id, body, created_at) VALUES (?1, ?2, ?3) RETURNING id",
-            &[num(post_id), body.into(), num(at)],
+            "INSERT INTO addenda (post_id, body, created_at, body_html, rendered_by)
+             VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+            &[
+                num(post_id),
+                markdown.into(),
+                num(at),
+                html.into(),
+                num(crate::markdown::RENDERER_VERSION),
+            ],
         )?;
         let touch = self.statement(
             "UPDATE posts SET updated_at = MAX(updated_at, ?2) WHERE id = ?1",
@@ -498,8 +576,9 @@ impl Store {
         let row: Option<IdRow> = self
             .statement(
                 "INSERT INTO comments (post_id, parent_id, author_name, author_email, author_url, body, status,
-                                       created_at, by_post_author, spam_reasons, client_hash, import_key)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                                       created_at, by_post_author, spam_reasons, client_hash, import_key,
+                                       body_html, rendered_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
                  ON CONFLICT DO NOTHING RETURNING id",
                 &[
                     num(c.post_id),
@@ -514,6 +593,8 @@ impl Store {
                     c.spam_reasons.into(),
                     opt_str(c.client_hash),
                     opt_str(c.import_key),
+                    c.body_html.into(),
+                    num(crate::comment_text::RENDERER_VERSION),
                 ],
             )?
             .first(None)
@@ -726,8 +807,11 @@ impl Store {
     pub async fn approved_comment(&self, post_id: i64, id: i64) -> AppResult<Option<Comment>> {
         Ok(self
             .statement(
-                "SELECT id, parent_id, author_name, author_url, body, created_at, by_post_author
-                   FROM comments WHERE id = ?1 AND post_id = ?2 AND status = 'approved'",
+                &format!(
+                    "SELECT id, parent_id, author_name, author_url, body_html, {}, created_at, by_post_author
+                       FROM comments WHERE id = ?1 AND post_id = ?2 AND status = 'approved'",
+                    stale_text("comments")
+                ),
                 &[num(id), num(post_id)],
             )?
             .first(None)
@@ -741,7 +825,8 @@ pub struct FeedPost {
     pub id: i64,
     pub slug: String,
     pub title: String,
-    pub body: String,
+    pub body_html: String,
+    pub stale_markdown: Option<String>,
     pub published_at: i64,
     pub updated_at: i64,
 }
@@ -749,7 +834,8 @@ pub struct FeedPost {
 #[derive(Debug, Clone, Deserialize)]
 pub struct FeedAddendum {
     pub post_id: i64,
-    pub body: String,
+    pub body_html: String,
+    pub stale_markdown: Option<String>,
     pub created_at: i64,
 }
 
@@ -789,12 +875,13 @@ impl Store {
         }
         let posts = self.statement(
             &format!(
-                "SELECT p.slug, p.title, p.body, p.published_at,
+                "SELECT p.slug, p.title, p.lead, {}, p.published_at,
                         (SELECT COUNT(*) FROM comments c WHERE c.post_id = p.id AND c.status = 'approved') AS responses
                    FROM posts p JOIN post_tags t ON t.post_id = p.id
                   WHERE t.slug = ?2 AND {VISIBLE_P}
                   ORDER BY p.published_at DESC, p.id DESC
-                  LIMIT ?3 OFFSET ?4"
+                  LIMIT ?3 OFFSET ?4",
+                stale_markdown("p")
             ),
             &[num(now), tag_slug.into(), num(per_page.into()), num(offset.into())],
         )?;
@@ -879,13 +966,18 @@ impl Store {
         );
         let posts = self.statement(
             &format!(
-                "SELECT id, slug, title, body, published_at, updated_at FROM posts WHERE id IN ({newest})
-                  ORDER BY published_at DESC, id DESC"
+                "SELECT id, slug, title, body_html, {}, published_at, updated_at FROM posts p
+                  WHERE id IN ({newest}) ORDER BY published_at DESC, id DESC",
+                stale_markdown("p")
             ),
             &[num(now), num(limit.into())],
         )?;
         let addenda = self.statement(
-            &format!("SELECT post_id, body, created_at FROM addenda WHERE post_id IN ({newest}) ORDER BY created_at, id"),
+            &format!(
+                "SELECT post_id, body_html, {}, created_at FROM addenda a
+                  WHERE post_id IN ({newest}) ORDER BY created_at, id",
+                stale_markdown("a")
+            ),
             &[num(now), num(limit.into())],
         )?;
         let results = self.db.batch(vec![posts, addenda]).await?;
@@ -940,5 +1032,80 @@ impl Store {
             hits.results()?,
             first::<Count>(total)?.map_or(0, |c| c.n as u32),
         ))
+    }
+}
+
+impl Store {
+    /// Up to `limit` posts, addenda and comments whose stored HTML is not from this renderer.
+    pub async fn stale_renders(&self, limit: u32) -> AppResult<StaleRenders> {
+        let version = num(crate::markdown::RENDERER_VERSION);
+        let posts = self.statement(
+            "SELECT id, body FROM posts WHERE rendered_by != ?1 LIMIT ?2",
+            &[version.clone(), num(limit.into())],
+        )?;
+        let addenda = self.statement(
+            "SELECT id, body FROM addenda WHERE rendered_by != ?1 LIMIT ?2",
+            &[version, num(limit.into())],
+        )?;
+        let comments = self.statement(
+            "SELECT id, body FROM comments WHERE rendered_by != ?1 LIMIT ?2",
+            &[
+                num(crate::comment_text::RENDERER_VERSION),
+                num(limit.into()),
+            ],
+        )?;
+        let results = self.db.batch(vec![posts, addenda, comments]).await?;
+        let [posts, addenda, comments] = results.as_slice() else {
+            return Err(short_batch());
+        };
+        Ok(StaleRenders {
+            posts: posts.results()?,
+            addenda: addenda.results()?,
+            comments: comments.results()?,
+        })
+    }
+
+    /// Stores renders of stale rows: `(id, source, html, lead)` for posts and `(id, source, html)`
+    /// for addenda and comments. A row whose source changed meanwhile keeps its newer render.
+    pub async fn save_renders(
+        &self,
+        posts: &[(i64, &str, &str, &str)],
+        addenda: &[(i64, &str, &str)],
+        comments: &[(i64, &str, &str)],
+    ) -> AppResult<()> {
+        let version = num(crate::markdown::RENDERER_VERSION);
+        let mut statements = Vec::with_capacity(posts.len() + addenda.len());
+        for (id, markdown, html, lead) in posts {
+            statements.push(self.statement(
+                "UPDATE posts SET body_html = ?3, lead = ?4, rendered_by = ?5 WHERE id = ?1 AND body = ?2",
+                &[num(*id), (*markdown).into(), (*html).into(), (*lead).into(), version.clone()],
+            )?);
+        }
+        for (id, markdown, html) in addenda {
+            statements.push(self.statement(
+                "UPDATE addenda SET body_html = ?3, rendered_by = ?4 WHERE id = ?1 AND body = ?2",
+                &[
+                    num(*id),
+                    (*markdown).into(),
+                    (*html).into(),
+                    version.clone(),
+                ],
+            )?);
+        }
+        for (id, text, html) in comments {
+            statements.push(self.statement(
+                "UPDATE comments SET body_html = ?3, rendered_by = ?4 WHERE id = ?1 AND body = ?2",
+                &[
+                    num(*id),
+                    (*text).into(),
+                    (*html).into(),
+                    num(crate::comment_text::RENDERER_VERSION),
+                ],
+            )?);
+        }
+        if !statements.is_empty() {
+            self.db.batch(statements).await?;
+        }
+        Ok(())
     }
 }
