@@ -146,7 +146,16 @@ pub fn long_date(unix: i64, zone: &dyn Zone) -> String {
 
 /// "March 18, 2011 at 1:17 am": a comment's date and time.
 pub fn comment_time(unix: i64, zone: &dyn Zone) -> String {
+    comment_time_of(&Civil::in_zone(unix, zone))
+}
+
+/// A comment's date and time and its RFC 3339 form, with one look at the zone.
+pub fn comment_stamps(unix: i64, zone: &dyn Zone) -> (String, String) {
     let t = Civil::in_zone(unix, zone);
+    (comment_time_of(&t), rfc3339_of(&t))
+}
+
+fn comment_time_of(t: &Civil) -> String {
     let hour = match t.hour % 12 {
         0 => 12,
         h => h,
@@ -178,7 +187,10 @@ pub fn addendum_stamp(unix: i64, zone: &dyn Zone) -> String {
 /// Machine-readable RFC 3339 in the blog's zone ("2011-03-18T10:17:00-04:00", "…Z" in UTC), for
 /// `<time datetime>` and feeds.
 pub fn rfc3339(unix: i64, zone: &dyn Zone) -> String {
-    let t = Civil::in_zone(unix, zone);
+    rfc3339_of(&Civil::in_zone(unix, zone))
+}
+
+fn rfc3339_of(t: &Civil) -> String {
     let mut out = String::with_capacity(25);
     let _ = write!(out, "{:04}-", t.year);
     push_two_digits(&mut out, t.month);

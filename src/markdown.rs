@@ -3,9 +3,9 @@
 //! The author is trusted: raw HTML in a post passes through (as it does in WordPress, which matters
 //! for imported posts). Comments are *not* Markdown and never come through here.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 
-use pulldown_cmark::{html, Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{html, Options, Parser};
 
 /// The version of what [`render`] produces. Stored beside each rendered post and addendum; bump it
 /// whenever the output changes (options, heading ids, lead), and the Worker renders older rows
@@ -33,112 +33,207 @@ pub fn options() -> Options {
         | Options::ENABLE_SMART_PUNCTUATION
 }
 
-/// Renders the author's Markdown for storage: HTML, and the lead that excerpts are cut from,
-/// both from one pass of the parser.
+/// Renders the author's Markdown for storage: HTML, and the lead that excerpts are cut from.
 pub fn render(markdown: &str) -> Rendered {
-    let mut lead = Lead::default();
-    let mut html = String::with_capacity(markdown.len() * 3 / 2);
-    let events = HeadingIds::new(Parser::new_ext(markdown, options())).inspect(|e| {
-        lead.see(e);
-    });
-    html::push_html(&mut html, events);
-    Rendered {
-        html,
-        lead: lead.finish(),
-    }
+    let html = to_html(markdown);
+    let lead = lead_of_html(&html);
+    Rendered { html, lead }
 }
 
 /// Renders Markdown to HTML. Headings without an explicit `{#id}` get one derived from their
 /// text, so that every section of a post can be linked to.
 pub fn to_html(markdown: &str) -> String {
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(
-        &mut out,
-        HeadingIds::new(Parser::new_ext(markdown, options())),
-    );
+    html::push_html(&mut out, Parser::new_ext(markdown, options()));
+    with_heading_ids(out)
+}
+
+/// A heading start tag in rendered HTML: `<h1>` to `<h6>`, with or without attributes.
+struct HeadingTag {
+    /// Where `<hN` ends: an id attribute goes here.
+    name_end: usize,
+    /// Just past the tag's `>`.
+    tag_end: usize,
+    level: u8,
+    explicit_id: Option<String>,
+}
+
+/// Every heading start tag in `html`, in order. pulldown-cmark writes text `<` as `&lt;`, so a
+/// `<h` in its output is always a tag (the author's own raw HTML headings count too).
+fn heading_tags(html: &str) -> Vec<HeadingTag> {
+    let bytes = html.as_bytes();
+    let mut tags = Vec::new();
+    for start in memchr::memmem::find_iter(bytes, b"<h") {
+        let (Some(&level), Some(&after)) = (bytes.get(start + 2), bytes.get(start + 3)) else {
+            break;
+        };
+        if !(b'1'..=b'6').contains(&level) || !matches!(after, b'>' | b' ') {
+            continue;
+        }
+        let Some(close) = memchr::memchr(b'>', &bytes[start..]) else {
+            break;
+        };
+        tags.push(HeadingTag {
+            name_end: start + 3,
+            tag_end: start + close + 1,
+            level: level - b'0',
+            explicit_id: attribute(&html[start..start + close], "id"),
+        });
+    }
+    tags
+}
+
+/// The value of attribute `name` in a start tag written as `name="value"` (pulldown-cmark's
+/// form) or with single quotes.
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let mut rest = tag;
+    while let Some(at) = rest.find(name) {
+        let before = rest[..at].chars().next_back();
+        let after = &rest[at + name.len()..];
+        rest = after;
+        if before.is_some_and(char::is_whitespace) {
+            if let Some(quoted) = after.strip_prefix('=') {
+                let quote = quoted.chars().next()?;
+                if quote == '"' || quote == '\'' {
+                    let value = &quoted[1..];
+                    return value.find(quote).map(|end| decode_text(&value[..end]));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Gives each heading that has no id one made from its text ("Why it matters" →
+/// "why-it-matters"), unique within the document ("why-it-matters-2") and unlike every explicit
+/// `{#id}`. Done on the HTML rather than on the parser's events: an extra layer of event iterator
+/// cost a quarter of the parse, one pass over the output costs next to nothing.
+fn with_heading_ids(html: String) -> String {
+    let tags = heading_tags(&html);
+    if tags.iter().all(|t| t.explicit_id.is_some()) {
+        return html;
+    }
+    let mut used: HashSet<String> = tags.iter().filter_map(|t| t.explicit_id.clone()).collect();
+    let mut next_suffix: HashMap<String, u32> = HashMap::new();
+    let mut out = String::with_capacity(html.len() + tags.len() * 32);
+    let mut copied = 0;
+    for tag in tags.iter().filter(|t| t.explicit_id.is_none()) {
+        let close = format!("</h{}>", tag.level);
+        let inner_end = html[tag.tag_end..]
+            .find(&close)
+            .map_or(html.len(), |at| tag.tag_end + at);
+        let text = decode_text(&strip_tags(&html[tag.tag_end..inner_end]));
+        let id = unique(slugify(&text), &mut used, &mut next_suffix);
+        out.push_str(&html[copied..tag.name_end]);
+        // A slug is letters, digits and hyphens: nothing to escape in an attribute.
+        out.push_str(" id=\"");
+        out.push_str(&id);
+        out.push('"');
+        copied = tag.name_end;
+    }
+    out.push_str(&html[copied..]);
     out
 }
 
-/// Passes events through, giving each heading that has no id one made from its text ("Why it
-/// matters" → "why-it-matters"), unique within the document ("why-it-matters-2") and unlike any
-/// explicit `{#id}` before it. Only a heading's own events are held back, so the document streams
-/// (collecting every event first cost more than the parse itself).
-struct HeadingIds<'a, I> {
-    events: I,
-    held: VecDeque<Event<'a>>,
-    used: HashSet<String>,
-    /// The next suffix to try for each base, so that many equal headings stay linear.
-    next_suffix: HashMap<String, u32>,
+fn unique(base: String, used: &mut HashSet<String>, next: &mut HashMap<String, u32>) -> String {
+    let base = if base.is_empty() {
+        "section".to_string()
+    } else {
+        base
+    };
+    let mut candidate = base.clone();
+    // The next suffix to try for each base, so that many equal headings stay linear.
+    let n = next.entry(base.clone()).or_insert(1);
+    while used.contains(&candidate) {
+        *n += 1;
+        candidate = format!("{base}-{n}");
+    }
+    used.insert(candidate.clone());
+    candidate
 }
 
-impl<'a, I: Iterator<Item = Event<'a>>> HeadingIds<'a, I> {
-    fn new(events: I) -> Self {
-        HeadingIds {
-            events,
-            held: VecDeque::new(),
-            used: HashSet::new(),
-            next_suffix: HashMap::new(),
-        }
-    }
-
-    fn unique(&mut self, base: String) -> String {
-        let base = if base.is_empty() {
-            "section".to_string()
-        } else {
-            base
+/// The text of an HTML fragment without its tags (and without the contents of `<script>` and
+/// `<style>`, which the author's raw HTML may hold). A table cell or line break reads as a space.
+fn strip_tags(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        text.push_str(&rest[..open]);
+        let tag = &rest[open + 1..];
+        let Some(close) = tag.find('>') else {
+            rest = "";
+            break;
         };
-        let mut candidate = base.clone();
-        let n = self.next_suffix.entry(base.clone()).or_insert(1);
-        while self.used.contains(&candidate) {
-            *n += 1;
-            candidate = format!("{base}-{n}");
+        let name_len = tag
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(tag.len());
+        let name = &tag[..name_len]; // empty for closing tags, comments and declarations
+        rest = &tag[close + 1..];
+        if name.eq_ignore_ascii_case("script") || name.eq_ignore_ascii_case("style") {
+            let skip = (0..rest.len())
+                .find(|&at| {
+                    rest.as_bytes()[at] == b'<'
+                        && rest
+                            .get(at + 2..at + 2 + name.len())
+                            .is_some_and(|n| n.eq_ignore_ascii_case(name))
+                        && rest.as_bytes().get(at + 1) == Some(&b'/')
+                })
+                .unwrap_or(rest.len());
+            rest = &rest[skip..];
+        } else if ["td", "th", "br"]
+            .iter()
+            .any(|n| name.eq_ignore_ascii_case(n))
+        {
+            text.push(' ');
         }
-        self.used.insert(candidate.clone());
-        candidate
     }
+    text.push_str(rest);
+    text
 }
 
-impl<'a, I: Iterator<Item = Event<'a>>> Iterator for HeadingIds<'a, I> {
-    type Item = Event<'a>;
-
-    fn next(&mut self) -> Option<Event<'a>> {
-        if let Some(event) = self.held.pop_front() {
-            return Some(event);
-        }
-        match self.events.next()? {
-            Event::Start(Tag::Heading {
-                level,
-                id: None,
-                classes,
-                attrs,
-            }) => {
-                let mut text = String::new();
-                for event in self.events.by_ref() {
-                    let end = matches!(event, Event::End(TagEnd::Heading(_)));
-                    if let Event::Text(t) | Event::Code(t) = &event {
-                        text.push_str(t);
-                    }
-                    self.held.push_back(event);
-                    if end {
-                        break;
-                    }
-                }
-                let id = self.unique(slugify(&text));
-                Some(Event::Start(Tag::Heading {
-                    level,
-                    id: Some(id.into()),
-                    classes,
-                    attrs,
-                }))
-            }
-            event => {
-                if let Event::Start(Tag::Heading { id: Some(id), .. }) = &event {
-                    self.used.insert(id.to_string());
-                }
-                Some(event)
-            }
-        }
+/// Decodes the character references of HTML text: the five pulldown-cmark writes, numeric ones,
+/// and a few common named ones; any other named one reads as a space.
+fn decode_text(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_string();
     }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp + 1..];
+        let end = after.find(';').filter(|&end| {
+            end <= 10
+                && after[..end]
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'#')
+        });
+        let Some(end) = end else {
+            out.push('&');
+            rest = after;
+            continue;
+        };
+        let name = &after[..end];
+        let decoded = match name {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            "nbsp" => Some(' '),
+            _ => name.strip_prefix('#').and_then(|number| {
+                let code = match number.strip_prefix(['x', 'X']) {
+                    Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                    None => number.parse().ok(),
+                };
+                code.and_then(char::from_u32)
+            }),
+        };
+        out.push(decoded.unwrap_or(' '));
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Lower-case words joined by hyphens; letters of any script are kept, punctuation is dropped.
@@ -162,54 +257,32 @@ pub fn slugify(text: &str) -> String {
 /// Plain text of the first paragraphs, whitespace collapsed, about [`LEAD_CHARS`] long: what
 /// [`excerpt`] cuts the home page's excerpts and the pages' descriptions from.
 pub fn lead(markdown: &str) -> String {
-    let mut lead = Lead::default();
-    for event in Parser::new_ext(markdown, options()) {
-        if !lead.see(&event) {
+    lead_of_html(&to_html(markdown))
+}
+
+/// The lead of rendered HTML: its text, from the start. pulldown-cmark ends every block with a
+/// line break, so paragraphs and headings stay apart as words.
+fn lead_of_html(html: &str) -> String {
+    // Enough HTML for the lead even if markup took most of it; a cut tag is dropped.
+    let mut end = html.len().min(LEAD_CHARS * 16);
+    while !html.is_char_boundary(end) {
+        end -= 1;
+    }
+    let text = decode_text(&strip_tags(&html[..end]));
+    let mut lead = String::with_capacity(LEAD_CHARS + 64);
+    let mut chars = 0;
+    for word in text.split_whitespace() {
+        if chars > LEAD_CHARS {
             break;
         }
-    }
-    lead.finish()
-}
-
-/// Gathers a lead from the events of a document.
-#[derive(Default)]
-struct Lead {
-    text: String,
-}
-
-impl Lead {
-    /// Takes the text of `event`; `false` once there is enough.
-    fn see(&mut self, event: &Event) -> bool {
-        if self.text.len() > LEAD_CHARS * 4 {
-            return false; // enough even if every character took four bytes
+        if !lead.is_empty() {
+            lead.push(' ');
+            chars += 1;
         }
-        match event {
-            Event::Text(t) | Event::Code(t) => self.text.push_str(t),
-            Event::SoftBreak | Event::HardBreak => self.text.push(' '),
-            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_)) => {
-                self.text.push(' ')
-            }
-            _ => {}
-        }
-        true
+        lead.push_str(word);
+        chars += word.chars().count();
     }
-
-    fn finish(self) -> String {
-        let mut lead = String::with_capacity(self.text.len().min(LEAD_CHARS * 4));
-        let mut chars = 0;
-        for word in self.text.split_whitespace() {
-            if chars > LEAD_CHARS {
-                break;
-            }
-            if !lead.is_empty() {
-                lead.push(' ');
-                chars += 1;
-            }
-            lead.push_str(word);
-            chars += word.chars().count();
-        }
-        lead
-    }
+    lead
 }
 
 /// A lead cut at a word boundary near `max_chars`, with "…" when something was cut.
@@ -257,6 +330,28 @@ mod tests {
         assert!(html.contains(r#"<h2 id="why-it-matters">"#), "{html}");
         assert!(html.contains(r#"<h2 id="why-it-matters-2">"#), "{html}");
         assert!(html.contains(r#"<h3 id="mine">"#), "{html}");
+    }
+
+    #[test]
+    fn heading_ids_come_from_the_text_as_the_reader_sees_it() {
+        let html = to_html("## Q&A: `code` and <em>more</em>\n\n# “Smart” quotes\n");
+        assert!(html.contains(r#"<h2 id="qa-code-and-more">"#), "{html}");
+        assert!(html.contains(r#"<h1 id="smart-quotes">"#), "{html}");
+        // The author's own HTML headings get ids too, unless they have one.
+        let raw =
+            to_html("<h2>Raw</h2>\n\n<h3 class=\"x\" id='kept'>Kept</h3>\n\n<header>no</header>\n");
+        assert!(raw.contains(r#"<h2 id="raw">Raw</h2>"#), "{raw}");
+        assert!(raw.contains(r#"<h3 class="x" id='kept'>"#), "{raw}");
+        assert!(raw.contains("<header>no</header>"), "{raw}");
+        // Code that shows a heading tag is text, not a heading.
+        let code = to_html("`<h2>x</h2>`\n");
+        assert!(!code.contains("id="), "{code}");
+    }
+
+    #[test]
+    fn leads_are_plain_text() {
+        let lead = lead("A [link](https://e.com/) &amp; *more*.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<script>var x = 1;</script>\n\nEnd &#x263A;");
+        assert_eq!(lead, "A link & more. a b 1 2 End \u{263A}");
     }
 
     #[test]

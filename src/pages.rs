@@ -501,14 +501,15 @@ pub fn post(
 }
 
 fn comment_view<'a>(slug: &str, c: &'a Comment, depth: usize, zone: &dyn Zone) -> CommentView<'a> {
+    let (when, datetime) = dates::comment_stamps(c.created_at, zone);
     CommentView {
         id: c.id,
         reply_url: routes::reply_path(slug, c.id),
         depth,
         author: &c.author_name,
         url: c.author_url.as_deref().filter(|u| is_http_url(u)),
-        when: dates::comment_time(c.created_at, zone),
-        datetime: dates::rfc3339(c.created_at, zone),
+        when,
+        datetime,
         html: rendering::current_comment_html(&c.body_html, c.stale_text.as_deref()),
         by_post_author: c.by_post_author != 0,
     }
@@ -530,8 +531,12 @@ fn thread_items<'a>(slug: &str, comments: &'a [Comment], zone: &dyn Zone) -> Vec
 
 /// Only `http(s)` links are ever rendered as a commenter's website.
 fn is_http_url(url: &str) -> bool {
-    let lower = url.trim().to_ascii_lowercase();
-    lower.starts_with("http://") || lower.starts_with("https://")
+    let url = url.trim_start().as_bytes();
+    let starts = |prefix: &[u8]| {
+        url.get(..prefix.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+    };
+    starts(b"http://") || starts(b"https://")
 }
 
 /// The comment form on its own page, replying to `parent` or sent back with errors.

@@ -32,17 +32,26 @@ pub fn steps<C: Threaded>(comments: &[C]) -> Vec<Step<'_, C>> {
     // children[i] lists the indexes of the replies to comments[i]; roots are top-level ones.
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); comments.len()];
     let mut roots = Vec::new();
-    let position: std::collections::HashMap<i64, usize> = comments
+    // (id, index) sorted by id: a lookup table without hashing each id.
+    let mut by_id: Vec<(i64, usize)> = comments
         .iter()
         .enumerate()
         .map(|(i, c)| (c.id(), i))
         .collect();
+    by_id.sort_unstable();
+    let position = |id: i64| {
+        by_id
+            .binary_search_by_key(&id, |&(id, _)| id)
+            .ok()
+            .map(|at| by_id[at].1)
+    };
     for (i, comment) in comments.iter().enumerate() {
-        match comment
+        let parent = comment
             .parent_id()
-            .filter(|&p| p != comment.id() && position.contains_key(&p))
-        {
-            Some(parent) => children[position[&parent]].push(i),
+            .filter(|&p| p != comment.id())
+            .and_then(position);
+        match parent {
+            Some(parent) => children[parent].push(i),
             None => roots.push(i),
         }
     }
