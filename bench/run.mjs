@@ -29,6 +29,12 @@ const SLUG = "health-is-social-aint-no-doubt";
 const FORM_SECRET = "bench-form-secret";
 const WORK = fs.mkdtempSync(path.join(os.tmpdir(), "blog-bench-"));
 const config = wranglerConfig();
+const authorConfig = wranglerConfig("wrangler.author.toml");
+const ADMIN_TOKEN = "bench-admin-token";
+/** The renderer versions the Workers store with rendered rows (generated rows are stored as rendered). */
+const version = (file) => Number(fs.readFileSync(path.join(ROOT, file), "utf8").match(/RENDERER_VERSION: i64 = (\d+)/)[1]);
+const MARKDOWN_VERSION = version("src/markdown.rs");
+const COMMENT_VERSION = version("src/comment_text.rs");
 
 const log = (...a) => console.error(...a);
 const median = (xs) => {
@@ -44,6 +50,7 @@ function prepareState(name) {
   return dir;
 }
 
+/** The reader Worker, as deployed: the author Worker behind its AUTHOR binding (see blogWorkers). */
 function blogWorker(extraBindings = {}) {
   return {
     name: "blog",
@@ -55,14 +62,40 @@ function blogWorker(extraBindings = {}) {
     kvNamespaces: { CACHE: config.kv },
     bindings: {
       ...config.vars,
-      ADMIN_TOKEN: "bench-admin-token",
       FORM_SECRET,
       BENCH_FORCE_MISS: "1",
       COMMENT_RATE_LIMIT: "100000000",
       ...extraBindings,
     },
+    serviceBindings: { AUTHOR: "blog-author" },
     unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
   };
+}
+
+/** Both Workers of the blog. */
+function blogWorkers() {
+  return [
+    blogWorker(),
+    {
+      name: "blog-author",
+      modules: true,
+      scriptPath: path.join(ROOT, "build-author/index.js"),
+      modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+      compatibilityDate: authorConfig.compatibilityDate,
+      d1Databases: { DB: authorConfig.d1 },
+      kvNamespaces: { CACHE: authorConfig.kv },
+      bindings: { ...authorConfig.vars, ADMIN_TOKEN },
+    },
+  ];
+}
+
+/** Has the author Worker render the demo seed (plain SQL), as `npm run dev` does. */
+async function renderStale(url) {
+  for (;;) {
+    const res = await fetch(`${url}/admin/renders`, { method: "POST", headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+    if (res.status !== 200) throw new Error(`POST /admin/renders: ${res.status} ${await res.text()}`);
+    if (!(await res.json()).remaining) return;
+  }
 }
 
 async function start(state, workers) {
@@ -74,12 +107,15 @@ async function start(state, workers) {
   });
   await mf.ready;
   const urls = {};
-  for (const w of workers) urls[w.name] = String(await mf.unsafeGetDirectURL(w.name)).replace(/\/$/, "");
+  for (const w of workers.filter((w) => w.unsafeDirectSockets)) {
+    urls[w.name] = String(await mf.unsafeGetDirectURL(w.name)).replace(/\/$/, "");
+  }
   return { mf, urls };
 }
 
 /** SQL that adds `n` approved comments (threaded: every fifth replies to the one before) to a post. */
 function commentsSql(postSlug, n, startAt) {
+  // Stored as plain SQL leaves them (not rendered); the benchmark then has the author Worker render them.
   return `INSERT INTO comments (post_id, parent_id, author_name, author_email, body, status, created_at)
     WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < ${n})
     SELECT (SELECT id FROM posts WHERE slug = '${postSlug}'), NULL, 'Reader ' || i, 'reader' || i || '@example.org',
@@ -182,15 +218,15 @@ end
   return file;
 }
 
-function wasmSize() {
-  const out = execFileSync(path.join(ROOT, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", path.join(WORK, "dist")], {
-    cwd: ROOT,
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+/** `wrangler deploy --dry-run`'s upload sizes of one Worker, and its wasm's size. */
+function wasmSize(configFile, buildDir) {
+  const out = execFileSync(
+    path.join(ROOT, "node_modules/.bin/wrangler"),
+    ["deploy", "--dry-run", "-c", configFile, "--outdir", path.join(WORK, `dist-${buildDir}`)],
+    { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: "false" }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+  );
   const m = out.match(/Total Upload:\s*([\d.]+) KiB \/ gzip:\s*([\d.]+) KiB/);
-  const wasm = fs.statSync(path.join(ROOT, "build", "index_bg.wasm")).size;
+  const wasm = fs.statSync(path.join(ROOT, buildDir, "index_bg.wasm")).size;
   return { uploadKiB: m ? Number(m[1]) : null, gzipKiB: m ? Number(m[2]) : null, wasmBytes: wasm };
 }
 
@@ -200,9 +236,10 @@ async function main() {
 
   // Phase 1: the reference post with 100 comments, and its page as the floors' bytes.
   const small = prepareState("small");
-  let { mf, urls } = await start(small, [blogWorker()]);
-  const db = await mf.getD1Database("DB");
+  let { mf, urls } = await start(small, blogWorkers());
+  const db = await mf.getD1Database("DB", "blog");
   await db.prepare(commentsSql(SLUG, 97, 1300420000)).run();
+  await renderStale(urls.blog);
   const pageHtml = await (await fetch(`${urls.blog}/posts/${SLUG}`)).text();
   await mf.dispose();
   const pageFile = path.join(WORK, "page.html");
@@ -240,8 +277,8 @@ export default { fetch() { return new Response(page, { headers: { "Content-Type"
     compatibilityDate: config.compatibilityDate,
     unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
   };
-  ({ mf, urls } = await start(small, [blogWorker(), floorRust, floorJs]));
-  const kv = await mf.getKVNamespace("CACHE");
+  ({ mf, urls } = await start(small, [...blogWorkers(), floorRust, floorJs]));
+  const kv = await mf.getKVNamespace("CACHE", "blog");
   await kv.put("floor:page", pageHtml);
   // Warm every cached page once.
   for (const p of [`/posts/${SLUG}`, "/", "/feed.atom"]) await fetch(urls.blog + p);
@@ -275,23 +312,27 @@ export default { fetch() { return new Response(page, { headers: { "Content-Type"
   if (!SKIP_SCALE) {
     log("Scale: loading 10,000 posts and 100,000 comments");
     const big = prepareState("big");
-    ({ mf, urls } = await start(big, [blogWorker()]));
-    const bigDb = await mf.getD1Database("DB");
+    ({ mf, urls } = await start(big, blogWorkers()));
+    const bigDb = await mf.getD1Database("DB", "blog");
+    await renderStale(urls.blog); // the demo post
+    // Generated rows are stored as the Workers store them: with their HTML and lead.
     await bigDb
       .prepare(
-        `INSERT INTO posts (slug, title, body, status, published_at, updated_at)
-         WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 10000)
-         SELECT 'generated-post-' || i, 'Generated post number ' || i,
-                'A paragraph of generated text for post ' || i || '. ' || substr(hex(randomblob(600)), 1, 1200),
-                'published', 1300000000 + i * 3600, 1300000000 + i * 3600 FROM k`,
+        `INSERT INTO posts (slug, title, body, status, published_at, updated_at, body_html, lead, rendered_by)
+         WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 10000),
+         t(i, text) AS (SELECT i, 'A paragraph of generated text for post ' || i || '. ' || substr(hex(randomblob(600)), 1, 1200) FROM k)
+         SELECT 'generated-post-' || i, 'Generated post number ' || i, text,
+                'published', 1300000000 + i * 3600, 1300000000 + i * 3600,
+                '<p>' || text || '</p>' || char(10), substr(text, 1, 400), ${MARKDOWN_VERSION} FROM t`,
       )
       .run();
     await bigDb.prepare(commentsSql("generated-post-5000", 1000, 1320000000)).run();
     await bigDb
       .prepare(
-        `INSERT INTO comments (post_id, author_name, author_email, body, status, created_at)
+        `INSERT INTO comments (post_id, author_name, author_email, body, status, created_at, body_html, rendered_by)
          WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 99000)
-         SELECT 2 + (i % 10000), 'Reader ' || i, 'r' || i || '@example.org', 'Generated comment ' || i, 'approved', 1300000000 + i * 60 FROM k`,
+         SELECT 2 + (i % 10000), 'Reader ' || i, 'r' || i || '@example.org', 'Generated comment ' || i, 'approved', 1300000000 + i * 60,
+                '<p>Generated comment ' || i || '</p>' || char(10), ${COMMENT_VERSION} FROM k`,
       )
       .run();
     const count = await bigDb.prepare("SELECT (SELECT COUNT(*) FROM posts) AS posts, (SELECT COUNT(*) FROM comments) AS comments").first();
@@ -306,7 +347,7 @@ export default { fetch() { return new Response(page, { headers: { "Content-Type"
     scale = { counts: count, results: bigResults };
   }
 
-  const size = wasmSize();
+  const size = { reader: wasmSize("wrangler.toml", "build"), author: wasmSize("wrangler.author.toml", "build-author") };
   const report = { date: new Date().toISOString(), seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, pageBytes: pageHtml.length, results, scale, size };
   fs.writeFileSync(path.join(ROOT, "bench/results/latest.json"), JSON.stringify(report, null, 2));
   const md = markdown(report);
@@ -359,7 +400,10 @@ function markdown(r) {
       lines.push(`| ${name} (vs ${smallOf[name].replace("ours: ", "")}) | ${f(s.rps)} | ${f(s.p50, 2)} | ${f(s.p99, 2)} | ${(s.p50.median / base.p50.median).toFixed(2)} | ${(s.p99.median / base.p99.median).toFixed(2)} |`);
     }
   }
-  lines.push("", `Size: wasm ${(r.size.wasmBytes / 1024).toFixed(0)} KiB raw after wasm-opt; \`wrangler deploy --dry-run\`: ${r.size.uploadKiB} KiB upload, ${r.size.gzipKiB} KiB gzip.`);
+  for (const [name, s] of Object.entries(r.size)) {
+    const role = name === "reader" ? "reader Worker (what every cold reader loads)" : "author Worker (admin API, Markdown, cron; loaded by the author's requests only)";
+    lines.push("", `Size of the ${role}: wasm ${(s.wasmBytes / 1024).toFixed(0)} KiB raw after wasm-opt; \`wrangler deploy --dry-run\`: ${s.uploadKiB} KiB upload, ${s.gzipKiB} KiB gzip.`);
+  }
   return lines.join("\n") + "\n";
 }
 

@@ -1,13 +1,30 @@
 #!/usr/bin/env bash
-# Builds the Worker (build/index.js + wasm) with the pinned local tools: worker-build would
-# otherwise download wasm-bindgen and wasm-opt from GitHub. wrangler runs this as its build command.
+# Builds both Workers with the pinned local tools (worker-build would otherwise download
+# wasm-bindgen and wasm-opt from GitHub): the reader Worker into build/ and the author Worker
+# (`--features author`: admin API, Markdown, cron) into build-author/. wrangler runs this as the
+# build command of both configurations; `bash scripts/build.sh reader` (or `author`) builds one.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
 export WASM_BINDGEN_BIN="$TOOLS_DIR/bin/wasm-bindgen"
 export WASM_OPT_BIN="$ROOT/node_modules/.bin/wasm-opt"
 export ESBUILD_BIN="$ROOT/node_modules/@esbuild/linux-x64/bin/esbuild"
-worker-build --release
-# wasm-bindgen keeps the function-name section that wasm-opt ran before; it is ~150 KB of start-up
-# cost for every cold reader and nothing uses it.
-wasm-opt build/index_bg.wasm --strip-debug --strip-producers -o build/index_bg.wasm
+
+build() { # out-dir, extra cargo options…
+  local out="$1"
+  shift
+  worker-build --release --out-dir "$out" . "$@"
+  # wasm-bindgen keeps the function-name section that wasm-opt ran before; it is ~150 KB of
+  # start-up cost for every cold start and nothing uses it.
+  wasm-opt "$out/index_bg.wasm" --strip-debug --strip-producers -o "$out/index_bg.wasm"
+}
+
+case "${1:-both}" in
+  reader) build build ;;
+  author) build build-author --features author ;;
+  both)
+    build build
+    build build-author --features author
+    ;;
+  *) echo "usage: scripts/build.sh [reader|author|both]" >&2; exit 2 ;;
+esac

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets everything up, loads the demo content into the local D1 database and serves the blog at
-# http://127.0.0.1:8787 under `wrangler dev` (local mode: workerd with local D1 and KV).
+# http://127.0.0.1:8787 under `wrangler dev` (local mode: workerd with local D1 and KV): the
+# reader Worker with the author Worker behind its AUTHOR binding, as deployed.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
@@ -13,4 +14,17 @@ fi
 # CI=true: apply without asking for confirmation.
 CI=true wrangler d1 migrations apply DB --local
 wrangler d1 execute DB --local --file demo/health-techie.sql
-exec wrangler dev --ip 127.0.0.1 --port 8787
+
+# The demo seed is plain SQL: once both Workers are up, have the author Worker render it.
+token=$(sed -n 's/^ADMIN_TOKEN=//p' .dev.vars | head -n 1)
+(
+  for _ in $(seq 1 300); do
+    if curl -fsS -X POST -H "Authorization: Bearer $token" http://127.0.0.1:8787/admin/renders >/dev/null 2>&1; then
+      echo "[dev] The demo content is rendered: http://127.0.0.1:8787/"
+      exit 0
+    fi
+    sleep 1
+  done
+  echo "[dev] Could not reach the admin API to render the demo content." >&2
+) &
+exec wrangler dev -c wrangler.toml -c wrangler.author.toml --ip 127.0.0.1 --port 8787

@@ -9,11 +9,12 @@ bash scripts/setup.sh --browser
 echo "== Formatting and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
+cargo clippy -p edge-blog --all-targets --features author --quiet -- -D warnings
 
 echo "== Native unit tests"
 cargo test --workspace --quiet
 
-echo "== Building the Worker and blogctl"
+echo "== Building both Workers and blogctl"
 bash scripts/build.sh
 cargo build -p blogctl --quiet
 

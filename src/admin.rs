@@ -54,6 +54,8 @@ pub async fn handle(req: &mut Request, app: &App, path: &str) -> AppResult<Respo
         (["comments", _], _) => Err(AppError::MethodNotAllowed("PATCH, DELETE")),
         (["import"], Method::Post) => import(app, &store, &read_json(req).await?).await,
         (["import"], _) => Err(AppError::MethodNotAllowed("POST")),
+        (["renders"], Method::Post) => refresh_renders(app).await,
+        (["renders"], _) => Err(AppError::MethodNotAllowed("POST")),
         _ => Err(AppError::NotFound),
     }
 }
@@ -577,6 +579,17 @@ async fn import(app: &App, store: &Store, body: &Value) -> AppResult<Response> {
     json_response(
         200,
         &json!({"imported": created_ids.len(), "skipped": skipped, "failed": failed}),
+    )
+}
+
+/// `POST /admin/renders`: stores fresh renders of every stale post, addendum and comment now
+/// (the cron job does it a batch at a time), e.g. after loading rows with plain SQL.
+async fn refresh_renders(app: &App) -> AppResult<Response> {
+    // Bounded, so that one request's work is too: `remaining` says to ask again.
+    let (rendered, remaining) = crate::schedule::refresh_renders(app, 200).await?;
+    json_response(
+        200,
+        &json!({ "rendered": rendered, "remaining": remaining }),
     )
 }
 

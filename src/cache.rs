@@ -223,6 +223,26 @@ pub async fn edge_put(key: String, response: Response) {
     }
 }
 
+/// The header in which the author Worker names the pages an admin request purged, for the
+/// reader Worker to drop from its data centre's Cache API.
+pub const PURGE_HEADER: &str = "X-Blog-Purged";
+
+/// The [`PURGE_HEADER`] value for `pages`: their paths (ASCII: slugs are), space-separated.
+pub fn purge_header(pages: &[Page]) -> String {
+    let mut paths: Vec<String> = pages.iter().map(Page::path).collect();
+    paths.sort();
+    paths.dedup();
+    paths.join(" ")
+}
+
+/// The pages a [`PURGE_HEADER`] value names; anything that is not a page's path is ignored.
+pub fn pages_from_purge_header(value: &str) -> Vec<Page> {
+    value
+        .split_ascii_whitespace()
+        .filter_map(crate::routes::page_for)
+        .collect()
+}
+
 /// Drops `pages` from this data centre's Cache API.
 pub async fn edge_purge(base_url: &str, pages: &[Page]) {
     let cache = Cache::default();

@@ -1,6 +1,8 @@
 //! The HTTP layer: routes a request to the domain, and turns answers and errors into responses.
 //! Nothing here knows SQL or markup.
 
+use std::cell::RefCell;
+
 use worker::{Context, Env, Headers, Method, Request, Response};
 
 use crate::cache::{self, CachedPage};
@@ -24,24 +26,19 @@ pub struct App {
     pub blog: Blog,
     env: Env,
     ctx: Option<Context>,
+    /// The pages purged while handling this request (see [`purge`]).
+    purged: RefCell<Vec<Page>>,
 }
 
 impl App {
     pub fn new(env: Env, ctx: Option<Context>) -> Self {
         let blog = Blog::from_vars(|name| env.var(name).ok().map(|v| v.to_string()));
-        App { blog, env, ctx }
-    }
-
-    /// After a page was rendered from rows whose stored HTML is stale: store fresh renders once
-    /// the response is on its way, so the next miss finds them.
-    async fn refresh_renders(&self) {
-        let Ok(store) = self.store() else { return };
-        self.after_response(async move {
-            if let Err(e) = crate::rendering::refresh(&store).await {
-                worker::console_error!("storing fresh renders failed: {e}");
-            }
-        })
-        .await;
+        App {
+            blog,
+            env,
+            ctx,
+            purged: RefCell::new(Vec::new()),
+        }
     }
 
     /// Runs `work` after the response is sent when there is a request context, else now.
@@ -137,7 +134,11 @@ pub async fn purge_post(app: &App, store: &Store, post_id: i64, slug: &str) -> A
 
 /// Drops cached pages after a change, from this data centre's Cache API and from KV. A failing
 /// KV is logged, not fatal: the change is already stored, and cached pages expire on their own.
+/// The pages are also remembered: the author Worker names them to the reader Worker, which
+/// drops them from the Cache API of the data centre where the author works (see
+/// [`handle_author`]).
 pub async fn purge(app: &App, pages: &[Page]) {
+    app.purged.borrow_mut().extend_from_slice(pages);
     cache::edge_purge(&app.blog.base_url, pages).await;
     if let Some(kv) = app.kv() {
         if let Err(e) = cache::purge(&kv, pages).await {
@@ -146,20 +147,25 @@ pub async fn purge(app: &App, pages: &[Page]) {
     }
 }
 
-/// Entry point for every request.
+fn is_admin_path(path: &str) -> bool {
+    path == "/admin" || path.starts_with("/admin/")
+}
+
+/// Entry point of the reader Worker: every page, the comment form, search. The admin API lives
+/// in the author Worker (see [`handle_author`]), reached through the `AUTHOR` service binding,
+/// so that a reader's cold start never loads the Markdown renderer or the admin code.
 pub async fn handle(mut req: Request, env: Env, ctx: Context) -> worker::Result<Response> {
     let app = App::new(env, Some(ctx));
     let head = req.method() == Method::Head;
     let path = req.path();
-    let is_admin = path == "/admin" || path.starts_with("/admin/");
-    let result = if is_admin {
-        admin::handle(&mut req, &app, &path).await
-    } else {
-        route(&mut req, &app, &path).await
-    };
-    let response = match result {
+    if is_admin_path(&path) {
+        return match forward_to_author(req, &app).await {
+            Ok(response) => Ok(response),
+            Err(error) => json_error(&error),
+        };
+    }
+    let response = match route(&mut req, &app, &path).await {
         Ok(response) => response,
-        Err(error) if is_admin => json_error(&error)?,
         Err(error) => error_page(&app.blog, &error)?,
     };
     if head {
@@ -167,6 +173,49 @@ pub async fn handle(mut req: Request, env: Env, ctx: Context) -> worker::Result<
     } else {
         Ok(response)
     }
+}
+
+/// Passes an admin request to the author Worker, then drops from this data centre's Cache API
+/// the pages its answer names (the author Worker runs outside the blog's zone, where the Cache
+/// API does nothing; KV it purged itself).
+async fn forward_to_author(req: Request, app: &App) -> AppResult<Response> {
+    let author = app.env.service("AUTHOR").map_err(|_| {
+        AppError::Unavailable(
+            "The admin API runs in the author Worker: bind it as AUTHOR (see wrangler.toml)."
+                .into(),
+        )
+    })?;
+    let response = author.fetch_request(req).await?;
+    let Some(purged) = response.headers().get(cache::PURGE_HEADER)? else {
+        return Ok(response);
+    };
+    cache::edge_purge(&app.blog.base_url, &cache::pages_from_purge_header(&purged)).await;
+    let headers = response.headers().clone();
+    headers.delete(cache::PURGE_HEADER)?;
+    Ok(response.with_headers(headers))
+}
+
+/// Entry point of the author Worker: the admin API under `/admin/`, reached through the reader
+/// Worker's `AUTHOR` binding. Its answers name the pages it purged in a header for the reader.
+pub async fn handle_author(mut req: Request, env: Env, ctx: Context) -> worker::Result<Response> {
+    let app = App::new(env, Some(ctx));
+    let path = req.path();
+    let result = if is_admin_path(&path) {
+        admin::handle(&mut req, &app, &path).await
+    } else {
+        Err(AppError::NotFound)
+    };
+    let response = match result {
+        Ok(response) => response,
+        Err(error) => json_error(&error)?,
+    };
+    let purged = app.purged.borrow();
+    if !purged.is_empty() {
+        response
+            .headers()
+            .set(cache::PURGE_HEADER, &cache::purge_header(&purged))?;
+    }
+    Ok(response)
 }
 
 async fn route(req: &mut Request, app: &App, path: &str) -> AppResult<Response> {
@@ -210,8 +259,15 @@ async fn serve_page(req: &Request, app: &App, page: Page) -> AppResult<Response>
     let cached = match cached {
         Some(cached) => cached,
         None => {
+            let rendered = render(app, &page).await?;
+            let cached = CachedPage::new(rendered.html);
+            if !rendered.cacheable {
+                // Kept out of every cache until the author Worker stores fresh renders.
+                let headers = page_headers(&page, &cached.etag, "uncached")?;
+                headers.set("Cache-Control", cache::NO_STORE)?;
+                return Ok(Response::from_bytes(cached.html.into_bytes())?.with_headers(headers));
+            }
             state = "miss";
-            let cached = CachedPage::new(render(app, &page).await?);
             if let Some(kv) = &kv {
                 cache::put(kv, &page, &cached).await;
             }
@@ -244,7 +300,20 @@ fn page_headers(page: &Page, etag: &str, cache_state: &str) -> AppResult<Headers
     Ok(headers)
 }
 
-async fn render(app: &App, page: &Page) -> AppResult<String> {
+/// A page rendered from D1. Not `cacheable` when it shows rows whose stored HTML is stale (see
+/// `rendering`): such a page is right for now but must not outlive the fresh renders.
+struct RenderedPage {
+    html: String,
+    cacheable: bool,
+}
+
+async fn render(app: &App, page: &Page) -> AppResult<RenderedPage> {
+    let mut cacheable = true;
+    let html = render_html(app, page, &mut cacheable).await?;
+    Ok(RenderedPage { html, cacheable })
+}
+
+async fn render_html(app: &App, page: &Page, cacheable: &mut bool) -> AppResult<String> {
     if let Page::Robots = page {
         return Ok(pages::robots(&app.blog));
     }
@@ -258,9 +327,7 @@ async fn render(app: &App, page: &Page) -> AppResult<String> {
             if *page > 1 && listing.posts.is_empty() {
                 return Err(AppError::NotFound);
             }
-            if rendering::listing_is_stale(&listing) {
-                app.refresh_renders().await;
-            }
+            *cacheable = !rendering::listing_is_stale(&listing);
             Ok(pages::home(&app.blog, &zone, &listing, *page))
         }
         Page::Tag { tag, page } => {
@@ -269,9 +336,7 @@ async fn render(app: &App, page: &Page) -> AppResult<String> {
                 .await?
                 .filter(|(_, listing)| !listing.posts.is_empty())
                 .ok_or(AppError::NotFound)?;
-            if rendering::listing_is_stale(&listing) {
-                app.refresh_renders().await;
-            }
+            *cacheable = !rendering::listing_is_stale(&listing);
             Ok(pages::tag(&app.blog, &zone, tag, &name, &listing, *page))
         }
         Page::Post { slug } | Page::PostComments { slug, .. } => {
@@ -284,9 +349,7 @@ async fn render(app: &App, page: &Page) -> AppResult<String> {
                 .await?
                 .filter(|data| comment_page == 1 || !data.comments.is_empty())
                 .ok_or(AppError::NotFound)?;
-            if rendering::post_page_is_stale(&data) {
-                app.refresh_renders().await;
-            }
+            *cacheable = !rendering::post_page_is_stale(&data);
             // The token is issued now and stays valid longer than the page stays cached.
             let token = app
                 .form_secret()
@@ -312,9 +375,7 @@ async fn render(app: &App, page: &Page) -> AppResult<String> {
         }
         Page::AtomFeed | Page::RssFeed => {
             let (posts, addenda) = store.feed(now, pages::FEED_POSTS).await?;
-            if rendering::feed_is_stale(&posts, &addenda) {
-                app.refresh_renders().await;
-            }
+            *cacheable = !rendering::feed_is_stale(&posts, &addenda);
             Ok(match page {
                 Page::AtomFeed => pages::atom(&app.blog, &zone, &posts, &addenda),
                 _ => pages::rss(&app.blog, &zone, &posts, &addenda),

@@ -1,5 +1,6 @@
-//! Scheduled publishing: a post with a future `published_at` is invisible until its time; the
-//! cron trigger then drops the cached pages that must now show it.
+//! The author Worker's cron job. Scheduled publishing: a post with a future `published_at` is
+//! invisible until its time; the job then drops the cached pages that must now show it. And
+//! fresh renders of stale rows (see `rendering`).
 
 use crate::cache;
 use crate::error::AppResult;
@@ -47,4 +48,20 @@ pub async fn publish_due(app: &App) -> AppResult<usize> {
     }
     store.set_setting(CHECKED_AT, &now.to_string()).await?;
     Ok(due.len())
+}
+
+/// Stores fresh renders of stale rows, a batch at a time, for at most `max_rounds` batches (the
+/// cron job spreads a renderer upgrade over a large archive across several runs); returns how
+/// many rows were rendered, and whether the last batch still found some.
+pub async fn refresh_renders(app: &App, max_rounds: usize) -> AppResult<(usize, bool)> {
+    let store = app.store()?;
+    let mut total = 0;
+    for _ in 0..max_rounds {
+        let n = crate::rendering::refresh(&store).await?;
+        total += n;
+        if n == 0 {
+            return Ok((total, false));
+        }
+    }
+    Ok((total, true))
 }

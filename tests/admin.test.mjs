@@ -1,7 +1,7 @@
 // The admin API, end to end in workerd with real local D1 and KV.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startBlog, admin, page, CACHED } from "./helpers.mjs";
+import { startBlog, admin, page, CACHED, AUTHOR } from "./helpers.mjs";
 
 const SLUG = "health-is-social-aint-no-doubt";
 const POST = `/posts/${SLUG}`;
@@ -281,7 +281,7 @@ test("a scheduled post appears once the cron trigger runs after its time", async
     await new Promise((r) => setTimeout(r, 3000));
     // Until the cron runs, the cached home page stands; the run drops it.
     assert.doesNotMatch((await page(blog, "/")).body, /Scheduled news/);
-    const worker = await blog.mf.getWorker();
+    const worker = await blog.mf.getWorker(AUTHOR);
     await worker.scheduled({ cron: "* * * * *" });
     const home = await page(blog, "/");
     assert.equal(home.cache, "miss");

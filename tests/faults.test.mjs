@@ -3,7 +3,7 @@
 // render from D1.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startBlog, page, postComment, mintToken, CACHED } from "./helpers.mjs";
+import { startBlog, page, postComment, mintToken, wranglerConfig, CACHED, FORM_SECRET } from "./helpers.mjs";
 
 const SLUG = "health-is-social-aint-no-doubt";
 const POST = `/posts/${SLUG}`;
@@ -14,7 +14,7 @@ test("with D1 failing: cached pages are served, others get 503 with Retry-After,
     assert.equal((await page(blog, POST)).status, 200);
     assert.equal((await page(blog, "/")).status, 200);
     // Point DB at a database with no tables: every query now fails.
-    await blog.mf.setOptions({ ...blog.options, d1Databases: { DB: "00000000-0000-4000-8000-00000000dead" } });
+    await blog.reconfigure({ reader: { d1Databases: { DB: "00000000-0000-4000-8000-00000000dead" } }, author: { d1Databases: { DB: "00000000-0000-4000-8000-00000000dead" } } });
     const cached = await page(blog, POST);
     assert.equal(cached.status, 200);
     assert.match(cached.cache, CACHED);
@@ -49,7 +49,9 @@ test("with D1 failing: cached pages are served, others get 503 with Retry-After,
 
 test("with KV failing, pages render from D1", async () => {
   // CACHE is bound to a plain string instead of a KV namespace: every use of it fails.
-  const blog = await startBlog({ vars: { CACHE: "not a KV namespace" }, options: { kvNamespaces: {} } });
+  const blog = await startBlog({
+    reader: { kvNamespaces: {}, bindings: { ...wranglerConfig().vars, FORM_SECRET, CACHE: "not a KV namespace" } },
+  });
   try {
     for (const p of [POST, "/", "/feed.atom", "/tags/none"]) {
       const res = await blog.fetch(p);
@@ -71,7 +73,7 @@ test("tokens and raw client IPs never reach the logs, even when things fail", as
     await blog.fetch("/admin/posts", { headers: { Authorization: "Bearer test-admin-token" } });
     await blog.fetch("/admin/posts", { headers: { Authorization: "Bearer wrong-secret-guess" } });
     // Make storage fail so that errors are logged too.
-    await blog.mf.setOptions({ ...blog.options, d1Databases: { DB: "00000000-0000-4000-8000-00000000dead" } });
+    await blog.reconfigure({ reader: { d1Databases: { DB: "00000000-0000-4000-8000-00000000dead" } }, author: { d1Databases: { DB: "00000000-0000-4000-8000-00000000dead" } } });
     await postComment(blog, SLUG, { token: "x", author: "Ann", email: "ann@example.org", body: "Again", subject: "" }, ip);
     await blog.fetch("/admin/posts", { headers: { Authorization: "Bearer test-admin-token" } });
     await blog.fetch("/feed.rss");

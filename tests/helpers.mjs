@@ -1,6 +1,8 @@
-// Test harness: runs the built Worker (build/index.js) in workerd through Miniflare's API, with
-// real local D1 and KV, each blog on a fresh copy of a database that `wrangler d1 migrations
-// apply` prepared (and, for the demo, `wrangler d1 execute` loaded with demo/health-techie.sql).
+// Test harness: runs the two built Workers in workerd through Miniflare's API, as deployed: the
+// reader Worker (build/index.js, wrangler.toml) in front, with its AUTHOR service binding to the
+// author Worker (build-author/index.js, wrangler.author.toml), both on real local D1 and KV. Each
+// blog gets a fresh copy of a database that `wrangler d1 migrations apply` prepared (and, for the
+// demo, `wrangler d1 execute` loaded with demo/health-techie.sql and the author Worker rendered).
 import { Miniflare } from "miniflare";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -10,10 +12,14 @@ import path from "node:path";
 export const ROOT = path.resolve(import.meta.dirname, "..");
 const STATE = path.join(ROOT, "target", "test-state");
 export const BASE = "http://127.0.0.1:8787";
+export const READER = "edge-blog";
+export const AUTHOR = "edge-blog-author";
+export const ADMIN_TOKEN = "test-admin-token";
+export const FORM_SECRET = "test-form-secret";
 
-/** The `[vars]` and binding ids of wrangler.toml (the only TOML shapes it uses). */
-export function wranglerConfig() {
-  const toml = fs.readFileSync(path.join(ROOT, "wrangler.toml"), "utf8");
+/** The `[vars]` and binding ids of a wrangler configuration (the only TOML shapes it uses). */
+export function wranglerConfig(file = "wrangler.toml") {
+  const toml = fs.readFileSync(path.join(ROOT, file), "utf8");
   const vars = {};
   const section = toml.split(/^\[vars\]$/m)[1]?.split(/^\[/m)[0] ?? "";
   for (const m of section.matchAll(/^(\w+)\s*=\s*"([^"]*)"/gm)) vars[m[1]] = m[2];
@@ -32,17 +38,82 @@ export function wrangler(args, persistTo) {
   });
 }
 
-/** A state folder with the migrations applied (and the demo loaded), made once and reused. */
-function templateState(demo) {
-  const dir = path.join(STATE, demo ? "demo" : "empty");
+/**
+ * Miniflare options for both Workers on the state in `dir`. `vars` override [vars] and add
+ * secrets in both; `reader` and `author` are extra Miniflare options for each Worker.
+ */
+export function blogOptions(dir, { vars = {}, reader = {}, author = {}, log = [] } = {}) {
+  const readerConfig = wranglerConfig();
+  const authorConfig = wranglerConfig("wrangler.author.toml");
+  const worker = (config, scriptPath) => ({
+    modules: true,
+    scriptPath: path.join(ROOT, scriptPath),
+    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+    compatibilityDate: config.compatibilityDate,
+    d1Databases: { DB: config.d1 },
+    kvNamespaces: { CACHE: config.kv },
+  });
+  return {
+    workers: [
+      {
+        name: READER,
+        ...worker(readerConfig, "build/index.js"),
+        bindings: { ...readerConfig.vars, FORM_SECRET, ...vars },
+        serviceBindings: { AUTHOR },
+        ...reader,
+      },
+      {
+        name: AUTHOR,
+        ...worker(authorConfig, "build-author/index.js"),
+        bindings: { ...authorConfig.vars, ADMIN_TOKEN, ...vars },
+        ...author,
+      },
+    ],
+    // wrangler's --persist-to layout: <dir>/v3/{d1,kv,cache}.
+    d1Persist: path.join(dir, "v3", "d1"),
+    kvPersist: path.join(dir, "v3", "kv"),
+    cachePersist: path.join(dir, "v3", "cache"),
+    handleRuntimeStdio(stdout, stderr) {
+      stdout.on("data", (d) => log.push(String(d)));
+      stderr.on("data", (d) => log.push(String(d)));
+    },
+  };
+}
+
+/** Asks the author Worker to render every row that plain SQL wrote (the demo seed). */
+export async function renderStale(fetch) {
+  for (let round = 0; round < 100; round++) {
+    const res = await fetch(`${BASE}/admin/renders`, { method: "POST", headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const json = await res.json();
+    if (res.status !== 200) throw new Error(`POST /admin/renders: ${res.status} ${JSON.stringify(json)}`);
+    if (!json.remaining) return;
+  }
+  throw new Error("POST /admin/renders kept finding stale rows");
+}
+
+/**
+ * A state folder with the migrations applied (and the demo loaded, and rendered unless `raw`),
+ * made once and reused.
+ */
+async function templateState(demo, raw) {
+  const dir = path.join(STATE, demo ? (raw ? "demo-raw" : "demo") : "empty");
   const migrations = fs.readdirSync(path.join(ROOT, "migrations")).join(",");
   const stamp = path.join(dir, "stamp");
-  const want = `${migrations}|${fs.statSync(path.join(ROOT, "demo/health-techie.sql")).mtimeMs}`;
+  const built = fs.statSync(path.join(ROOT, "build-author/index_bg.wasm")).mtimeMs;
+  const want = `${migrations}|${fs.statSync(path.join(ROOT, "demo/health-techie.sql")).mtimeMs}|${built}`;
   if (fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8") === want) return dir;
   const tmp = `${dir}.${process.pid}.tmp`;
   fs.rmSync(tmp, { recursive: true, force: true });
   wrangler(["d1", "migrations", "apply", "DB"], tmp);
   if (demo) wrangler(["d1", "execute", "DB", "--file", "demo/health-techie.sql"], tmp);
+  if (demo && !raw) {
+    const mf = new Miniflare(blogOptions(tmp));
+    try {
+      await renderStale((url, init) => mf.dispatchFetch(url, init));
+    } finally {
+      await mf.dispose();
+    }
+  }
   fs.writeFileSync(path.join(tmp, "stamp"), want);
   fs.rmSync(dir, { recursive: true, force: true });
   try {
@@ -54,42 +125,28 @@ function templateState(demo) {
 }
 
 /**
- * Starts the Worker on a fresh database. `demo`: load the reference post. `vars`: override
- * wrangler.toml's [vars] and add secrets.
+ * Starts both Workers on a fresh database. `demo`: load the reference post (`raw`: as plain SQL
+ * left it, not yet rendered). `vars`: override [vars] and add secrets. `reader`, `author`: extra
+ * Miniflare options for either Worker.
  */
-export async function startBlog({ demo = true, vars = {}, options = {} } = {}) {
-  const config = wranglerConfig();
+export async function startBlog({ demo = true, raw = false, vars = {}, reader = {}, author = {} } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "blog-test-"));
-  fs.cpSync(templateState(demo), dir, { recursive: true });
+  fs.cpSync(await templateState(demo, raw), dir, { recursive: true });
   const log = [];
-  const miniflareOptions = {
-    modules: true,
-    scriptPath: path.join(ROOT, "build/index.js"),
-    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
-    compatibilityDate: config.compatibilityDate,
-    d1Databases: { DB: config.d1 },
-    kvNamespaces: { CACHE: config.kv },
-    // wrangler's --persist-to layout: <dir>/v3/{d1,kv,cache}.
-    d1Persist: path.join(dir, "v3", "d1"),
-    kvPersist: path.join(dir, "v3", "kv"),
-    cachePersist: path.join(dir, "v3", "cache"),
-    bindings: { ...config.vars, ADMIN_TOKEN: "test-admin-token", FORM_SECRET: "test-form-secret", ...vars },
-    handleRuntimeStdio(stdout, stderr) {
-      stdout.on("data", (d) => log.push(String(d)));
-      stderr.on("data", (d) => log.push(String(d)));
-    },
-    ...options,
-  };
-  const mf = new Miniflare(miniflareOptions);
+  const options = blogOptions(dir, { vars, reader, author, log });
+  const mf = new Miniflare(options);
   await mf.ready;
-  const db = await mf.getD1Database("DB");
-  const kv = await mf.getKVNamespace("CACHE").catch(() => null); // absent in the KV-failure test
+  const db = await mf.getD1Database("DB", READER);
+  const kv = await mf.getKVNamespace("CACHE", READER).catch(() => null); // absent in the KV-failure test
   return {
     mf,
-    options: miniflareOptions,
     db,
     kv,
     log,
+    /** Restarts the Workers with other options for the reader Worker (and the author's). */
+    async reconfigure({ reader: r = {}, author: a = {} }) {
+      await mf.setOptions(blogOptions(dir, { vars, reader: { ...reader, ...r }, author: { ...author, ...a }, log }));
+    },
     fetch: (p, init) => mf.dispatchFetch(BASE + p, { redirect: "manual", ...init }),
     async text(p, init) {
       const res = await this.fetch(p, init);
@@ -113,8 +170,6 @@ export function inOrder(assert, haystack, needles) {
   });
 }
 
-export const ADMIN_TOKEN = "test-admin-token";
-
 /** Calls the admin API; returns { res, json }. */
 export async function admin(blog, method, path, body, token = ADMIN_TOKEN) {
   const headers = {};
@@ -137,7 +192,6 @@ export async function page(blog, path) {
   return { status: res.status, cache: res.headers.get("x-blog-cache"), body: await res.text() };
 }
 
-export const FORM_SECRET = "test-form-secret";
 
 /** A form token as the Worker issues it (tests use this to control the form's age). */
 export async function mintToken(postId, issuedAt) {

@@ -1,20 +1,11 @@
 // Markdown and comment text are rendered when they are saved, not when a reader asks; rows that no
-// current renderer has seen (the demo seed, an older build) are shown rendered and then stored.
+// current renderer has seen (the demo seed, an older build) are shown as well as the reader Worker
+// can without a Markdown renderer, kept out of the caches, and rendered by the author Worker.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startBlog, admin, page, postComment, formToken } from "./helpers.mjs";
+import { startBlog, admin, page, postComment, formToken, AUTHOR } from "./helpers.mjs";
 
 const SLUG = "health-is-social-aint-no-doubt";
-
-/** Polls `check` (work after the response finishes on its own time) for up to 5 s. */
-async function eventually(check) {
-  for (let i = 0; i < 50; i++) {
-    const value = await check();
-    if (value) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return check();
-}
 
 test("publishing stores the HTML, and the page shows the stored HTML rather than rendering Markdown", async () => {
   const blog = await startBlog({ demo: false });
@@ -71,8 +62,8 @@ test("a comment's HTML is stored with it, escaped", async () => {
   }
 });
 
-test("rows written by plain SQL are shown rendered, then their renders are stored after the response", async () => {
-  const blog = await startBlog({ vars: { BENCH_FORCE_MISS: "1" } });
+test("rows written by plain SQL are shown as text and kept out of the caches until the author Worker renders them", async () => {
+  const blog = await startBlog({ raw: true });
   try {
     // The demo seed is plain SQL: nothing rendered yet.
     const before = await blog.db
@@ -80,39 +71,47 @@ test("rows written by plain SQL are shown rendered, then their renders are store
       .first();
     assert.ok(before.posts > 0 && before.comments > 0, JSON.stringify(before));
 
-    const { status, body } = await page(blog, `/posts/${SLUG}`);
-    assert.equal(status, 200);
-    assert.match(body, /<div class="entry-content">\s*<p>/, "the body is rendered Markdown");
-    assert.match(body, /3 responses/);
+    // The reader has no Markdown renderer: the post reads as its text, comments are exact, and
+    // nothing is cached (twice "uncached", no-store).
+    for (let i = 0; i < 2; i++) {
+      const res = await blog.fetch(`/posts/${SLUG}`);
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get("x-blog-cache"), "uncached");
+      assert.equal(res.headers.get("cache-control"), "no-store");
+      const body = await res.text();
+      assert.match(body, /3 responses/);
+      assert.match(body, /class="entry-content">\s*<p>/);
+    }
+    assert.equal((await blog.fetch("/")).headers.get("x-blog-cache"), "uncached");
 
-    const after = await eventually(async () => {
-      const row = await blog.db
-        .prepare(
-          `SELECT (SELECT COUNT(*) FROM posts WHERE rendered_by = 0) AS posts,
-                  (SELECT COUNT(*) FROM addenda WHERE rendered_by = 0) AS addenda,
-                  (SELECT COUNT(*) FROM comments WHERE rendered_by = 0) AS comments`,
-        )
-        .first();
-      return row.posts + row.addenda + row.comments === 0 && row;
-    });
-    assert.ok(after, "every stale row was rendered and stored");
-    const post = await blog.db.prepare("SELECT body_html FROM posts WHERE slug = ?").bind(SLUG).first();
-    assert.ok(post.body_html.length > 500);
+    const rendered = await admin(blog, "POST", "/admin/renders");
+    assert.equal(rendered.res.status, 200);
+    assert.ok(rendered.json.rendered >= before.posts + before.comments, JSON.stringify(rendered.json));
+    assert.equal(rendered.json.remaining, false);
+    const after = await blog.db
+      .prepare(
+        `SELECT (SELECT COUNT(*) FROM posts WHERE rendered_by = 0) + (SELECT COUNT(*) FROM addenda WHERE rendered_by = 0)
+              + (SELECT COUNT(*) FROM comments WHERE rendered_by = 0) AS n`,
+      )
+      .first();
+    assert.equal(after.n, 0);
 
-    // The same page rendered again from the stored renders is what the fallback made.
-    const again = await blog.fetch(`/posts/${SLUG}`, { headers: { "X-Bench-Miss": "1" } });
-    const strip = (html) => html.replace(/name="token" value="[^"]*"/, "");
-    const entry = (html) => strip(html).split('<div class="entry-content">')[1];
-    assert.equal(entry(await again.text()), entry(body));
+    const first = await blog.fetch(`/posts/${SLUG}`);
+    assert.equal(first.headers.get("x-blog-cache"), "miss");
+    const html = await first.text();
+    assert.match(html, /<a [^>]*href="[^"]+"/, "the post's Markdown links are links now");
+    assert.doesNotMatch(html, /\]\(http/, "no Markdown link syntax is left");
+    assert.match((await page(blog, `/posts/${SLUG}`)).cache, /^(edge|hit)$/, "and the page is cached");
+    assert.equal((await admin(blog, "POST", "/admin/renders")).json.rendered, 0, "nothing left to render");
   } finally {
     await blog.close();
   }
 });
 
-test("the cron job stores renders of rows no reader has asked for", async () => {
-  const blog = await startBlog();
+test("the author Worker's cron job stores renders of rows no one has asked for", async () => {
+  const blog = await startBlog({ raw: true });
   try {
-    const worker = await blog.mf.getWorker();
+    const worker = await blog.mf.getWorker(AUTHOR);
     await worker.scheduled({ cron: "* * * * *" });
     const row = await blog.db
       .prepare("SELECT (SELECT COUNT(*) FROM posts WHERE rendered_by = 0) + (SELECT COUNT(*) FROM comments WHERE rendered_by = 0) AS n")
