@@ -25,8 +25,8 @@ function tempFile(name, text) {
   return file;
 }
 
-async function withBlog(fn) {
-  const blog = await startBlog();
+async function withBlog(fn, options = {}) {
+  const blog = await startBlog(options);
   const url = String(await blog.mf.ready).replace(/\/$/, "");
   try {
     await fn(blog, url);
@@ -154,3 +154,19 @@ test("a WordPress export imports with its threads, once, however often it runs",
     assert.equal(failed.code, 1);
     assert.match(failed.stderr, /broken\.xml: line 3: not well-formed XML/);
   }));
+
+test("render stores the HTML of rows written with plain SQL", () =>
+  withBlog(
+    async (blog, url) => {
+      const stale = () =>
+        blog.db.prepare("SELECT (SELECT COUNT(*) FROM posts WHERE rendered_by = 0) + (SELECT COUNT(*) FROM comments WHERE rendered_by = 0) AS n").first();
+      assert.ok((await stale()).n > 0);
+      const result = await blogctl(url, ["render"]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /^Rendered [1-9]\d* stale posts, addenda and comments\.$/m);
+      assert.equal((await stale()).n, 0);
+      const again = await blogctl(url, ["render"]);
+      assert.match(again.stdout, /^Rendered 0 stale/m);
+    },
+    { raw: true },
+  ));

@@ -46,6 +46,9 @@ enum Command {
     Delete { id: u64 },
     /// Import a WordPress export (WXR): posts, drafts, tags, categories and comment threads.
     ImportWxr { file: PathBuf },
+    /// Render every post, addendum and comment whose stored HTML is stale now (rows written with
+    /// plain SQL, or after a deployment with a new renderer); the cron job does it a batch a minute.
+    Render,
 }
 
 struct Client {
@@ -276,6 +279,22 @@ fn moderate(client: &Client, id: u64, status: Option<&str>) -> Result<(), String
     }
 }
 
+fn render_stale(client: &Client) -> Result<(), String> {
+    let mut total = 0;
+    loop {
+        let answer = client.call("POST", "/admin/renders", None)?;
+        if answer.status != 200 {
+            return Err(answer.problem());
+        }
+        total += answer.body["rendered"].as_u64().unwrap_or(0);
+        if answer.body["remaining"] != json!(true) {
+            break;
+        }
+    }
+    println!("Rendered {total} stale posts, addenda and comments.");
+    Ok(())
+}
+
 #[derive(Default)]
 struct Summary {
     posts: usize,
@@ -449,6 +468,7 @@ fn main() -> ExitCode {
         Command::Approve { id } => moderate(&client, *id, Some("approved")),
         Command::Spam { id } => moderate(&client, *id, Some("spam")),
         Command::Delete { id } => moderate(&client, *id, None),
+        Command::Render => render_stale(&client),
         Command::ImportWxr { file } => match import_wxr(&client, file) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::from(1),
