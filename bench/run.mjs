@@ -2,7 +2,10 @@
 // local workerd. Throughput from wrk, latency percentiles from oha; rounds interleaved (A B C … A B
 // C …); medians with min–max. Writes bench/results/latest.json and latest.md.
 //
-//   node bench/run.mjs [--seconds 5] [--rounds 3] [--skip-scale]
+//   node bench/run.mjs [--seconds 5] [--rounds 3] [--skip-scale] [--only REGEX]
+//
+// --only measures just the targets whose names match and prints their figures (a quick look while
+// working; the report files are left as they are).
 //
 // Never part of the test command: it takes minutes and its figures are for reading, not asserting.
 import { Miniflare } from "miniflare";
@@ -20,7 +23,8 @@ const opt = (name, dflt) => {
 };
 const SECONDS = Number(opt("seconds", 5));
 const ROUNDS = Number(opt("rounds", 3));
-const SKIP_SCALE = args.includes("--skip-scale");
+const ONLY = opt("only", null);
+const SKIP_SCALE = args.includes("--skip-scale") || ONLY !== null;
 const CONNECTIONS = 16;
 const TOOLS = process.env.TOOLS_DIR || path.join(ROOT, ".tools");
 const OHA = path.join(TOOLS, "bin", "oha");
@@ -240,10 +244,15 @@ async function main() {
   const db = await mf.getD1Database("DB", "blog");
   await db.prepare(commentsSql(SLUG, 97, 1300420000)).run();
   await renderStale(urls.blog);
-  const pageHtml = await (await fetch(`${urls.blog}/posts/${SLUG}`)).text();
+  const pageResponse = await fetch(`${urls.blog}/posts/${SLUG}`);
+  const pageHtml = await pageResponse.text();
   await mf.dispose();
   const pageFile = path.join(WORK, "page.html");
   fs.writeFileSync(pageFile, pageHtml);
+  // The floors answer with the blog's headers too (all but those the runtime sets itself).
+  const headersFile = path.join(WORK, "headers.txt");
+  const skip = new Set(["content-length", "date", "transfer-encoding", "connection"]);
+  fs.writeFileSync(headersFile, [...pageResponse.headers].filter(([k]) => !skip.has(k)).map(([k, v]) => `${k}: ${v}\n`).join(""));
   log(`The reference post with 100 comments: ${pageHtml.length} bytes`);
 
   // The Rust floors carry the same bytes.
@@ -252,6 +261,7 @@ async function main() {
     env: {
       ...process.env,
       FLOOR_PAGE_FILE: pageFile,
+      FLOOR_HEADERS_FILE: headersFile,
       WASM_BINDGEN_BIN: path.join(TOOLS, "bin", "wasm-bindgen"),
       WASM_OPT_BIN: path.join(ROOT, "node_modules/.bin/wasm-opt"),
       ESBUILD_BIN: path.join(ROOT, "node_modules/@esbuild/linux-x64/bin/esbuild"),
@@ -273,7 +283,8 @@ async function main() {
     name: "floor-js",
     modules: true,
     script: `const page = ${JSON.stringify(pageHtml)};
-export default { fetch() { return new Response(page, { headers: { "Content-Type": "text/html; charset=utf-8" } }); } };`,
+const headers = ${JSON.stringify([...pageResponse.headers].filter(([k]) => !skip.has(k)))};
+export default { fetch() { return new Response(page, { headers }); } };`,
     compatibilityDate: config.compatibilityDate,
     unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
   };
@@ -303,9 +314,16 @@ export default { fetch() { return new Response(page, { headers: { "Content-Type"
     { name: "ours: search", url: `${urls.blog}/search?q=social+media` },
     { name: "ours: comment POST (all checks)", url: `${urls.blog}/posts/${SLUG}/comments`, lua: postLua(`${urls.blog}/posts/${SLUG}/comments`) },
   ];
-  const results = await measure(targets);
+  const results = await measure(ONLY ? targets.filter((t) => new RegExp(ONLY).test(t.name)) : targets);
   stat.stop();
   await mf.dispose();
+  if (ONLY) {
+    for (const [name, s] of Object.entries(results)) {
+      console.log(`${name}: ${s.rps.median.toFixed(0)} req/s (${s.rps.min.toFixed(0)}–${s.rps.max.toFixed(0)})`);
+    }
+    fs.rmSync(WORK, { recursive: true, force: true });
+    return;
+  }
 
   // Scale: 10,000 posts and 100,000 comments, the same uncached pages.
   let scale = null;

@@ -148,7 +148,7 @@ fn post_json(app: &App, post: &PostRecord, addenda: Option<&[AddendumRecord]>, n
     let mut value = json!({
         "id": post.id,
         "slug": post.slug,
-        "url": app.blog.url(&routes::post_path(&post.slug)),
+        "url": app.blog().url(&routes::post_path(&post.slug)),
         "title": post.title,
         "status": post.status,
         "published_at": post.published_at.map(utc),
@@ -400,7 +400,7 @@ async fn add_author_comment(
     let comment = NewComment {
         post_id: post.id,
         parent_id: parent,
-        author_name: &app.blog.author,
+        author_name: &app.blog().author,
         author_email: "",
         author_url: None,
         body: &text,

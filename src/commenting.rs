@@ -204,11 +204,11 @@ async fn akismet_finding(
 ) -> Option<(Outcome, String)> {
     let header = |name: &str| req.headers().get(name).ok().flatten().unwrap_or_default();
     let (user_agent, referrer) = (header("User-Agent"), header("Referer"));
-    let permalink = app.blog.url(&routes::post_path(&post.slug));
+    let permalink = app.blog().url(&routes::post_path(&post.slug));
     let date = dates::rfc3339(now, &FixedZone::UTC);
     let check = akismet::Check {
         api_key: key,
-        blog: &app.blog.base_url,
+        blog: &app.blog().base_url,
         user_ip: ip,
         user_agent: &user_agent,
         referrer: &referrer,
@@ -250,8 +250,8 @@ pub async fn reply_page(app: &App, slug: &str, parent: i64) -> AppResult<Respons
     if comments_closed(app, &post, now) {
         view.message = Some("Comments are closed on this post.".into());
     }
-    let zone = IntlZone::new(&app.blog.time_zone);
-    let html = pages::reply(&app.blog, &zone, &post, Some(&comment), view);
+    let zone = IntlZone::new(&app.blog().time_zone);
+    let html = pages::reply(app.blog(), &zone, &post, Some(&comment), view);
     http::html_response(200, &html, "private, no-store")
 }
 
@@ -274,8 +274,8 @@ pub async fn held_page(app: &App, slug: &str, id: i64, key: &str) -> AppResult<R
         .commentable_post(slug, runtime::now())
         .await?
         .ok_or(AppError::NotFound)?;
-    let zone = IntlZone::new(&app.blog.time_zone);
-    let html = pages::held(&app.blog, &zone, &post.title, &comment);
+    let zone = IntlZone::new(&app.blog().time_zone);
+    let html = pages::held(app.blog(), &zone, &post.title, &comment);
     let response = http::html_response(200, &html, "private, no-store")?;
     response.headers().set("X-Robots-Tag", "noindex")?;
     Ok(response)
@@ -307,8 +307,8 @@ fn form_page(
     view: FormView,
     status: u16,
 ) -> AppResult<Response> {
-    let zone = IntlZone::new(&app.blog.time_zone);
-    let html = pages::reply(&app.blog, &zone, post, None, view);
+    let zone = IntlZone::new(&app.blog().time_zone);
+    let html = pages::reply(app.blog(), &zone, post, None, view);
     http::html_response(status, &html, "no-store")
 }
 

@@ -1,7 +1,7 @@
 //! The HTTP layer: routes a request to the domain, and turns answers and errors into responses.
 //! Nothing here knows SQL or markup.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 
 use worker::{Context, Env, Headers, Method, Request, Response};
 
@@ -23,7 +23,8 @@ const CONTENT_SECURITY_POLICY: &str =
 /// What every handler needs: settings, bindings, and the request's context (absent for the
 /// cron job) for work that may finish after the response.
 pub struct App {
-    pub blog: Blog,
+    /// Read from the vars when first needed: a cached page needs only `BASE_URL`.
+    blog: OnceCell<Blog>,
     env: Env,
     ctx: Option<Context>,
     /// The pages purged while handling this request (see [`purge`]).
@@ -32,9 +33,8 @@ pub struct App {
 
 impl App {
     pub fn new(env: Env, ctx: Option<Context>) -> Self {
-        let blog = Blog::from_vars(|name| env.var(name).ok().map(|v| v.to_string()));
         App {
-            blog,
+            blog: OnceCell::new(),
             env,
             ctx,
             purged: RefCell::new(Vec::new()),
@@ -47,6 +47,12 @@ impl App {
             Some(ctx) => ctx.wait_until(work),
             None => work.await,
         }
+    }
+
+    /// The blog's settings (`[vars]`).
+    pub fn blog(&self) -> &Blog {
+        self.blog
+            .get_or_init(|| Blog::from_vars(|name| self.env.var(name).ok().map(|v| v.to_string())))
     }
 
     pub fn store(&self) -> AppResult<Store> {
@@ -91,8 +97,8 @@ impl App {
     /// Only the benchmark's configuration sets `BENCH_FORCE_MISS`; with it, a request with
     /// `X-Bench-Miss: 1` skips the cache reads, to time the uncached path.
     fn bench_force_miss(&self, req: &Request) -> bool {
-        self.var("BENCH_FORCE_MISS").as_deref() == Some("1")
-            && req.headers().get("X-Bench-Miss").ok().flatten().as_deref() == Some("1")
+        req.headers().get("X-Bench-Miss").ok().flatten().as_deref() == Some("1")
+            && self.var("BENCH_FORCE_MISS").as_deref() == Some("1")
     }
 
     fn var(&self, name: &str) -> Option<String> {
@@ -139,7 +145,7 @@ pub async fn purge_post(app: &App, store: &Store, post_id: i64, slug: &str) -> A
 /// [`handle_author`]).
 pub async fn purge(app: &App, pages: &[Page]) {
     app.purged.borrow_mut().extend_from_slice(pages);
-    cache::edge_purge(&app.blog.base_url, pages).await;
+    cache::edge_purge(&app.blog().base_url, pages).await;
     if let Some(kv) = app.kv() {
         if let Err(e) = cache::purge(&kv, pages).await {
             worker::console_error!("purging {} cached pages failed: {e}", pages.len());
@@ -166,7 +172,7 @@ pub async fn handle(mut req: Request, env: Env, ctx: Context) -> worker::Result<
     }
     let response = match route(&mut req, &app, &path).await {
         Ok(response) => response,
-        Err(error) => error_page(&app.blog, &error)?,
+        Err(error) => error_page(app.blog(), &error)?,
     };
     if head {
         strip_body(response)
@@ -189,7 +195,7 @@ async fn forward_to_author(req: Request, app: &App) -> AppResult<Response> {
     let Some(purged) = response.headers().get(cache::PURGE_HEADER)? else {
         return Ok(response);
     };
-    cache::edge_purge(&app.blog.base_url, &cache::pages_from_purge_header(&purged)).await;
+    cache::edge_purge(&app.blog().base_url, &cache::pages_from_purge_header(&purged)).await;
     let headers = response.headers().clone();
     headers.delete(cache::PURGE_HEADER)?;
     Ok(response.with_headers(headers))
@@ -243,7 +249,7 @@ async fn route(req: &mut Request, app: &App, path: &str) -> AppResult<Response> 
 /// Serves a reader's page from the nearest layer that has it (see `cache`): this data centre's
 /// Cache API, then KV, then D1 and the templates. A copy goes back into the layers it missed.
 async fn serve_page(req: &Request, app: &App, page: Page) -> AppResult<Response> {
-    let edge_key = cache::edge_key(&app.blog.base_url, &page);
+    let edge_key = cache::edge_key(&app.blog().base_url, &page);
     let force_miss = app.bench_force_miss(req);
     if !force_miss {
         if let Some(found) = cache::edge_get(&edge_key).await {
@@ -315,10 +321,10 @@ async fn render(app: &App, page: &Page) -> AppResult<RenderedPage> {
 
 async fn render_html(app: &App, page: &Page, cacheable: &mut bool) -> AppResult<String> {
     if let Page::Robots = page {
-        return Ok(pages::robots(&app.blog));
+        return Ok(pages::robots(app.blog()));
     }
     let store = app.store()?;
-    let zone = IntlZone::new(&app.blog.time_zone);
+    let zone = IntlZone::new(&app.blog().time_zone);
     let now = runtime::now();
     let offset = |page: u32| (page - 1).saturating_mul(pages::PER_PAGE);
     match page {
@@ -328,7 +334,7 @@ async fn render_html(app: &App, page: &Page, cacheable: &mut bool) -> AppResult<
                 return Err(AppError::NotFound);
             }
             *cacheable = !rendering::listing_is_stale(&listing);
-            Ok(pages::home(&app.blog, &zone, &listing, *page))
+            Ok(pages::home(app.blog(), &zone, &listing, *page))
         }
         Page::Tag { tag, page } => {
             let (name, listing) = store
@@ -337,7 +343,7 @@ async fn render_html(app: &App, page: &Page, cacheable: &mut bool) -> AppResult<
                 .filter(|(_, listing)| !listing.posts.is_empty())
                 .ok_or(AppError::NotFound)?;
             *cacheable = !rendering::listing_is_stale(&listing);
-            Ok(pages::tag(&app.blog, &zone, tag, &name, &listing, *page))
+            Ok(pages::tag(app.blog(), &zone, tag, &name, &listing, *page))
         }
         Page::Post { slug } | Page::PostComments { slug, .. } => {
             let comment_page = match page {
@@ -356,7 +362,7 @@ async fn render_html(app: &App, page: &Page, cacheable: &mut bool) -> AppResult<
                 .map(|secret| token::issue_form_token(&secret, data.post.id, now))
                 .unwrap_or_default();
             Ok(pages::post(
-                &app.blog,
+                app.blog(),
                 &zone,
                 &data,
                 comment_page,
@@ -371,18 +377,18 @@ async fn render_html(app: &App, page: &Page, cacheable: &mut bool) -> AppResult<
             let latest = store
                 .latest_comments(data.post.id, pages::FEED_COMMENTS)
                 .await?;
-            Ok(pages::comment_feed(&app.blog, &data.post, &latest))
+            Ok(pages::comment_feed(app.blog(), &data.post, &latest))
         }
         Page::AtomFeed | Page::RssFeed => {
             let (posts, addenda) = store.feed(now, pages::FEED_POSTS).await?;
             *cacheable = !rendering::feed_is_stale(&posts, &addenda);
             Ok(match page {
-                Page::AtomFeed => pages::atom(&app.blog, &zone, &posts, &addenda),
-                _ => pages::rss(&app.blog, &zone, &posts, &addenda),
+                Page::AtomFeed => pages::atom(app.blog(), &zone, &posts, &addenda),
+                _ => pages::rss(app.blog(), &zone, &posts, &addenda),
             })
         }
-        Page::Sitemap => Ok(pages::sitemap(&app.blog, &store.sitemap(now).await?)),
-        Page::Robots => Ok(pages::robots(&app.blog)),
+        Page::Sitemap => Ok(pages::sitemap(app.blog(), &store.sitemap(now).await?)),
+        Page::Robots => Ok(pages::robots(app.blog())),
     }
 }
 
@@ -419,8 +425,8 @@ async fn search(req: &Request, app: &App) -> AppResult<Response> {
         }
         None => (Vec::new(), 0),
     };
-    let zone = IntlZone::new(&app.blog.time_zone);
-    let html = pages::search(&app.blog, &zone, &query, &hits, total, page);
+    let zone = IntlZone::new(&app.blog().time_zone);
+    let html = pages::search(app.blog(), &zone, &query, &hits, total, page);
     html_response(200, &html, "public, max-age=0, s-maxage=60")
 }
 

@@ -5,12 +5,17 @@
 use worker::{event, Cache, Context, Env, Request, Response, Result};
 
 const PAGE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/page.html"));
+/// The blog's response headers for the page, `Name: value` a line: a floor answers exactly what
+/// the blog answers, headers included.
+const HEADERS: &str = include_str!(concat!(env!("OUT_DIR"), "/headers.txt"));
 
 fn page() -> Result<Response> {
     let response = Response::from_bytes(PAGE.to_vec())?;
-    response
-        .headers()
-        .set("Content-Type", "text/html; charset=utf-8")?;
+    for line in HEADERS.lines() {
+        if let Some((name, value)) = line.split_once(": ") {
+            response.headers().set(name, value)?;
+        }
+    }
     Ok(response)
 }
 
