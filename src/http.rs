@@ -195,7 +195,11 @@ async fn forward_to_author(req: Request, app: &App) -> AppResult<Response> {
     let Some(purged) = response.headers().get(cache::PURGE_HEADER)? else {
         return Ok(response);
     };
-    cache::edge_purge(&app.blog().base_url, &cache::pages_from_purge_header(&purged)).await;
+    cache::edge_purge(
+        &app.blog().base_url,
+        &cache::pages_from_purge_header(&purged),
+    )
+    .await;
     let headers = response.headers().clone();
     headers.delete(cache::PURGE_HEADER)?;
     Ok(response.with_headers(headers))
