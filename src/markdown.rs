@@ -118,11 +118,10 @@ fn with_heading_ids(html: String) -> String {
     let mut out = String::with_capacity(html.len() + tags.len() * 32);
     let mut copied = 0;
     for tag in tags.iter().filter(|t| t.explicit_id.is_none()) {
-        let close = format!("</h{}>", tag.level);
-        let inner_end = html[tag.tag_end..]
-            .find(&close)
+        let close = [b'<', b'/', b'h', b'0' + tag.level, b'>'];
+        let inner_end = memchr::memmem::find(&html.as_bytes()[tag.tag_end..], &close)
             .map_or(html.len(), |at| tag.tag_end + at);
-        let text = decode_text(&strip_tags(&html[tag.tag_end..inner_end]));
+        let text = decode_text(&strip_tags(&html[tag.tag_end..inner_end], usize::MAX));
         let id = unique(slugify(&text), &mut used, &mut next_suffix);
         out.push_str(&html[copied..tag.name_end]);
         // A slug is letters, digits and hyphens: nothing to escape in an attribute.
@@ -153,12 +152,18 @@ fn unique(base: String, used: &mut HashSet<String>, next: &mut HashMap<String, u
 }
 
 /// The text of an HTML fragment without its tags (and without the contents of `<script>` and
-/// `<style>`, which the author's raw HTML may hold). A table cell or line break reads as a space.
-fn strip_tags(html: &str) -> String {
-    let mut text = String::with_capacity(html.len());
+/// `<style>`, which the author's raw HTML may hold), up to about `enough_chars` characters. A table
+/// cell or line break reads as a space.
+fn strip_tags(html: &str, enough_chars: usize) -> String {
+    let mut text = String::with_capacity(html.len().min(enough_chars.saturating_mul(4)));
+    let mut chars = 0;
     let mut rest = html;
     while let Some(open) = rest.find('<') {
+        if chars >= enough_chars {
+            return text;
+        }
         text.push_str(&rest[..open]);
+        chars += rest[..open].chars().count();
         let tag = &rest[open + 1..];
         let Some(close) = tag.find('>') else {
             rest = "";
@@ -268,7 +273,8 @@ fn lead_of_html(html: &str) -> String {
     while !html.is_char_boundary(end) {
         end -= 1;
     }
-    let text = decode_text(&strip_tags(&html[..end]));
+    // Twice the lead in text is plenty, even after entities and runs of white space shrink.
+    let text = decode_text(&strip_tags(&html[..end], LEAD_CHARS * 2));
     let mut lead = String::with_capacity(LEAD_CHARS + 64);
     let mut chars = 0;
     for word in text.split_whitespace() {
