@@ -127,7 +127,16 @@ fn push_two_digits(out: &mut String, n: u32) {
     out.push(char::from(b'0' + (n % 10) as u8));
 }
 
-/// "+01:00", "-05:30"; "Z" for UTC when `z_for_utc`, else "+00:00"/"+0000" style per `colon`.
+/// "14:17:00".
+fn push_clock(out: &mut String, t: &Civil) {
+    push_two_digits(out, t.hour);
+    out.push(':');
+    push_two_digits(out, t.minute);
+    out.push(':');
+    push_two_digits(out, t.second);
+}
+
+/// "+01:00", "-05:30" (with `colon`) or "+0000" (RFC 2822 style, without).
 fn push_offset(out: &mut String, offset: i32, colon: bool) {
     out.push(if offset < 0 { '-' } else { '+' });
     let minutes = offset.unsigned_abs() / 60;
@@ -197,11 +206,7 @@ fn rfc3339_of(t: &Civil) -> String {
     out.push('-');
     push_two_digits(&mut out, t.day);
     out.push('T');
-    push_two_digits(&mut out, t.hour);
-    out.push(':');
-    push_two_digits(&mut out, t.minute);
-    out.push(':');
-    push_two_digits(&mut out, t.second);
+    push_clock(&mut out, t);
     if t.offset == 0 {
         out.push('Z');
     } else {
@@ -220,11 +225,7 @@ pub fn rfc2822(unix: i64) -> String {
     out.push(' ');
     out.push_str(&t.month_name()[..3]);
     let _ = write!(out, " {:04} ", t.year);
-    push_two_digits(&mut out, t.hour);
-    out.push(':');
-    push_two_digits(&mut out, t.minute);
-    out.push(':');
-    push_two_digits(&mut out, t.second);
+    push_clock(&mut out, &t);
     out.push(' ');
     push_offset(&mut out, 0, false);
     out

@@ -1074,34 +1074,32 @@ impl Store {
         comments: &[(i64, &str, &str)],
     ) -> AppResult<()> {
         let version = num(crate::markdown::RENDERER_VERSION);
-        let mut statements = Vec::with_capacity(posts.len() + addenda.len());
+        let mut statements = Vec::with_capacity(posts.len() + addenda.len() + comments.len());
         for (id, markdown, html, lead) in posts {
             statements.push(self.statement(
                 "UPDATE posts SET body_html = ?3, lead = ?4, rendered_by = ?5 WHERE id = ?1 AND body = ?2",
                 &[num(*id), (*markdown).into(), (*html).into(), (*lead).into(), version.clone()],
             )?);
         }
-        for (id, markdown, html) in addenda {
-            statements.push(self.statement(
+        let others = [
+            (
                 "UPDATE addenda SET body_html = ?3, rendered_by = ?4 WHERE id = ?1 AND body = ?2",
-                &[
-                    num(*id),
-                    (*markdown).into(),
-                    (*html).into(),
-                    version.clone(),
-                ],
-            )?);
-        }
-        for (id, text, html) in comments {
-            statements.push(self.statement(
+                crate::markdown::RENDERER_VERSION,
+                addenda,
+            ),
+            (
                 "UPDATE comments SET body_html = ?3, rendered_by = ?4 WHERE id = ?1 AND body = ?2",
-                &[
-                    num(*id),
-                    (*text).into(),
-                    (*html).into(),
-                    num(crate::comment_text::RENDERER_VERSION),
-                ],
-            )?);
+                crate::comment_text::RENDERER_VERSION,
+                comments,
+            ),
+        ];
+        for (sql, version, rows) in others {
+            for (id, source, html) in rows {
+                statements.push(self.statement(
+                    sql,
+                    &[num(*id), (*source).into(), (*html).into(), num(version)],
+                )?);
+            }
         }
         if !statements.is_empty() {
             self.db.batch(statements).await?;
