@@ -12,6 +12,17 @@ pub struct Blog {
     pub time_zone: String,
 }
 
+/// `BASE_URL` as the blog uses it: trimmed, without a trailing slash, with a local default.
+pub fn base_url(value: Option<String>) -> String {
+    let value = value.unwrap_or_default();
+    let value = value.trim().trim_end_matches('/');
+    if value.is_empty() {
+        "http://127.0.0.1:8787".to_string()
+    } else {
+        value.to_string()
+    }
+}
+
 impl Blog {
     /// Reads the settings through `var`, which returns `None` for an unset variable.
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Self {
@@ -25,9 +36,7 @@ impl Blog {
             title: get("BLOG_TITLE", "My Blog"),
             tagline: get("BLOG_TAGLINE", ""),
             author: get("BLOG_AUTHOR", "The Author"),
-            base_url: get("BASE_URL", "http://127.0.0.1:8787")
-                .trim_end_matches('/')
-                .to_string(),
+            base_url: base_url(var("BASE_URL")),
             time_zone: get("TIME_ZONE", "UTC"),
         }
     }
@@ -54,5 +63,8 @@ mod tests {
         assert_eq!(blog.tagline, "");
         assert_eq!(blog.time_zone, "UTC");
         assert_eq!(blog.url("/posts/x"), "https://example.com/posts/x");
+        assert_eq!(base_url(Some(" https://x.org// ".into())), "https://x.org");
+        assert_eq!(base_url(None), "http://127.0.0.1:8787");
+        assert_eq!(base_url(Some("  ".into())), "http://127.0.0.1:8787");
     }
 }

@@ -25,6 +25,7 @@ const CONTENT_SECURITY_POLICY: &str =
 pub struct App {
     /// Read from the vars when first needed: a cached page needs only `BASE_URL`.
     blog: OnceCell<Blog>,
+    base_url: OnceCell<String>,
     env: Env,
     ctx: Option<Context>,
     /// The pages purged while handling this request (see [`purge`]).
@@ -35,6 +36,7 @@ impl App {
     pub fn new(env: Env, ctx: Option<Context>) -> Self {
         App {
             blog: OnceCell::new(),
+            base_url: OnceCell::new(),
             env,
             ctx,
             purged: RefCell::new(Vec::new()),
@@ -53,6 +55,12 @@ impl App {
     pub fn blog(&self) -> &Blog {
         self.blog
             .get_or_init(|| Blog::from_vars(|name| self.env.var(name).ok().map(|v| v.to_string())))
+    }
+
+    /// `BASE_URL` alone: what a cached page needs of the settings (its cache key).
+    fn base_url(&self) -> &str {
+        self.base_url
+            .get_or_init(|| crate::config::base_url(self.var("BASE_URL")))
     }
 
     pub fn store(&self) -> AppResult<Store> {
@@ -145,7 +153,7 @@ pub async fn purge_post(app: &App, store: &Store, post_id: i64, slug: &str) -> A
 /// [`handle_author`]).
 pub async fn purge(app: &App, pages: &[Page]) {
     app.purged.borrow_mut().extend_from_slice(pages);
-    cache::edge_purge(&app.blog().base_url, pages).await;
+    cache::edge_purge(app.base_url(), pages).await;
     if let Some(kv) = app.kv() {
         if let Err(e) = cache::purge(&kv, pages).await {
             worker::console_error!("purging {} cached pages failed: {e}", pages.len());
@@ -195,11 +203,7 @@ async fn forward_to_author(req: Request, app: &App) -> AppResult<Response> {
     let Some(purged) = response.headers().get(cache::PURGE_HEADER)? else {
         return Ok(response);
     };
-    cache::edge_purge(
-        &app.blog().base_url,
-        &cache::pages_from_purge_header(&purged),
-    )
-    .await;
+    cache::edge_purge(app.base_url(), &cache::pages_from_purge_header(&purged)).await;
     let headers = response.headers().clone();
     headers.delete(cache::PURGE_HEADER)?;
     Ok(response.with_headers(headers))
@@ -253,7 +257,7 @@ async fn route(req: &mut Request, app: &App, path: &str) -> AppResult<Response> 
 /// Serves a reader's page from the nearest layer that has it (see `cache`): this data centre's
 /// Cache API, then KV, then D1 and the templates. A copy goes back into the layers it missed.
 async fn serve_page(req: &Request, app: &App, page: Page) -> AppResult<Response> {
-    let edge_key = cache::edge_key(&app.blog().base_url, &page);
+    let edge_key = cache::edge_key(app.base_url(), &page);
     let force_miss = app.bench_force_miss(req);
     if !force_miss {
         if let Some(found) = cache::edge_get(&edge_key).await {
