@@ -126,6 +126,7 @@ test("editing a post replaces its cached page and its listing entry", async () =
     const edited = await admin(blog, "PATCH", `/admin/posts/${SLUG}`, { title: "Health is Social, edited" });
     assert.equal(edited.res.status, 200);
     assert.equal(edited.json.title, "Health is Social, edited");
+    assert.equal(edited.res.headers.get("x-blog-purged"), null, "the reader keeps the purge list to itself");
     const post = await page(blog, POST);
     assert.equal(post.cache, "miss");
     assert.match(post.body, /<h1>Health is Social, edited<\/h1>/);
