@@ -6,7 +6,7 @@
 //!    `stale-while-revalidate`, an `ETag` answered with `304`, and `Cache-Tag` for purges by tag.
 //! 2. The Workers Cache API, per data centre: a copy of the response kept for its `s-maxage`.
 //!    A purge drops it in the data centre where the change was made; elsewhere it expires.
-//! 3. KV, global: the rendered page under `page:{build}:{path}` with its ETag in the entry's
+//! 3. KV, global: the rendered page under `page:{path}` with its ETag and build in the entry's
 //!    metadata; a hit costs one KV read and no D1 query. Purges delete it (KV takes up to 60 s to
 //!    reach every location).
 //!
@@ -37,9 +37,12 @@ pub struct CachedPage {
     pub etag: String,
 }
 
+/// What a KV entry carries beside the page: its validator and the build that rendered it.
 #[derive(Serialize, Deserialize)]
 struct Meta {
     etag: String,
+    #[serde(default)]
+    build: String,
 }
 
 impl CachedPage {
@@ -75,20 +78,21 @@ pub fn etag_matches(if_none_match: &str, etag: &str) -> bool {
 /// its own cache instead of serving pages an older version rendered.
 pub const BUILD_ID: &str = env!("BLOG_BUILD_ID");
 
-/// Cached pages expire after a week even if nothing changes, so entries left behind by older
-/// builds do not pile up.
+/// Cached pages expire after a week even if nothing changes.
 const PAGE_TTL_SECONDS: u64 = 7 * 24 * 3600;
 
-/// The KV key of a page.
+/// The KV key of a page. It does not name the build: the author Worker, which purges, may come
+/// from another deployment than the reader Worker, which reads; the build is in the entry's
+/// metadata instead, and an entry from another build reads as a miss (and is then replaced).
 pub fn key(page: &Page) -> String {
-    format!("page:{BUILD_ID}:{}", page.path())
+    format!("page:{}", page.path())
 }
 
-/// The cached copy of a page, if there is one. A failing KV is a miss, not an error: the page
-/// can still be rendered from D1.
+/// The cached copy of a page, if there is one and this build rendered it. A failing KV is a
+/// miss, not an error: the page can still be rendered from D1.
 pub async fn get(kv: &KvStore, page: &Page) -> Option<CachedPage> {
     match kv.get(&key(page)).text_with_metadata::<Meta>().await {
-        Ok((Some(html), Some(meta))) => Some(CachedPage {
+        Ok((Some(html), Some(meta))) if meta.build == BUILD_ID => Some(CachedPage {
             html,
             etag: meta.etag,
         }),
@@ -104,6 +108,7 @@ pub async fn get(kv: &KvStore, page: &Page) -> Option<CachedPage> {
 pub async fn put(kv: &KvStore, page: &Page, cached: &CachedPage) {
     let meta = Meta {
         etag: cached.etag.clone(),
+        build: BUILD_ID.to_string(),
     };
     let result = match kv.put(&key(page), cached.html.as_str()) {
         Ok(builder) => match builder.expiration_ttl(PAGE_TTL_SECONDS).metadata(meta) {
@@ -336,14 +341,8 @@ mod tests {
 
     #[test]
     fn keys_follow_canonical_paths() {
-        assert_eq!(key(&Page::Home { page: 1 }), format!("page:{BUILD_ID}:/"));
-        assert_eq!(
-            key(&Page::Home { page: 4 }),
-            format!("page:{BUILD_ID}:/page/4")
-        );
-        assert_eq!(
-            key(&Page::Post { slug: "a-b".into() }),
-            format!("page:{BUILD_ID}:/posts/a-b")
-        );
+        assert_eq!(key(&Page::Home { page: 1 }), "page:/");
+        assert_eq!(key(&Page::Home { page: 4 }), "page:/page/4");
+        assert_eq!(key(&Page::Post { slug: "a-b".into() }), "page:/posts/a-b");
     }
 }

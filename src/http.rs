@@ -223,6 +223,7 @@ pub async fn handle_author(mut req: Request, env: Env, ctx: Context) -> worker::
         Ok(response) => response,
         Err(error) => json_error(&error)?,
     };
+    drain_unread_body(&mut req).await;
     let purged = app.purged.borrow();
     if !purged.is_empty() {
         response
@@ -230,6 +231,30 @@ pub async fn handle_author(mut req: Request, env: Env, ctx: Context) -> worker::
             .set(cache::PURGE_HEADER, &cache::purge_header(&purged))?;
     }
     Ok(response)
+}
+
+/// How much of a body an early answer left unread the author Worker reads before answering.
+const MAX_DRAINED_BYTES: usize = 1024 * 1024;
+
+/// Reads what is left of a request body that an early answer (401, 404, 405…) did not read, up
+/// to [`MAX_DRAINED_BYTES`]. The body streams from the client through the reader Worker's service
+/// binding; left unread, its stream is cancelled and the client's connection reset before the
+/// answer reaches it. Larger uploads are still cut off, as by any server answering them early.
+async fn drain_unread_body(req: &mut Request) {
+    use futures_util::StreamExt;
+    if req.inner().body_used() {
+        return;
+    }
+    let Ok(mut stream) = req.stream() else {
+        return; // no body
+    };
+    let mut read = 0;
+    while let Some(Ok(chunk)) = stream.next().await {
+        read += chunk.len();
+        if read > MAX_DRAINED_BYTES {
+            break;
+        }
+    }
 }
 
 async fn route(req: &mut Request, app: &App, path: &str) -> AppResult<Response> {

@@ -89,14 +89,15 @@ test("a second request is served from the Cache API, then KV, without D1, until 
     assert.equal(second.headers.get("x-blog-cache"), "edge", "this data centre's Cache API answers first");
     assert.match(await second.text(), /<h1>Health is Social- ain’t no doubt<\/h1>/);
     assert.equal(second.headers.get("cache-tag"), `post-${SLUG}`);
-    // The page is stored in KV under page:{build}:{path}, with an expiry.
+    // The page is stored in KV under page:{path}, with an expiry and the build that rendered it.
     const { keys } = await blog.kv.list({ prefix: "page:" });
-    const entry = keys.find((k) => k.name.endsWith(`:${POST}`));
+    const entry = keys.find((k) => k.name === `page:${POST}`);
     assert.ok(entry, `a KV entry for ${POST} among ${JSON.stringify(keys)}`);
     assert.ok(entry.expiration > Date.now() / 1000, "cached pages expire");
     assert.match(await blog.kv.get(entry.name), /<h1>Health is Social- ain’t no doubt<\/h1>/);
     // Without the Cache API's copy, KV answers, still without D1.
-    const build = entry.name.split(":")[1];
+    const build = entry.metadata.build;
+    assert.match(build, /^[0-9a-f]{8,}$/);
     const caches = await blog.mf.getCaches();
     assert.ok(await caches.default.delete(`http://127.0.0.1:8787${POST}?build=${build}`));
     const third = await blog.fetch(POST);
@@ -108,6 +109,14 @@ test("a second request is served from the Cache API, then KV, without D1, until 
     const fourth = await blog.fetch(POST);
     assert.equal(fourth.headers.get("x-blog-cache"), "miss");
     assert.match(await fourth.text(), /<h1>Changed behind its back<\/h1>/);
+    // An entry another build rendered (an older deployment) reads as a miss and is replaced.
+    await caches.default.delete(`http://127.0.0.1:8787${POST}?build=${build}`);
+    await blog.kv.put(entry.name, "<p>from an older build</p>", { metadata: { etag: '"old"', build: "0ld" } });
+    const fifth = await blog.fetch(POST);
+    assert.equal(fifth.headers.get("x-blog-cache"), "miss");
+    assert.match(await fifth.text(), /<h1>Changed behind its back<\/h1>/);
+    const replaced = await blog.kv.getWithMetadata(entry.name);
+    assert.equal(replaced.metadata.build, build);
   } finally {
     await blog.close();
   }
