@@ -248,6 +248,7 @@ test("the author's replies are approved, marked and threaded; moderation refresh
     const at = shown.body.indexOf(`id="comment-${id}"`);
     assert.ok(at > shown.body.indexOf('id="comment-2"') && at < shown.body.indexOf('id="comment-3"'), "threaded under comment 1");
     assert.match(shown.body.slice(at, at + 400), /by-post-author/);
+    assert.match(shown.body.slice(at, at + 400), /class="comment-author">Claire</, "under the blog author's name");
 
     await admin(blog, "POST", "/admin/posts", { title: "Other", body: "x", slug: "other" });
     const elsewhere = await admin(blog, "POST", "/admin/posts/other/comments", { body: "x", parent: 1 });
