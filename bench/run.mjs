@@ -14,7 +14,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createHmac } from "node:crypto";
-import { wranglerConfig, wrangler, ROOT } from "../tests/helpers.mjs";
+import { wranglerConfig, wrangler, blogOptions, renderStale as renderWith, ROOT, READER, BASE } from "../tests/helpers.mjs";
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -33,8 +33,6 @@ const SLUG = "health-is-social-aint-no-doubt";
 const FORM_SECRET = "bench-form-secret";
 const WORK = fs.mkdtempSync(path.join(os.tmpdir(), "blog-bench-"));
 const config = wranglerConfig();
-const authorConfig = wranglerConfig("wrangler.author.toml");
-const ADMIN_TOKEN = "bench-admin-token";
 /** The renderer versions the Workers store with rendered rows (generated rows are stored as rendered). */
 const version = (file) => Number(fs.readFileSync(path.join(ROOT, file), "utf8").match(/RENDERER_VERSION: i64 = (\d+)/)[1]);
 const MARKDOWN_VERSION = version("src/markdown.rs");
@@ -54,66 +52,24 @@ function prepareState(name) {
   return dir;
 }
 
-/** The reader Worker, as deployed: the author Worker behind its AUTHOR binding (see blogWorkers). */
-function blogWorker(extraBindings = {}) {
-  return {
-    name: "blog",
-    modules: true,
-    scriptPath: path.join(ROOT, "build/index.js"),
-    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
-    compatibilityDate: config.compatibilityDate,
-    d1Databases: { DB: config.d1 },
-    kvNamespaces: { CACHE: config.kv },
-    bindings: {
-      ...config.vars,
-      FORM_SECRET,
-      BENCH_FORCE_MISS: "1",
-      COMMENT_RATE_LIMIT: "100000000",
-      ...extraBindings,
-    },
-    serviceBindings: { AUTHOR: "blog-author" },
-    unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
-  };
-}
-
-/** Both Workers of the blog. */
-function blogWorkers() {
-  return [
-    blogWorker(),
-    {
-      name: "blog-author",
-      modules: true,
-      scriptPath: path.join(ROOT, "build-author/index.js"),
-      modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
-      compatibilityDate: authorConfig.compatibilityDate,
-      d1Databases: { DB: authorConfig.d1 },
-      kvNamespaces: { CACHE: authorConfig.kv },
-      bindings: { ...authorConfig.vars, ADMIN_TOKEN },
-    },
-  ];
-}
-
-/** Has the author Worker render the demo seed (plain SQL), as `npm run dev` does. */
-async function renderStale(url) {
-  for (;;) {
-    const res = await fetch(`${url}/admin/renders`, { method: "POST", headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
-    if (res.status !== 200) throw new Error(`POST /admin/renders: ${res.status} ${await res.text()}`);
-    if (!(await res.json()).remaining) return;
-  }
-}
-
-async function start(state, workers) {
-  const mf = new Miniflare({
-    workers,
-    d1Persist: path.join(state, "v3", "d1"),
-    kvPersist: path.join(state, "v3", "kv"),
-    cachePersist: path.join(state, "v3", "cache"),
+/**
+ * Starts the blog's two Workers as the tests do (tests/helpers.mjs), with the benchmark's settings
+ * and a direct socket on the reader, plus `floors`; returns Miniflare and each direct URL by name
+ * (the reader's as `blog`).
+ */
+async function start(state, floors = []) {
+  const options = blogOptions(state, {
+    vars: { FORM_SECRET, BENCH_FORCE_MISS: "1", COMMENT_RATE_LIMIT: "100000000" },
+    reader: { unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }] },
   });
+  options.workers.push(...floors);
+  const mf = new Miniflare(options);
   await mf.ready;
   const urls = {};
-  for (const w of workers.filter((w) => w.unsafeDirectSockets)) {
+  for (const w of options.workers.filter((w) => w.unsafeDirectSockets)) {
     urls[w.name] = String(await mf.unsafeGetDirectURL(w.name)).replace(/\/$/, "");
   }
+  urls.blog = urls[READER];
   return { mf, urls };
 }
 
@@ -240,10 +196,10 @@ async function main() {
 
   // Phase 1: the reference post with 100 comments, and its page as the floors' bytes.
   const small = prepareState("small");
-  let { mf, urls } = await start(small, blogWorkers());
-  const db = await mf.getD1Database("DB", "blog");
+  let { mf, urls } = await start(small);
+  const db = await mf.getD1Database("DB", READER);
   await db.prepare(commentsSql(SLUG, 97, 1300420000)).run();
-  await renderStale(urls.blog);
+  await renderWith((url, init) => fetch(url.replace(BASE, urls.blog), init));
   const pageResponse = await fetch(`${urls.blog}/posts/${SLUG}`);
   const pageHtml = await pageResponse.text();
   await mf.dispose();
@@ -288,8 +244,8 @@ export default { fetch() { return new Response(page, { headers }); } };`,
     compatibilityDate: config.compatibilityDate,
     unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
   };
-  ({ mf, urls } = await start(small, [...blogWorkers(), floorRust, floorJs]));
-  const kv = await mf.getKVNamespace("CACHE", "blog");
+  ({ mf, urls } = await start(small, [floorRust, floorJs]));
+  const kv = await mf.getKVNamespace("CACHE", READER);
   await kv.put("floor:page", pageHtml);
   // Warm every cached page once.
   for (const p of [`/posts/${SLUG}`, "/", "/feed.atom"]) await fetch(urls.blog + p);
@@ -330,9 +286,9 @@ export default { fetch() { return new Response(page, { headers }); } };`,
   if (!SKIP_SCALE) {
     log("Scale: loading 10,000 posts and 100,000 comments");
     const big = prepareState("big");
-    ({ mf, urls } = await start(big, blogWorkers()));
-    const bigDb = await mf.getD1Database("DB", "blog");
-    await renderStale(urls.blog); // the demo post
+    ({ mf, urls } = await start(big));
+    const bigDb = await mf.getD1Database("DB", READER);
+    await renderWith((url, init) => fetch(url.replace(BASE, urls.blog), init)); // the demo post
     // Generated rows are stored as the Workers store them: with their HTML and lead.
     await bigDb
       .prepare(
