@@ -9,8 +9,6 @@
 //! and `civil_from_days`: a few lines that a date crate would bring in with formatting and parsing
 //! machinery costing tens of kilobytes of wasm, for the four formats the blog uses.
 
-use std::fmt::Write;
-
 /// Answers "what is the UTC offset of this zone at this instant?", in seconds east of UTC.
 pub trait Zone {
     fn offset_at(&self, unix: i64) -> i32;
@@ -122,6 +120,28 @@ const MONTHS: [&str; 12] = [
 
 const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]; // from 1970-01-01
 
+/// `n` in decimal, zero-padded to at least `width` digits (a year: "2011", "0099", "-0044").
+fn push_number(out: &mut String, n: i64, width: usize) {
+    if n < 0 {
+        out.push('-');
+    }
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n.unsigned_abs();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    for _ in digits.len() - at..width {
+        out.push('0');
+    }
+    out.extend(digits[at..].iter().map(|&d| char::from(d)));
+}
+
 fn push_two_digits(out: &mut String, n: u32) {
     out.push(char::from(b'0' + (n / 10 % 10) as u8));
     out.push(char::from(b'0' + (n % 10) as u8));
@@ -171,7 +191,14 @@ fn comment_time_of(t: &Civil) -> String {
     };
     let meridiem = if t.hour < 12 { "am" } else { "pm" };
     let mut out = String::with_capacity(32);
-    let _ = write!(out, "{} {}, {} at {hour}:", t.month_name(), t.day, t.year);
+    out.push_str(t.month_name());
+    out.push(' ');
+    push_number(&mut out, i64::from(t.day), 1);
+    out.push_str(", ");
+    push_number(&mut out, t.year, 1);
+    out.push_str(" at ");
+    push_number(&mut out, i64::from(hour), 1);
+    out.push(':');
     push_two_digits(&mut out, t.minute);
     out.push(' ');
     out.push_str(meridiem);
@@ -189,7 +216,8 @@ pub fn addendum_stamp(unix: i64, zone: &dyn Zone) -> String {
     push_two_digits(&mut out, t.day);
     out.push('/');
     push_two_digits(&mut out, t.month);
-    let _ = write!(out, "/{}", t.year);
+    out.push('/');
+    push_number(&mut out, t.year, 1);
     out
 }
 
@@ -201,7 +229,8 @@ pub fn rfc3339(unix: i64, zone: &dyn Zone) -> String {
 
 fn rfc3339_of(t: &Civil) -> String {
     let mut out = String::with_capacity(25);
-    let _ = write!(out, "{:04}-", t.year);
+    push_number(&mut out, t.year, 4);
+    out.push('-');
     push_two_digits(&mut out, t.month);
     out.push('-');
     push_two_digits(&mut out, t.day);
@@ -224,7 +253,9 @@ pub fn rfc2822(unix: i64) -> String {
     push_two_digits(&mut out, t.day);
     out.push(' ');
     out.push_str(&t.month_name()[..3]);
-    let _ = write!(out, " {:04} ", t.year);
+    out.push(' ');
+    push_number(&mut out, t.year, 4);
+    out.push(' ');
     push_clock(&mut out, &t);
     out.push(' ');
     push_offset(&mut out, 0, false);
@@ -361,6 +392,28 @@ mod tests {
             rfc3339(0, &FixedZone(5 * HOUR + 1800)),
             "1970-01-01T05:30:00+05:30"
         );
+    }
+
+    #[test]
+    fn numbers_are_padded_like_format() {
+        for (n, width) in [
+            (0, 1),
+            (7, 4),
+            (2011, 4),
+            (99, 4),
+            (-44, 4),
+            (123_456, 4),
+            (i64::MIN, 1),
+        ] {
+            let mut out = String::new();
+            push_number(&mut out, n, width);
+            let expected = if n < 0 {
+                format!("-{:0width$}", n.unsigned_abs())
+            } else {
+                format!("{n:0width$}")
+            };
+            assert_eq!(out, expected);
+        }
     }
 
     #[test]
