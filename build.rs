@@ -1,5 +1,5 @@
 //! Stamps the build with a hash of everything that shapes a rendered page (templates and Rust
-//! sources), so that a new version of the Worker never serves pages cached by an older one: the
+//! sources, the core crate's included), so that a new version of the Worker never serves pages cached by an older one: the
 //! hash is part of every page-cache key.
 
 use std::collections::hash_map::DefaultHasher;
@@ -27,7 +27,7 @@ fn main() {
     let root = env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
     let root = Path::new(&root);
     let mut hasher = DefaultHasher::new();
-    for dir in ["templates", "src"] {
+    for dir in ["templates", "src", "crates/core/src"] {
         hash_dir(&root.join(dir), &mut hasher);
         println!("cargo:rerun-if-changed={dir}");
     }

@@ -134,7 +134,7 @@ fn list(value: &str) -> Vec<String> {
 
 /// Accepts RFC 3339, `YYYY-MM-DD HH:MM[:SS]` (UTC) and `YYYY-MM-DD` (midnight UTC).
 fn date(line: usize, value: &str) -> Result<String, Error> {
-    if edge_blog::dates::parse_rfc3339(value).is_some() {
+    if blog_core::dates::parse_rfc3339(value).is_some() {
         return Ok(value.to_string());
     }
     let candidate = match value.len() {
@@ -143,7 +143,7 @@ fn date(line: usize, value: &str) -> Result<String, Error> {
         19 => format!("{}Z", value.replacen(' ', "T", 1)),
         _ => String::new(),
     };
-    if edge_blog::dates::parse_rfc3339(&candidate).is_some() {
+    if blog_core::dates::parse_rfc3339(&candidate).is_some() {
         Ok(candidate)
     } else {
         Err(error(

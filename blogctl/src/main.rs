@@ -4,10 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use blog_core::routes::is_slug;
+use blog_core::text::{self as text_rules, Letters};
 use blogctl::{front_matter, wxr};
 use clap::{Parser, Subcommand};
-use edge_blog::input::slug_from_title;
-use edge_blog::routes::is_slug;
 use serde_json::{json, Value};
 
 #[derive(Parser)]
@@ -157,7 +157,9 @@ fn publish(client: &Client, file: &Path) -> Result<(), String> {
             file.display()
         )
     })?;
-    let slug = doc.slug.unwrap_or_else(|| slug_from_title(&title));
+    let slug = doc
+        .slug
+        .unwrap_or_else(|| text_rules::slug(&title, Letters::Ascii));
     if !is_slug(&slug) {
         return Err(format!(
             "{}: no usable slug; add `slug: some-words` to the front matter",
@@ -375,8 +377,8 @@ fn import_item(client: &Client, item: &wxr::Item, summary: &mut Summary) -> Resu
         .to_lowercase();
     let slug = [
         decoded.clone(),
-        slug_from_title(&decoded),
-        slug_from_title(&title),
+        text_rules::slug(&decoded, Letters::Ascii),
+        text_rules::slug(&title, Letters::Ascii),
         format!("post-{}", item.id),
     ]
     .into_iter()

@@ -67,7 +67,7 @@ pub fn gmt_date(text: &str) -> Option<String> {
         return None;
     }
     let candidate = format!("{}Z", t.replacen(' ', "T", 1));
-    edge_blog::dates::parse_rfc3339(&candidate).map(|_| candidate)
+    blog_core::dates::parse_rfc3339(&candidate).map(|_| candidate)
 }
 
 /// Parses a whole export.

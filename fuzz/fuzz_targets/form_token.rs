@@ -1,7 +1,7 @@
 //! Token verification never panics and accepts only what was issued.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use edge_blog::token;
+use blog_core::token;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);

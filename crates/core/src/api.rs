@@ -1,0 +1,152 @@
+//! The admin API's JSON answers (and the import request), as types: the author Worker writes
+//! them and `blogctl` reads them, so that both agree by construction. Times are RFC 3339 in UTC.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{CommentStatus, PostStatus};
+
+/// A post as `GET /admin/posts/{slug}` (with `body` and `addenda`) and the post list (without)
+/// show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Post {
+    pub id: i64,
+    pub slug: String,
+    /// Its address on the blog.
+    pub url: String,
+    pub title: String,
+    pub status: PostStatus,
+    pub published_at: Option<String>,
+    pub updated_at: String,
+    /// Published, with a time still to come.
+    pub scheduled: bool,
+    /// What readers can see now.
+    pub visible: bool,
+    pub comments_open: bool,
+    pub tags: Vec<String>,
+    pub comments: CommentCounts,
+    /// The Markdown (only for a single post).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub addenda: Option<Vec<Addendum>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CommentCounts {
+    pub approved: u32,
+    pub pending: u32,
+    pub spam: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Addendum {
+    pub id: i64,
+    pub at: String,
+    /// Markdown.
+    pub body: String,
+}
+
+/// `GET /admin/posts`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PostList {
+    pub posts: Vec<Post>,
+}
+
+/// A comment as the author moderates it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Comment {
+    pub id: i64,
+    /// The post's slug.
+    pub post: String,
+    pub parent: Option<i64>,
+    pub author: String,
+    pub email: String,
+    pub url: Option<String>,
+    pub body: String,
+    pub status: CommentStatus,
+    pub created_at: String,
+    pub by_post_author: bool,
+    /// Why the spam checks held it or marked it as spam.
+    pub reasons: Vec<String>,
+}
+
+/// `GET /admin/comments?status=…&limit=…&offset=…`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CommentList {
+    pub status: CommentStatus,
+    pub limit: u32,
+    pub offset: u32,
+    pub comments: Vec<Comment>,
+}
+
+/// `POST /admin/import`: comments for one existing post, parents before replies.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportRequest {
+    /// The post's slug.
+    pub post: String,
+    pub comments: Vec<ImportedComment>,
+}
+
+/// A comment from another system. `key` identifies it on its post, so a re-run skips it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportedComment {
+    pub key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_key: Option<String>,
+    pub author: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    pub body: String,
+    /// RFC 3339.
+    pub at: String,
+    #[serde(default = "approved")]
+    pub status: CommentStatus,
+    #[serde(default)]
+    pub by_post_author: bool,
+}
+
+fn approved() -> CommentStatus {
+    CommentStatus::Approved
+}
+
+/// The answer to `POST /admin/import`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportOutcome {
+    pub imported: usize,
+    /// Already there (by key).
+    pub skipped: usize,
+    pub failed: Vec<ImportFailure>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportFailure {
+    pub index: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    pub error: String,
+}
+
+/// The answer to `POST /admin/renders`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RenderOutcome {
+    pub rendered: usize,
+    /// More stale rows remain: ask again.
+    pub remaining: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_imported_comment_defaults_to_approved() {
+        let c: ImportedComment = serde_json::from_str(
+            r#"{"key": "1", "author": "A", "body": "b", "at": "2011-03-18T14:17:00Z"}"#,
+        )
+        .expect("valid");
+        assert_eq!(c.status, CommentStatus::Approved);
+        assert!(!c.by_post_author && c.parent_key.is_none());
+    }
+}

@@ -1,0 +1,27 @@
+//! The blog's rules, with no I/O and no `worker`: what the two Workers and `blogctl` agree on.
+//!
+//! - [`model`]: posts, addenda, comments, tags and their statuses, as the store returns them;
+//! - [`routes`]: which page a path names, and every page's path;
+//! - [`invalidation`]: which cached pages a change makes wrong;
+//! - [`text`] (escaping, slugs, hex, excerpts) and [`comment_text`] (a commenter's text as HTML);
+//! - [`dates`]: the blog's date formats, over a time zone the runtime supplies;
+//! - [`thread`]: comments arranged under their parents;
+//! - [`form`], [`spam`] and [`token`]: the comment form, its checks and its signatures;
+//! - [`validation`]: what the admin API accepts; [`settings`]: the blog's identity;
+//! - [`api`]: the admin API's answers, shared with `blogctl`;
+//! - [`search`]: a reader's words as a literal full-text query, and snippets as HTML.
+
+pub mod api;
+pub mod comment_text;
+pub mod dates;
+pub mod form;
+pub mod invalidation;
+pub mod model;
+pub mod routes;
+pub mod search;
+pub mod settings;
+pub mod spam;
+pub mod text;
+pub mod thread;
+pub mod token;
+pub mod validation;

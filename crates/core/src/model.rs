@@ -1,0 +1,419 @@
+//! The blog's domain: posts, addenda, comments and tags as the pages and the admin API use them.
+//!
+//! The store (`src/store`) reads rows straight into these types. SQLite has no booleans and no
+//! lists, so two small deserializers here turn its `0`/`1` into `bool` ([`sql_bool`]) and a JSON
+//! array column into a `Vec` ([`json_list`]); statuses are enums whose serde names are what the
+//! rows hold.
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// Whether readers may see a post (given its time: a published post dated in the future is
+/// *scheduled*).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PostStatus {
+    Draft,
+    Published,
+}
+
+/// Where a comment stands in moderation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CommentStatus {
+    Pending,
+    Approved,
+    Spam,
+}
+
+macro_rules! names {
+    ($type:ident { $($variant:ident = $name:literal),+ $(,)? }) => {
+        impl $type {
+            /// The name the rows and the admin API use.
+            pub fn as_str(self) -> &'static str {
+                match self { $($type::$variant => $name),+ }
+            }
+            pub fn parse(text: &str) -> Option<Self> {
+                match text { $($name => Some($type::$variant),)+ _ => None }
+            }
+        }
+    };
+}
+names!(PostStatus { Draft = "draft", Published = "published" });
+names!(CommentStatus { Pending = "pending", Approved = "approved", Spam = "spam" });
+
+/// Versions of the two renderers whose output rows store. Bump one when its output changes (the
+/// Markdown options, heading ids, the lead; comment paragraphs or links), and every row it
+/// rendered becomes *stale*: shown as well as a reader can without the Markdown renderer, kept out
+/// of the caches, and rendered again by the author Worker.
+pub mod renderer {
+    /// `blog_markdown::render`.
+    pub const MARKDOWN: i64 = 1;
+    /// [`crate::comment_text::to_html`].
+    pub const COMMENT_TEXT: i64 = 1;
+}
+
+/// `0`/`1` (SQLite's booleans) as `bool`; a JSON `true`/`false` is taken too.
+pub fn sql_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Flag {
+        Bool(bool),
+        Number(f64),
+    }
+    Ok(match Flag::deserialize(d)? {
+        Flag::Bool(b) => b,
+        Flag::Number(n) => n != 0.0,
+    })
+}
+
+/// A column holding a JSON array (e.g. `json_group_array`) as a `Vec`.
+pub fn json_list<'de, D: Deserializer<'de>, T: for<'a> Deserialize<'a>>(
+    d: D,
+) -> Result<Vec<T>, D::Error> {
+    let text = Option::<String>::deserialize(d)?;
+    match text.as_deref() {
+        None | Some("") => Ok(Vec::new()),
+        Some(json) => serde_json::from_str(json).map_err(serde::de::Error::custom),
+    }
+}
+
+/// A tag as shown: its name and the slug of its page.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Tag {
+    pub tag: String,
+    pub slug: String,
+}
+
+/// A post as a reader's page needs it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Post {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    /// Rendered when the author saved it.
+    pub body_html: String,
+    /// Plain text that excerpts and descriptions are cut from.
+    pub lead: String,
+    /// The Markdown, only when the stored HTML is not from the current renderer.
+    pub stale_markdown: Option<String>,
+    pub published_at: i64,
+    pub updated_at: i64,
+    #[serde(deserialize_with = "sql_bool")]
+    pub comments_open: bool,
+}
+
+/// A post in a listing.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PostSummary {
+    pub slug: String,
+    pub title: String,
+    pub lead: String,
+    pub stale_markdown: Option<String>,
+    pub published_at: i64,
+    pub responses: i64,
+}
+
+/// An addendum as readers see it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Addendum {
+    pub id: i64,
+    pub body_html: String,
+    /// The Markdown, only when the stored HTML is not from the current renderer.
+    pub stale_markdown: Option<String>,
+    pub created_at: i64,
+}
+
+/// An addendum as the author wrote it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AddendumRecord {
+    pub id: i64,
+    /// Markdown.
+    pub body: String,
+    pub created_at: i64,
+}
+
+/// An approved comment as readers see it (no email, no spam data).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Comment {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub author_name: String,
+    pub author_url: Option<String>,
+    /// Rendered when the comment was stored (see [`crate::comment_text::to_html`]).
+    pub body_html: String,
+    /// The text, only when the stored HTML is not from the current renderer.
+    pub stale_text: Option<String>,
+    pub created_at: i64,
+    #[serde(deserialize_with = "sql_bool")]
+    pub by_post_author: bool,
+}
+
+impl crate::thread::Threaded for Comment {
+    fn id(&self) -> i64 {
+        self.id
+    }
+    fn parent_id(&self) -> Option<i64> {
+        self.parent_id
+    }
+}
+
+/// Everything the post page shows, read in one round trip.
+#[derive(Debug, Clone)]
+pub struct PostPage {
+    pub post: Post,
+    pub addenda: Vec<Addendum>,
+    pub comments: Vec<Comment>,
+    pub tags: Vec<Tag>,
+    /// Threads (top-level comments) in all, for the comment pages' navigation.
+    pub threads: u32,
+    /// Approved comments in all.
+    pub responses: u32,
+}
+
+/// One page of a listing (home or tag), with the total that pagination needs.
+#[derive(Debug, Clone)]
+pub struct Listing {
+    pub posts: Vec<PostSummary>,
+    pub total: u32,
+}
+
+/// A post in a feed: full content, with its addenda.
+#[derive(Debug, Clone, Deserialize)]
+pub struct FeedPost {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub body_html: String,
+    pub stale_markdown: Option<String>,
+    pub published_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct FeedAddendum {
+    pub post_id: i64,
+    pub body_html: String,
+    pub stale_markdown: Option<String>,
+    pub created_at: i64,
+}
+
+/// A search result.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SearchHit {
+    pub slug: String,
+    pub title: String,
+    pub published_at: i64,
+    /// Text around the match, with [`crate::search::MATCH_START`]/[`crate::search::MATCH_END`]
+    /// around each matched term.
+    pub snippet: String,
+}
+
+/// An entry of the sitemap.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SitemapEntry {
+    pub slug: String,
+    pub updated_at: i64,
+}
+
+/// A post as the author manages it: drafts and scheduled ones included.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PostRecord {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub body: String,
+    pub status: PostStatus,
+    pub published_at: Option<i64>,
+    pub updated_at: i64,
+    #[serde(deserialize_with = "sql_bool")]
+    pub comments_open: bool,
+    #[serde(deserialize_with = "json_list")]
+    pub tags: Vec<String>,
+    pub approved: u32,
+    pub pending: u32,
+    pub spam: u32,
+}
+
+impl PostRecord {
+    /// Published and dated in the future.
+    pub fn is_scheduled(&self, now: i64) -> bool {
+        self.status == PostStatus::Published && self.published_at.is_some_and(|at| at > now)
+    }
+
+    /// What readers can see now.
+    pub fn is_visible(&self, now: i64) -> bool {
+        self.status == PostStatus::Published && self.published_at.is_some_and(|at| at <= now)
+    }
+}
+
+/// The columns of a post that the author writes, with its Markdown rendered.
+#[derive(Debug, Clone)]
+pub struct PostWrite<'a> {
+    pub slug: &'a str,
+    pub title: &'a str,
+    pub body: &'a str,
+    pub body_html: &'a str,
+    pub lead: &'a str,
+    pub status: PostStatus,
+    pub published_at: Option<i64>,
+    pub updated_at: i64,
+    pub comments_open: bool,
+}
+
+/// A comment as the author moderates it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CommentRecord {
+    pub id: i64,
+    pub post_id: i64,
+    pub post_slug: String,
+    pub parent_id: Option<i64>,
+    pub author_name: String,
+    pub author_email: String,
+    pub author_url: Option<String>,
+    pub body: String,
+    pub status: CommentStatus,
+    pub created_at: i64,
+    #[serde(deserialize_with = "sql_bool")]
+    pub by_post_author: bool,
+    /// Why the spam checks held it, or marked it as spam.
+    #[serde(deserialize_with = "json_list")]
+    pub spam_reasons: Vec<String>,
+}
+
+/// A comment to store.
+#[derive(Debug, Clone)]
+pub struct NewComment<'a> {
+    pub post_id: i64,
+    pub parent_id: Option<i64>,
+    pub author_name: &'a str,
+    pub author_email: &'a str,
+    pub author_url: Option<&'a str>,
+    pub body: &'a str,
+    /// [`crate::comment_text::to_html`] of the body.
+    pub body_html: &'a str,
+    pub status: CommentStatus,
+    pub created_at: i64,
+    pub by_post_author: bool,
+    /// The spam checks' reasons.
+    pub spam_reasons: &'a [String],
+    pub client_hash: Option<&'a str>,
+    pub import_key: Option<&'a str>,
+}
+
+/// What the comment form needs to know of the post it posts to.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CommentablePost {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub published_at: i64,
+    #[serde(deserialize_with = "sql_bool")]
+    pub comments_open: bool,
+}
+
+/// The data the spam rules look up, read in one round trip.
+#[derive(Debug, Clone, Default)]
+pub struct CommentChecks {
+    /// Comments from this client within the rate-limit window, and when the oldest was sent.
+    pub recent: u32,
+    pub oldest_recent: i64,
+    /// The latest comment texts on the post, for the duplicate check.
+    pub recent_bodies: Vec<String>,
+    /// Whether the email address has an approved comment anywhere on the blog.
+    pub known_commenter: bool,
+    /// Whether the parent, if one was asked for, is an approved comment on this post.
+    pub parent_ok: bool,
+}
+
+/// Where a post stands on the home listing: its 0-based rank among visible posts (None when it
+/// is not visible) and how many visible posts there are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct Placement {
+    pub rank: Option<u32>,
+    pub total: u32,
+}
+
+/// A source (Markdown, or a comment's text) whose stored HTML is from another renderer version.
+#[derive(Debug, Clone, Deserialize)]
+pub struct StaleSource {
+    pub id: i64,
+    pub body: String,
+}
+
+/// Rows whose stored HTML is stale, a batch of each kind.
+#[derive(Debug, Clone, Default)]
+pub struct StaleRenders {
+    pub posts: Vec<StaleSource>,
+    pub addenda: Vec<StaleSource>,
+    pub comments: Vec<StaleSource>,
+}
+
+impl PostPage {
+    /// Whether the page shows Markdown whose stored render is stale. (A comment whose stored HTML
+    /// is stale is rendered exactly by the reader, which has the comment renderer.)
+    pub fn is_stale(&self) -> bool {
+        self.post.stale_markdown.is_some()
+            || self.addenda.iter().any(|a| a.stale_markdown.is_some())
+    }
+}
+
+impl Listing {
+    /// Whether the listing shows a post whose stored render is stale.
+    pub fn is_stale(&self) -> bool {
+        self.posts.iter().any(|p| p.stale_markdown.is_some())
+    }
+}
+
+/// Whether a feed holds a post or addendum whose stored render is stale.
+pub fn feed_is_stale(posts: &[FeedPost], addenda: &[FeedAddendum]) -> bool {
+    posts.iter().any(|p| p.stale_markdown.is_some())
+        || addenda.iter().any(|a| a.stale_markdown.is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_become_domain_types() {
+        let record: PostRecord = serde_json::from_value(serde_json::json!({
+            "id": 3, "slug": "a", "title": "A", "body": "b", "status": "draft",
+            "published_at": null, "updated_at": 5, "comments_open": 0,
+            "tags": "[\"NHS\",\"social media\"]", "approved": 2, "pending": 1, "spam": 0
+        }))
+        .expect("a post row");
+        assert_eq!(record.status, PostStatus::Draft);
+        assert!(!record.comments_open);
+        assert_eq!(record.tags, ["NHS", "social media"]);
+        let open: CommentablePost = serde_json::from_value(serde_json::json!({
+            "id": 1, "slug": "a", "title": "A", "published_at": 0, "comments_open": 1
+        }))
+        .expect("a post row");
+        assert!(open.comments_open);
+    }
+
+    #[test]
+    fn an_unknown_status_is_an_error_not_a_default() {
+        let row = serde_json::json!({
+            "id": 1, "post_id": 1, "post_slug": "a", "parent_id": null, "author_name": "x",
+            "author_email": "", "author_url": null, "body": "b", "status": "trash",
+            "created_at": 0, "by_post_author": 0, "spam_reasons": "[]"
+        });
+        assert!(serde_json::from_value::<CommentRecord>(row).is_err());
+    }
+
+    #[test]
+    fn statuses_round_trip() {
+        for s in [
+            CommentStatus::Pending,
+            CommentStatus::Approved,
+            CommentStatus::Spam,
+        ] {
+            assert_eq!(CommentStatus::parse(s.as_str()), Some(s));
+        }
+        for s in [PostStatus::Draft, PostStatus::Published] {
+            assert_eq!(PostStatus::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(PostStatus::parse("Draft"), None);
+    }
+}

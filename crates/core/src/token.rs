@@ -1,0 +1,185 @@
+//! Signatures that let the Worker trust what it handed out earlier, without storing anything:
+//! the comment form's token, the link to a held comment, and the salted hash of a client's IP.
+//! All are HMAC-SHA256 under the `FORM_SECRET` secret.
+
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use crate::text::{hex, unhex};
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// A form stays valid this long after it was rendered. It must outlive every cache the page sits
+/// in (KV keeps pages at most a week), so that a form from a cached page still verifies.
+pub const FORM_MAX_AGE_SECONDS: i64 = 30 * 24 * 3600;
+
+fn mac(secret: &str, message: &str) -> HmacSha256 {
+    // HMAC takes keys of any length, so this cannot fail.
+    let mut mac = HmacSha256::new_from_slice(secret.as_bytes()).unwrap_or_else(|_| unreachable!());
+    mac.update(message.as_bytes());
+    mac
+}
+
+fn form_message(post_id: i64, issued_at: i64) -> String {
+    format!("comment-form|{post_id}|{issued_at}")
+}
+
+/// The token a comment form carries: `{issued_at}.{hex hmac}`, bound to the post.
+pub fn issue_form_token(secret: &str, post_id: i64, issued_at: i64) -> String {
+    let tag = mac(secret, &form_message(post_id, issued_at))
+        .finalize()
+        .into_bytes();
+    format!("{issued_at}.{}", hex(&tag))
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum TokenError {
+    Missing,
+    Malformed,
+    Forged,
+    Expired,
+    /// Issued in the future (clock skew beyond a minute, or a forgery).
+    FromTheFuture,
+}
+
+/// Checks a form token for this post; returns when it was issued.
+pub fn verify_form_token(
+    secret: &str,
+    post_id: i64,
+    token: &str,
+    now: i64,
+) -> Result<i64, TokenError> {
+    let token = token.trim();
+    if token.is_empty() {
+        return Err(TokenError::Missing);
+    }
+    let (issued, tag) = token.split_once('.').ok_or(TokenError::Malformed)?;
+    let issued_at: i64 = issued.parse().map_err(|_| TokenError::Malformed)?;
+    let tag = unhex(tag).ok_or(TokenError::Malformed)?;
+    mac(secret, &form_message(post_id, issued_at))
+        .verify_slice(&tag)
+        .map_err(|_| TokenError::Forged)?;
+    if issued_at > now + 60 {
+        return Err(TokenError::FromTheFuture);
+    }
+    if now - issued_at > FORM_MAX_AGE_SECONDS {
+        return Err(TokenError::Expired);
+    }
+    Ok(issued_at)
+}
+
+/// A short signature that lets the author of a held comment see it (and nobody else).
+pub fn held_comment_key(secret: &str, comment_id: i64) -> String {
+    let tag = mac(secret, &format!("held-comment|{comment_id}"))
+        .finalize()
+        .into_bytes();
+    hex(&tag[..12])
+}
+
+pub fn verify_held_comment_key(secret: &str, comment_id: i64, key: &str) -> bool {
+    let Some(given) = unhex(key) else {
+        return false;
+    };
+    given.len() == 12
+        && mac(secret, &format!("held-comment|{comment_id}"))
+            .verify_truncated_left(&given)
+            .is_ok()
+}
+
+/// Whether a secret someone sent (the admin token) is the expected one, compared in constant
+/// time over SHA-256 digests, so that not even the length leaks.
+pub fn secrets_match(given: &str, expected: &str) -> bool {
+    let a = Sha256::digest(given.as_bytes());
+    let b = Sha256::digest(expected.as_bytes());
+    a.ct_eq(&b).into()
+}
+
+/// The client's IP as stored for rate limiting: a keyed hash, never the address itself.
+pub fn client_hash(secret: &str, ip: &str) -> String {
+    let tag = mac(secret, &format!("client|{ip}")).finalize().into_bytes();
+    hex(&tag[..16])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_compare_exactly() {
+        assert!(secrets_match("s3cret-token", "s3cret-token"));
+        assert!(!secrets_match("S3cret-token", "s3cret-token"));
+        assert!(!secrets_match("s3cret-toke", "s3cret-token"));
+        assert!(!secrets_match("", "s3cret-token"));
+    }
+
+    const SECRET: &str = "test-secret";
+
+    #[test]
+    fn a_token_verifies_for_its_post_only() {
+        let token = issue_form_token(SECRET, 7, 1_000_000);
+        assert_eq!(
+            verify_form_token(SECRET, 7, &token, 1_000_100),
+            Ok(1_000_000)
+        );
+        assert_eq!(
+            verify_form_token(SECRET, 8, &token, 1_000_100),
+            Err(TokenError::Forged)
+        );
+        assert_eq!(
+            verify_form_token("other", 7, &token, 1_000_100),
+            Err(TokenError::Forged)
+        );
+    }
+
+    #[test]
+    fn tampering_is_detected() {
+        let token = issue_form_token(SECRET, 7, 1_000_000);
+        let (_, tag) = token.split_once('.').unwrap();
+        let moved = format!("999999.{tag}");
+        assert_eq!(
+            verify_form_token(SECRET, 7, &moved, 1_000_100),
+            Err(TokenError::Forged)
+        );
+        assert_eq!(
+            verify_form_token(SECRET, 7, "", 0),
+            Err(TokenError::Missing)
+        );
+        for bad in ["abc", "1.zz", "x.00", "1.0", "1.é"] {
+            assert_eq!(
+                verify_form_token(SECRET, 7, bad, 0),
+                Err(TokenError::Malformed),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn tokens_expire_and_cannot_come_from_the_future() {
+        let token = issue_form_token(SECRET, 7, 1_000_000);
+        assert_eq!(
+            verify_form_token(SECRET, 7, &token, 1_000_000 + FORM_MAX_AGE_SECONDS + 1),
+            Err(TokenError::Expired)
+        );
+        assert!(
+            verify_form_token(SECRET, 7, &token, 1_000_000 + 8 * 24 * 3600).is_ok(),
+            "outlives the page cache"
+        );
+        assert_eq!(
+            verify_form_token(SECRET, 7, &token, 999_000),
+            Err(TokenError::FromTheFuture)
+        );
+    }
+
+    #[test]
+    fn held_links_and_client_hashes() {
+        let key = held_comment_key(SECRET, 42);
+        assert!(verify_held_comment_key(SECRET, 42, &key));
+        assert!(!verify_held_comment_key(SECRET, 43, &key));
+        assert!(!verify_held_comment_key(SECRET, 42, "00"));
+        let hash = client_hash(SECRET, "203.0.113.9");
+        assert_eq!(hash.len(), 32);
+        assert!(!hash.contains("203"));
+        assert_ne!(hash, client_hash(SECRET, "203.0.113.10"));
+    }
+}

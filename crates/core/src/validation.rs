@@ -1,0 +1,395 @@
+//! Validation of what the admin API is sent: JSON in, typed values or field errors out. Pure, so
+//! each rule has a native test.
+
+use serde_json::{Map, Value};
+
+use std::collections::BTreeMap;
+
+use crate::dates;
+use crate::model::{CommentStatus, PostStatus};
+use crate::routes::is_slug;
+
+/// Field name → what is wrong with it.
+pub type FieldErrors = BTreeMap<String, String>;
+
+pub const MAX_TITLE_CHARS: usize = 300;
+/// D1 keeps rows up to 2 MB; a post far below that leaves room for its rendered copy.
+pub const MAX_BODY_BYTES: usize = 512 * 1024;
+pub const MAX_TAGS: usize = 30;
+pub const MAX_TAG_CHARS: usize = 60;
+pub const MAX_COMMENT_CHARS: usize = 10_000;
+
+/// The fields of a post that a request sets; `None` leaves a field as it is (PATCH).
+#[derive(Debug, Default, PartialEq)]
+pub struct PostFields {
+    pub title: Option<String>,
+    pub body: Option<String>,
+    pub slug: Option<String>,
+    pub status: Option<PostStatus>,
+    /// `Some(None)`: clear (a draft with no date).
+    pub published_at: Option<Option<i64>>,
+    pub tags: Option<Vec<String>>,
+    pub comments_open: Option<bool>,
+}
+
+const POST_KEYS: [&str; 7] = [
+    "title",
+    "body",
+    "slug",
+    "status",
+    "published_at",
+    "tags",
+    "comments_open",
+];
+
+fn object(json: &Value) -> Result<&Map<String, Value>, FieldErrors> {
+    json.as_object().ok_or_else(|| {
+        FieldErrors::from([(
+            "body".to_string(),
+            "Send a JSON object, like {\"title\": \"…\", \"body\": \"…\"}.".to_string(),
+        )])
+    })
+}
+
+fn unknown_keys(map: &Map<String, Value>, known: &[&str], errors: &mut FieldErrors) {
+    for key in map.keys().filter(|k| !known.contains(&k.as_str())) {
+        errors.insert(
+            key.clone(),
+            format!("Unknown field; the fields are: {}.", known.join(", ")),
+        );
+    }
+}
+
+fn text(map: &Map<String, Value>, key: &str, errors: &mut FieldErrors) -> Option<String> {
+    match map.get(key)? {
+        Value::String(s) => Some(s.clone()),
+        Value::Null => None,
+        _ => {
+            errors.insert(key.into(), "Must be a string.".into());
+            None
+        }
+    }
+}
+
+/// Reads a post's fields. `creating`: title and body are required.
+pub fn post_fields(json: &Value, creating: bool) -> Result<PostFields, FieldErrors> {
+    let map = object(json)?;
+    let mut errors = FieldErrors::new();
+    unknown_keys(map, &POST_KEYS, &mut errors);
+    let mut fields = PostFields {
+        title: text(map, "title", &mut errors).map(|t| t.trim().to_string()),
+        ..PostFields::default()
+    };
+    match &fields.title {
+        Some(t) if t.is_empty() => _ = errors.insert("title".into(), "Must not be empty.".into()),
+        Some(t) if t.chars().count() > MAX_TITLE_CHARS => {
+            _ = errors.insert(
+                "title".into(),
+                format!("At most {MAX_TITLE_CHARS} characters."),
+            )
+        }
+        None if creating && !errors.contains_key("title") => {
+            _ = errors.insert("title".into(), "Required.".into())
+        }
+        _ => {}
+    }
+
+    fields.body = text(map, "body", &mut errors);
+    match &fields.body {
+        Some(b) if b.trim().is_empty() => {
+            _ = errors.insert("body".into(), "Must not be empty.".into())
+        }
+        Some(b) if b.len() > MAX_BODY_BYTES => {
+            _ = errors.insert(
+                "body".into(),
+                format!("At most {} KB of Markdown.", MAX_BODY_BYTES / 1024),
+            )
+        }
+        None if creating && !errors.contains_key("body") => {
+            _ = errors.insert("body".into(), "Required.".into())
+        }
+        _ => {}
+    }
+
+    fields.slug = text(map, "slug", &mut errors).map(|s| s.trim().to_string());
+    if let Some(slug) = &fields.slug {
+        if !is_slug(slug) {
+            errors.insert(
+                "slug".into(),
+                "Use lower-case letters a–z, digits and single hyphens, at most 200 characters."
+                    .into(),
+            );
+        }
+    }
+
+    if let Some(status) = text(map, "status", &mut errors) {
+        match PostStatus::parse(&status) {
+            Some(s) => fields.status = Some(s),
+            None => {
+                _ = errors.insert(
+                    "status".into(),
+                    "Must be \"published\" or \"draft\".".into(),
+                )
+            }
+        }
+    }
+
+    match map.get("published_at") {
+        None => {}
+        Some(Value::Null) => fields.published_at = Some(None),
+        Some(Value::String(s)) => match dates::parse_rfc3339(s) {
+            Some(at) => fields.published_at = Some(Some(at)),
+            None => {
+                _ = errors.insert(
+                    "published_at".into(),
+                    "Must be an RFC 3339 time, like 2011-03-18T14:17:00Z.".into(),
+                )
+            }
+        },
+        Some(_) => {
+            _ = errors.insert(
+                "published_at".into(),
+                "Must be an RFC 3339 time string.".into(),
+            )
+        }
+    }
+
+    match map.get("tags") {
+        None | Some(Value::Null) => {}
+        Some(Value::Array(items)) => match tags(items) {
+            Ok(t) => fields.tags = Some(t),
+            Err(e) => _ = errors.insert("tags".into(), e),
+        },
+        Some(_) => _ = errors.insert("tags".into(), "Must be an array of strings.".into()),
+    }
+
+    match map.get("comments_open") {
+        None | Some(Value::Null) => {}
+        Some(Value::Bool(b)) => fields.comments_open = Some(*b),
+        Some(_) => _ = errors.insert("comments_open".into(), "Must be true or false.".into()),
+    }
+
+    if errors.is_empty() {
+        Ok(fields)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Tags: trimmed, inner whitespace collapsed, duplicates (ignoring case) dropped, order kept.
+fn tags(items: &[Value]) -> Result<Vec<String>, String> {
+    let mut out: Vec<String> = Vec::new();
+    for item in items {
+        let Value::String(tag) = item else {
+            return Err("Must be an array of strings.".into());
+        };
+        let tag = tag.split_whitespace().collect::<Vec<_>>().join(" ");
+        if tag.is_empty() {
+            return Err("Tags must not be empty.".into());
+        }
+        if tag.chars().count() > MAX_TAG_CHARS {
+            return Err(format!("Each tag is at most {MAX_TAG_CHARS} characters."));
+        }
+        if !out.iter().any(|t| t.to_lowercase() == tag.to_lowercase()) {
+            out.push(tag);
+        }
+    }
+    if out.len() > MAX_TAGS {
+        return Err(format!("At most {MAX_TAGS} tags."));
+    }
+    Ok(out)
+}
+
+/// An addendum: Markdown body and an optional time (default: now).
+pub fn addendum(json: &Value) -> Result<(String, Option<i64>), FieldErrors> {
+    let map = object(json)?;
+    let mut errors = FieldErrors::new();
+    unknown_keys(map, &["body", "at"], &mut errors);
+    let body = text(map, "body", &mut errors);
+    match &body {
+        Some(b) if b.trim().is_empty() => {
+            _ = errors.insert("body".into(), "Must not be empty.".into())
+        }
+        Some(b) if b.len() > MAX_BODY_BYTES => _ = errors.insert("body".into(), "Too long.".into()),
+        None if !errors.contains_key("body") => {
+            _ = errors.insert("body".into(), "Required.".into())
+        }
+        _ => {}
+    }
+    let at = match map.get("at") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => {
+            let at = dates::parse_rfc3339(s);
+            if at.is_none() {
+                errors.insert(
+                    "at".into(),
+                    "Must be an RFC 3339 time, like 2011-03-18T14:17:00Z.".into(),
+                );
+            }
+            at
+        }
+        Some(_) => {
+            errors.insert("at".into(), "Must be an RFC 3339 time string.".into());
+            None
+        }
+    };
+    match body {
+        Some(body) if errors.is_empty() => Ok((body, at)),
+        _ => Err(errors),
+    }
+}
+
+/// The author's own comment: body and optional parent comment id.
+pub fn author_comment(json: &Value) -> Result<(String, Option<i64>), FieldErrors> {
+    let map = object(json)?;
+    let mut errors = FieldErrors::new();
+    unknown_keys(map, &["body", "parent"], &mut errors);
+    let body = text(map, "body", &mut errors).map(|b| b.trim().to_string());
+    match &body {
+        Some(b) if b.is_empty() => _ = errors.insert("body".into(), "Must not be empty.".into()),
+        Some(b) if b.chars().count() > MAX_COMMENT_CHARS => {
+            _ = errors.insert(
+                "body".into(),
+                format!("At most {MAX_COMMENT_CHARS} characters."),
+            )
+        }
+        None if !errors.contains_key("body") => {
+            _ = errors.insert("body".into(), "Required.".into())
+        }
+        _ => {}
+    }
+    let parent = match map.get("parent") {
+        None | Some(Value::Null) => None,
+        Some(v) => match v.as_i64().filter(|&id| id > 0) {
+            Some(id) => Some(id),
+            None => {
+                errors.insert(
+                    "parent".into(),
+                    "Must be the id of a comment on this post.".into(),
+                );
+                None
+            }
+        },
+    };
+    match body {
+        Some(body) if errors.is_empty() => Ok((body, parent)),
+        _ => Err(errors),
+    }
+}
+
+/// A moderation decision: `{"status": "approved" | "pending" | "spam"}`.
+pub fn comment_status(json: &Value) -> Result<CommentStatus, FieldErrors> {
+    let map = object(json)?;
+    let mut errors = FieldErrors::new();
+    unknown_keys(map, &["status"], &mut errors);
+    let status = text(map, "status", &mut errors).and_then(|s| CommentStatus::parse(&s));
+    match status {
+        Some(s) if errors.is_empty() => Ok(s),
+        _ => {
+            errors
+                .entry("status".into())
+                .or_insert_with(|| "Must be \"approved\", \"pending\" or \"spam\".".into());
+            Err(errors)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_full_post() {
+        let fields = post_fields(
+            &json!({"title": " Hello ", "body": "Text", "slug": "hello", "status": "draft",
+                    "published_at": "2011-03-18T14:17:00Z", "tags": ["NHS", " social  media ", "nhs"]}),
+            true,
+        )
+        .expect("valid");
+        assert_eq!(fields.title.as_deref(), Some("Hello"));
+        assert_eq!(fields.status, Some(PostStatus::Draft));
+        assert_eq!(fields.published_at, Some(Some(1_300_457_820)));
+        assert_eq!(
+            fields.tags,
+            Some(vec!["NHS".to_string(), "social media".to_string()])
+        );
+    }
+
+    #[test]
+    fn creating_needs_title_and_body() {
+        let errors = post_fields(&json!({}), true).unwrap_err();
+        assert_eq!(errors.get("title").map(String::as_str), Some("Required."));
+        assert_eq!(errors.get("body").map(String::as_str), Some("Required."));
+        assert!(
+            post_fields(&json!({}), false).is_ok(),
+            "a PATCH may change nothing"
+        );
+    }
+
+    #[test]
+    fn every_bad_field_is_named() {
+        let errors = post_fields(
+            &json!({"title": 5, "body": "", "slug": "Not A Slug", "status": "live",
+                    "published_at": "yesterday", "tags": "a", "colour": "red"}),
+            true,
+        )
+        .unwrap_err();
+        for key in [
+            "title",
+            "body",
+            "slug",
+            "status",
+            "published_at",
+            "tags",
+            "colour",
+        ] {
+            assert!(errors.contains_key(key), "{key} in {errors:?}");
+        }
+        assert!(post_fields(&json!([1]), true).is_err());
+    }
+
+    #[test]
+    fn addenda_and_author_comments() {
+        assert_eq!(
+            addendum(&json!({"body": "x"})).unwrap(),
+            ("x".to_string(), None)
+        );
+        assert_eq!(
+            addendum(&json!({"body": "x", "at": "2011-03-18T14:17:00Z"}))
+                .unwrap()
+                .1,
+            Some(1_300_457_820)
+        );
+        assert!(addendum(&json!({"body": " "}))
+            .unwrap_err()
+            .contains_key("body"));
+        assert!(addendum(&json!({"body": "x", "at": 3}))
+            .unwrap_err()
+            .contains_key("at"));
+        assert_eq!(
+            author_comment(&json!({"body": " Thanks ", "parent": 4})).unwrap(),
+            ("Thanks".into(), Some(4))
+        );
+        assert!(author_comment(&json!({"body": "x", "parent": -1}))
+            .unwrap_err()
+            .contains_key("parent"));
+        assert!(author_comment(&json!({"body": "x", "parent": "4"}))
+            .unwrap_err()
+            .contains_key("parent"));
+    }
+
+    #[test]
+    fn moderation_statuses() {
+        assert_eq!(
+            comment_status(&json!({"status": "spam"})).unwrap(),
+            CommentStatus::Spam
+        );
+        assert!(comment_status(&json!({"status": "deleted"}))
+            .unwrap_err()
+            .contains_key("status"));
+        assert!(comment_status(&json!({}))
+            .unwrap_err()
+            .contains_key("status"));
+    }
+}

@@ -1,0 +1,122 @@
+//! The admin API's door: JSON endpoints under `/admin/` for the author and `blogctl`. Every
+//! request needs `Authorization: Bearer <ADMIN_TOKEN>`, checked first, for every path; then the
+//! path and method pick a handler in [`super::posts`] or [`super::comments`].
+
+use blog_core::routes::positive_id;
+use blog_core::token::secrets_match;
+use blog_core::{dates, dates::FixedZone};
+use serde_json::{json, Value};
+use worker::{Method, Request, Response};
+
+use super::{comments, posts, renders};
+use crate::edge::error::{AppError, AppResult};
+use crate::edge::{http, App};
+
+/// The largest JSON body the admin API reads.
+const MAX_JSON_BYTES: usize = 1024 * 1024;
+
+/// Handles a request under `/admin`: authentication first, for every path.
+pub async fn handle(req: &mut Request, app: &App, path: &str) -> AppResult<Response> {
+    authenticate(req, app)?;
+    let rest = path.trim_start_matches("/admin").trim_start_matches('/');
+    let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
+    let method = req.method();
+    let store = app.store()?;
+    match (segments.as_slice(), method) {
+        (["posts"], Method::Get) => posts::list(app, &store).await,
+        (["posts"], Method::Post) => posts::create(app, &store, &read_json(req).await?).await,
+        (["posts"], _) => Err(AppError::MethodNotAllowed("GET, POST")),
+        (["posts", slug], Method::Get) => posts::get(app, &store, slug).await,
+        (["posts", slug], Method::Patch) => {
+            posts::update(app, &store, slug, &read_json(req).await?).await
+        }
+        (["posts", slug], Method::Delete) => posts::delete(app, &store, slug).await,
+        (["posts", _], _) => Err(AppError::MethodNotAllowed("GET, PATCH, DELETE")),
+        (["posts", slug, "addenda"], Method::Post) => {
+            posts::add_addendum(app, &store, slug, &read_json(req).await?).await
+        }
+        (["posts", slug, "comments"], Method::Post) => {
+            comments::add_author_comment(app, &store, slug, &read_json(req).await?).await
+        }
+        (["posts", _, "addenda" | "comments"], _) => Err(AppError::MethodNotAllowed("POST")),
+        (["comments"], Method::Get) => comments::list(&store, req).await,
+        (["comments"], _) => Err(AppError::MethodNotAllowed("GET")),
+        (["comments", id], Method::Patch) => {
+            comments::moderate(app, &store, record_id(id)?, &read_json(req).await?).await
+        }
+        (["comments", id], Method::Delete) => comments::delete(app, &store, record_id(id)?).await,
+        (["comments", _], _) => Err(AppError::MethodNotAllowed("PATCH, DELETE")),
+        (["import"], Method::Post) => comments::import(app, &store, &read_json(req).await?).await,
+        (["import"], _) => Err(AppError::MethodNotAllowed("POST")),
+        (["renders"], Method::Post) => refresh_renders(app).await,
+        (["renders"], _) => Err(AppError::MethodNotAllowed("POST")),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// Compares the bearer token with `ADMIN_TOKEN` in constant time.
+fn authenticate(req: &Request, app: &App) -> AppResult<()> {
+    let Some(expected) = app.admin_token().filter(|t| !t.is_empty()) else {
+        return Err(AppError::Unauthorized(
+            "The admin API is disabled: set the ADMIN_TOKEN secret (wrangler secret put ADMIN_TOKEN).".into(),
+        ));
+    };
+    let header = req
+        .headers()
+        .get("Authorization")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let (scheme, token) = header.trim().split_once(' ').unwrap_or(("", ""));
+    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+        return Err(AppError::Unauthorized(
+            "Send the admin token as: Authorization: Bearer <token>.".into(),
+        ));
+    }
+    if !secrets_match(token.trim(), &expected) {
+        return Err(AppError::Unauthorized("The admin token is wrong.".into()));
+    }
+    Ok(())
+}
+
+async fn read_json(req: &mut Request) -> AppResult<Value> {
+    let bytes = http::read_body(
+        req,
+        "application/json",
+        MAX_JSON_BYTES,
+        "Send the body as JSON with Content-Type: application/json.",
+    )
+    .await?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| AppError::BadRequest(format!("The body is not valid JSON: {e}.")))
+}
+
+/// A record's id in an admin path; anything else names nothing.
+fn record_id(text: &str) -> AppResult<i64> {
+    positive_id(text).ok_or(AppError::NotFound)
+}
+
+/// `201 Created` with the new record, and where it lives.
+pub fn created(body: Value, location: Option<String>) -> AppResult<Response> {
+    let response = http::json_response(201, &body)?;
+    if let Some(location) = location {
+        response.headers().set("Location", &location)?;
+    }
+    Ok(response)
+}
+
+/// A time as the admin API writes it: RFC 3339 in UTC.
+pub fn utc(unix: i64) -> String {
+    dates::rfc3339(unix, &FixedZone::UTC)
+}
+
+/// `POST /admin/renders`: stores fresh renders of every stale post, addendum and comment now
+/// (the cron job does it a batch at a time), e.g. after loading rows with plain SQL.
+async fn refresh_renders(app: &App) -> AppResult<Response> {
+    // Bounded, so that one request's work is too: `remaining` says to ask again.
+    let (rendered, remaining) = renders::refresh_all(app, 200).await?;
+    http::json_response(
+        200,
+        &json!({ "rendered": rendered, "remaining": remaining }),
+    )
+}

@@ -1,0 +1,224 @@
+//! Comments as the author handles them: the moderation list, decisions, deletions, the author's
+//! own replies, and imports from other systems. A change to what readers see drops the post's
+//! pages (see `blog_core::invalidation`).
+
+use blog_core::api::{self, ImportFailure};
+use blog_core::model::{CommentRecord, CommentStatus, NewComment};
+use blog_core::{comment_text, dates, invalidation, routes, validation};
+use serde_json::{json, Value};
+use worker::{Request, Response};
+
+use super::api::{created, utc};
+use super::posts;
+use crate::edge::error::{AppError, AppResult};
+use crate::edge::runtime;
+use crate::edge::{http, App};
+use crate::store::Store;
+
+fn comment_json(c: CommentRecord) -> api::Comment {
+    api::Comment {
+        id: c.id,
+        post: c.post_slug,
+        parent: c.parent_id,
+        author: c.author_name,
+        email: c.author_email,
+        url: c.author_url,
+        body: c.body,
+        status: c.status,
+        created_at: utc(c.created_at),
+        by_post_author: c.by_post_author,
+        reasons: c.spam_reasons,
+    }
+}
+
+/// Drops the pages that show a post's approved comments.
+async fn purge_comments_of(app: &App, store: &Store, post_id: i64, slug: &str) -> AppResult<()> {
+    let change = store.comments_change(post_id, slug, runtime::now()).await?;
+    app.purge(&invalidation::pages_to_drop(&change)).await;
+    Ok(())
+}
+
+/// `GET /admin/comments?status=pending|approved|spam&limit=n&offset=n`.
+pub async fn list(store: &Store, req: &Request) -> AppResult<Response> {
+    let (mut status, mut limit, mut offset) = (CommentStatus::Pending, 50u32, 0u32);
+    for (key, value) in http::query(req) {
+        match key.as_str() {
+            "status" => {
+                status = CommentStatus::parse(&value).ok_or_else(|| {
+                    AppError::BadRequest("status must be pending, approved or spam.".into())
+                })?
+            }
+            "limit" => {
+                limit = value
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=500).contains(n))
+                    .ok_or_else(|| {
+                        AppError::BadRequest("limit must be a number from 1 to 500.".into())
+                    })?
+            }
+            "offset" => {
+                offset = value
+                    .parse()
+                    .map_err(|_| AppError::BadRequest("offset must be a whole number.".into()))?
+            }
+            _ => {}
+        }
+    }
+    let comments = store.comments_with_status(status, limit, offset).await?;
+    http::json_response(
+        200,
+        &api::CommentList {
+            status,
+            limit,
+            offset,
+            comments: comments.into_iter().map(comment_json).collect(),
+        },
+    )
+}
+
+/// `PATCH /admin/comments/{id}` with `{"status": …}`.
+pub async fn moderate(app: &App, store: &Store, id: i64, body: &Value) -> AppResult<Response> {
+    let comment = store.comment(id).await?.ok_or(AppError::NotFound)?;
+    let status = validation::comment_status(body).map_err(AppError::invalid)?;
+    if comment.status != status {
+        store.set_comment_status(id, status).await?;
+        if comment.status == CommentStatus::Approved || status == CommentStatus::Approved {
+            purge_comments_of(app, store, comment.post_id, &comment.post_slug).await?;
+        }
+    }
+    let updated = store.comment(id).await?.ok_or(AppError::NotFound)?;
+    http::json_response(200, &comment_json(updated))
+}
+
+/// `DELETE /admin/comments/{id}`.
+pub async fn delete(app: &App, store: &Store, id: i64) -> AppResult<Response> {
+    let comment = store.comment(id).await?.ok_or(AppError::NotFound)?;
+    store.delete_comment(id).await?;
+    if comment.status == CommentStatus::Approved {
+        purge_comments_of(app, store, comment.post_id, &comment.post_slug).await?;
+    }
+    http::no_content()
+}
+
+/// `POST /admin/posts/{slug}/comments`: the author's own comment or reply, approved at once.
+pub async fn add_author_comment(
+    app: &App,
+    store: &Store,
+    slug: &str,
+    body: &Value,
+) -> AppResult<Response> {
+    let post = posts::find(store, slug).await?;
+    let (text, parent) = validation::author_comment(body).map_err(AppError::invalid)?;
+    if let Some(parent) = parent {
+        let on_this_post = store
+            .comment(parent)
+            .await?
+            .is_some_and(|c| c.post_id == post.id);
+        if !on_this_post {
+            return Err(AppError::invalid_field(
+                "parent",
+                "Must be the id of a comment on this post.",
+            ));
+        }
+    }
+    let comment = NewComment {
+        post_id: post.id,
+        parent_id: parent,
+        author_name: &app.blog().author,
+        author_email: "",
+        author_url: None,
+        body: &text,
+        body_html: &comment_text::to_html(&text),
+        status: CommentStatus::Approved,
+        created_at: runtime::now(),
+        by_post_author: true,
+        spam_reasons: &[],
+        client_hash: None,
+        import_key: None,
+    };
+    let id = store
+        .insert_comment(&comment)
+        .await?
+        .ok_or_else(|| AppError::Internal("the comment's insert returned no id".into()))?;
+    purge_comments_of(app, store, post.id, &post.slug).await?;
+    created(
+        json!({ "id": id }),
+        Some(format!("{}#comment-{id}", routes::post_path(&post.slug))),
+    )
+}
+
+/// `POST /admin/import` ([`api::ImportRequest`]): comments onto an existing post, idempotently,
+/// parents before replies. A comment whose key is already on the post is skipped; an item that
+/// cannot be read is reported, and the others are still imported. Used by `blogctl import-wxr`.
+pub async fn import(app: &App, store: &Store, body: &Value) -> AppResult<Response> {
+    let slug = body
+        .get("post")
+        .and_then(Value::as_str)
+        .ok_or_else(|| AppError::invalid_field("post", "Required: the post's slug."))?;
+    let post = posts::find(store, slug).await?;
+    let items = body
+        .get("comments")
+        .and_then(Value::as_array)
+        .ok_or_else(|| AppError::invalid_field("comments", "Required: an array of comments."))?;
+    if items.len() > 40 {
+        return Err(AppError::invalid_field(
+            "comments",
+            "At most 40 comments a request (D1 allows 50 queries).",
+        ));
+    }
+    let mut outcome = api::ImportOutcome {
+        imported: 0,
+        skipped: 0,
+        failed: Vec::new(),
+    };
+    for (index, item) in items.iter().enumerate() {
+        let item: api::ImportedComment = match serde_json::from_value(item.clone()) {
+            Ok(item) => item,
+            Err(e) => {
+                let key = item.get("key").and_then(Value::as_str).map(str::to_string);
+                outcome.failed.push(ImportFailure {
+                    index,
+                    key,
+                    error: format!("key, author, body and at are required ({e})"),
+                });
+                continue;
+            }
+        };
+        let Some(at) = dates::parse_rfc3339(&item.at) else {
+            outcome.failed.push(ImportFailure {
+                index,
+                key: Some(item.key),
+                error: "at must be an RFC 3339 time".into(),
+            });
+            continue;
+        };
+        let parent = match &item.parent_key {
+            Some(parent_key) => store.imported_comment_id(post.id, parent_key).await?,
+            None => None,
+        };
+        let comment = NewComment {
+            post_id: post.id,
+            parent_id: parent,
+            author_name: &item.author,
+            author_email: &item.email,
+            author_url: item.url.as_deref().filter(|u| !u.is_empty()),
+            body: &item.body,
+            body_html: &comment_text::to_html(&item.body),
+            status: item.status,
+            created_at: at,
+            by_post_author: item.by_post_author,
+            spam_reasons: &[],
+            client_hash: None,
+            import_key: Some(&item.key),
+        };
+        match store.insert_comment(&comment).await? {
+            Some(_) => outcome.imported += 1,
+            None => outcome.skipped += 1,
+        }
+    }
+    if outcome.imported > 0 {
+        purge_comments_of(app, store, post.id, &post.slug).await?;
+    }
+    http::json_response(200, &outcome)
+}

@@ -1,0 +1,80 @@
+//! The author Worker (built with `--features author`): the admin API under `/admin/` ([`api`],
+//! with [`posts`] and [`comments`]), the Markdown renders it stores ([`renders`]) and the cron
+//! job ([`schedule`]). It is reached only through the reader Worker's `AUTHOR` service binding;
+//! its answers name the pages it purged in a header, for the reader to drop from its data
+//! centre's Cache API.
+
+mod api;
+mod comments;
+mod posts;
+mod renders;
+mod schedule;
+
+use worker::{Env, Request, Response};
+
+use crate::edge::error::{self, AppError};
+use crate::edge::{cache, App};
+
+/// Entry point of the author Worker's requests.
+pub async fn handle(mut req: Request, env: Env, ctx: worker::Context) -> worker::Result<Response> {
+    let app = App::new(env, Some(ctx));
+    let path = req.path();
+    let context = format!("{} {path}", req.method());
+    let result = if path == "/admin" || path.starts_with("/admin/") {
+        api::handle(&mut req, &app, &path).await
+    } else {
+        Err(AppError::NotFound)
+    };
+    let response = match result {
+        Ok(response) => response,
+        Err(e) => error::json_error(&e, &context)?,
+    };
+    drain_unread_body(&mut req).await;
+    let purged = app.purged();
+    if !purged.is_empty() {
+        response
+            .headers()
+            .set(cache::PURGE_HEADER, &cache::purge_header(&purged))?;
+    }
+    Ok(response)
+}
+
+/// The cron job: publishes scheduled posts whose time has come, and stores fresh renders of
+/// rows whose stored HTML is stale.
+pub async fn scheduled(env: Env) {
+    let app = App::new(env, None);
+    match schedule::publish_due(&app).await {
+        Ok(0) => {}
+        Ok(n) => worker::console_log!("published {n} scheduled posts"),
+        Err(e) => worker::console_error!("scheduled publishing failed: {e}"),
+    }
+    match renders::refresh_all(&app, 25).await {
+        Ok((0, _)) => {}
+        Ok((n, _)) => worker::console_log!("stored {n} fresh renders"),
+        Err(e) => worker::console_error!("storing fresh renders failed: {e}"),
+    }
+}
+
+/// How much of a body an early answer left unread the author Worker reads before answering.
+const MAX_DRAINED_BYTES: usize = 1024 * 1024;
+
+/// Reads what is left of a request body that an early answer (401, 404, 405…) did not read, up
+/// to [`MAX_DRAINED_BYTES`]. The body streams from the client through the reader Worker's service
+/// binding; left unread, its stream is cancelled and the client's connection reset before the
+/// answer reaches it. Larger uploads are still cut off, as by any server answering them early.
+async fn drain_unread_body(req: &mut Request) {
+    use futures_util::StreamExt;
+    if req.inner().body_used() {
+        return;
+    }
+    let Ok(mut stream) = req.stream() else {
+        return; // no body
+    };
+    let mut read = 0;
+    while let Some(Ok(chunk)) = stream.next().await {
+        read += chunk.len();
+        if read > MAX_DRAINED_BYTES {
+            break;
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! HTTP in and out: reading bodies and query strings with clear refusals, and the answers both
+//! Workers give (HTML with the blog's security headers, JSON, redirects, HEAD).
+
+use serde::Serialize;
+use worker::{Headers, Request, Response};
+
+use super::error::{AppError, AppResult};
+
+/// Applied to every HTML page: no script may run, the page may not be framed.
+pub const CONTENT_SECURITY_POLICY: &str =
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: data:; \
+     form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// Answers that no cache may keep (errors, forms, the admin API).
+pub const NO_STORE: &str = "no-store";
+
+/// Reads a request body of one media type and at most `max_bytes`: 415 with `wrong_type` for
+/// another type, 413 when larger (by `Content-Length` before reading, and after).
+pub async fn read_body(
+    req: &mut Request,
+    media_type: &str,
+    max_bytes: usize,
+    wrong_type: &str,
+) -> AppResult<Vec<u8>> {
+    let header = |name: &str| req.headers().get(name).ok().flatten().unwrap_or_default();
+    let content_type = header("Content-Type");
+    let media = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if media != media_type {
+        return Err(AppError::UnsupportedMediaType(wrong_type.to_string()));
+    }
+    let too_large =
+        || AppError::PayloadTooLarge(format!("The body may be at most {} KB.", max_bytes / 1024));
+    if header("Content-Length")
+        .parse::<usize>()
+        .is_ok_and(|n| n > max_bytes)
+    {
+        return Err(too_large());
+    }
+    let bytes = req
+        .bytes()
+        .await
+        .map_err(|e| AppError::BadRequest(format!("The body could not be read: {e}")))?;
+    if bytes.len() > max_bytes {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
+/// The decoded `name=value` pairs of the request's query string, in order. Read from the raw
+/// URL string: `Request::url()` would link the `url` crate (~200 KB of wasm) for this.
+pub fn query(req: &Request) -> Vec<(String, String)> {
+    let url = req.inner().url();
+    let query = url.split_once('?').map_or("", |(_, q)| q);
+    let query = query.split_once('#').map_or(query, |(q, _)| q);
+    form_urlencoded::parse(query.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+/// The headers of every HTML answer: type, caching, and the security policy.
+pub fn html_headers(cache_control: &str) -> AppResult<Headers> {
+    let headers = Headers::new();
+    headers.set("Content-Type", "text/html; charset=utf-8")?;
+    headers.set("Cache-Control", cache_control)?;
+    headers.set("Content-Security-Policy", CONTENT_SECURITY_POLICY)?;
+    headers.set("X-Content-Type-Options", "nosniff")?;
+    headers.set("Referrer-Policy", "strict-origin-when-cross-origin")?;
+    Ok(headers)
+}
+
+/// An HTML answer that caches keep as `cache_control` says (forms, held comments, search).
+pub fn html_response(status: u16, html: &str, cache_control: &str) -> AppResult<Response> {
+    let headers = html_headers(cache_control)?;
+    Ok(Response::from_html(html)?
+        .with_status(status)
+        .with_headers(headers))
+}
+
+/// A JSON answer no cache keeps.
+pub fn json_response(status: u16, body: &impl Serialize) -> AppResult<Response> {
+    let response = Response::from_json(body)?.with_status(status);
+    response.headers().set("Cache-Control", NO_STORE)?;
+    Ok(response)
+}
+
+pub fn no_content() -> AppResult<Response> {
+    Ok(Response::empty()?.with_status(204))
+}
+
+/// `303 See Other` to `location` (after a form is posted).
+pub fn see_other(location: &str) -> AppResult<Response> {
+    let response = Response::empty()?.with_status(303);
+    response.headers().set("Location", location)?;
+    response.headers().set("Cache-Control", NO_STORE)?;
+    Ok(response)
+}
+
+/// A HEAD answer: the GET answer's status and headers without the body.
+pub fn strip_body(response: Response) -> worker::Result<Response> {
+    let status = response.status_code();
+    let headers = response.headers().clone();
+    Ok(Response::empty()?.with_status(status).with_headers(headers))
+}

@@ -1,0 +1,73 @@
+//! What every HTML page's layout (`templates/base.html`) is given: the blog's settings and the
+//! page's `<head>` metadata; and the error page, which both Workers show in that layout.
+
+use askama::Template;
+use blog_core::settings::Blog;
+
+/// What every page's `<head>` says about it.
+pub struct PageMeta {
+    pub title: String,
+    pub canonical: String,
+    pub description: String,
+    /// OpenGraph type: `website` or `article`.
+    pub og_type: &'static str,
+    /// JSON-LD, already safe to put inside `<script>`.
+    pub json_ld: Option<String>,
+    /// A post's comment feed.
+    pub comment_feed: Option<String>,
+    /// Pages that are not for search engines (forms, errors).
+    pub noindex: bool,
+}
+
+impl PageMeta {
+    pub fn new(blog: &Blog, title: String, path: &str) -> Self {
+        PageMeta {
+            title,
+            canonical: blog.url(path),
+            description: if blog.tagline.is_empty() {
+                blog.title.clone()
+            } else {
+                blog.tagline.clone()
+            },
+            og_type: "website",
+            json_ld: None,
+            comment_feed: None,
+            noindex: false,
+        }
+    }
+
+    pub fn noindex(mut self) -> Self {
+        self.noindex = true;
+        self
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    blog: &'a Blog,
+    meta: PageMeta,
+    heading: &'static str,
+    message: &'a str,
+}
+
+/// The page shown with an error status.
+pub fn error(blog: &Blog, status: u16, message: &str) -> askama::Result<String> {
+    let heading = match status {
+        404 => "Not found",
+        403 => "Not allowed",
+        405 => "Method not allowed",
+        413 => "Too large",
+        415 => "Unsupported form",
+        500 => "Something went wrong",
+        503 => "Temporarily unavailable",
+        _ => "Something is wrong with this request",
+    };
+    ErrorPage {
+        blog,
+        meta: PageMeta::new(blog, format!("{heading} | {}", blog.title), "/").noindex(),
+        heading,
+        message,
+    }
+    .render()
+}

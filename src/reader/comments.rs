@@ -1,0 +1,351 @@
+//! The comment form's HTTP flow: posting a comment through the spam checks, the reply form, and
+//! the page where a commenter sees their held comment. Whatever happens, the person's text is
+//! either stored or handed back to them in the form.
+
+use blog_core::dates::{self, FixedZone};
+use blog_core::form::{self, CommentForm};
+use blog_core::model::{CommentStatus, CommentablePost, NewComment};
+use blog_core::spam::{self, Facts, Outcome};
+use blog_core::validation::FieldErrors;
+use blog_core::{comment_text, invalidation, routes, token};
+use worker::{Request, Response};
+
+use super::akismet;
+use super::views::{self, FormView};
+use crate::edge::error::{AppError, AppResult};
+use crate::edge::runtime::{self, IntlZone};
+use crate::edge::{http, App};
+
+/// Bodies above this are refused before parsing (the form's own limits need far less).
+const MAX_FORM_BYTES: usize = 64 * 1024;
+
+/// `POST /posts/{slug}/comments`.
+pub async fn post_comment(req: &mut Request, app: &App, slug: &str) -> AppResult<Response> {
+    let bytes = read_form(req).await?;
+    let form = CommentForm::decode(&bytes);
+    match accept(req, app, slug, &form).await {
+        // Storage failed, or a bug: the person gets their text back, never a bare error page.
+        Err(error @ (AppError::Unavailable(_) | AppError::Internal(_))) => {
+            worker::console_error!("comment on {slug} not stored: {error}");
+            let post = CommentablePost {
+                id: 0,
+                slug: slug.to_string(),
+                title: "this post".into(),
+                published_at: 0,
+                comments_open: true,
+            };
+            let message = match error {
+                AppError::Unavailable(_) => {
+                    "Your comment could not be stored just now: the blog's database is not answering. \
+                     Your text is kept below; please send it again in a minute."
+                }
+                _ => {
+                    "Your comment could not be stored: something went wrong on the blog's side, and \
+                     it has been logged for the author. Your text is kept below; please keep a copy."
+                }
+            };
+            let response = form_page(
+                app,
+                &post,
+                form_view(&post, &form, String::new()).with_message(message),
+                error.status(),
+            )?;
+            if matches!(error, AppError::Unavailable(_)) {
+                response.headers().set("Retry-After", "30")?;
+            }
+            Ok(response)
+        }
+        other => other,
+    }
+}
+
+async fn accept(req: &Request, app: &App, slug: &str, form: &CommentForm) -> AppResult<Response> {
+    let now = runtime::now();
+    let store = app.store()?;
+    let post = store
+        .commentable_post(slug, now)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let config = app.spam_config();
+    // A form sent back counts as issued a little while ago: the person has already typed.
+    let resend_token =
+        |secret: &str| token::issue_form_token(secret, post.id, now - config.min_seconds);
+    let Some(secret) = app.form_secret() else {
+        let view = form_view(&post, form, String::new());
+        let message = "Comments are not set up on this blog yet (its FORM_SECRET is missing). Your text is below; please keep a copy.";
+        return form_page(app, &post, view.with_message(message), 503);
+    };
+    let mut view = form_view(&post, form, resend_token(&secret));
+
+    if comments_closed(app, &post, now) {
+        let message =
+            "Comments are closed on this post. Your text is below so that you can keep it.";
+        return form_page(app, &post, view.with_message(message), 403);
+    }
+    let comment = match form::validate(form) {
+        Ok(comment) => comment,
+        Err(errors) => {
+            view.errors = errors;
+            return form_page(
+                app,
+                &post,
+                view.with_message("Please check the fields marked below."),
+                422,
+            );
+        }
+    };
+    let issued_at = match token::verify_form_token(&secret, post.id, &form.token, now) {
+        Ok(issued_at) => issued_at,
+        Err(e) => {
+            let message = match e {
+                token::TokenError::Expired => "This form was opened too long ago. Your text is kept below: please send it again.",
+                _ => "This form could not be checked (it may have been opened on an older version of the page). Your text is kept below: please send it again.",
+            };
+            return form_page(app, &post, view.with_message(message), 422);
+        }
+    };
+
+    let ip = client_ip(req);
+    let client = token::client_hash(&secret, &ip);
+    let checks = store
+        .comment_checks(
+            post.id,
+            &client,
+            now - config.rate_window_seconds,
+            &comment.email,
+            comment.parent,
+        )
+        .await?;
+    if !checks.parent_ok {
+        view.errors = FieldErrors::from([(
+            "parent".to_string(),
+            "The comment you are replying to is no longer there; your reply can still be posted as a new comment.".to_string(),
+        )]);
+        view.parent = None;
+        view.replying_to = None;
+        return form_page(
+            app,
+            &post,
+            view.with_message("Please check the message below."),
+            422,
+        );
+    }
+    if let Some(wait) = spam::retry_after(&config, checks.recent, checks.oldest_recent, now) {
+        let minutes = (wait + 59) / 60;
+        let message = format!(
+            "You have sent several comments in a short time. Please wait {minutes} minute{} and send this one again; your text is kept below.",
+            if minutes == 1 { "" } else { "s" }
+        );
+        let response = form_page(app, &post, view.with_message(&message), 429)?;
+        response.headers().set("Retry-After", &wait.to_string())?;
+        return Ok(response);
+    }
+    if spam::is_duplicate(&comment.body, &checks.recent_bodies) {
+        view.errors = FieldErrors::from([(
+            "body".to_string(),
+            "This comment has already been posted on this post.".to_string(),
+        )]);
+        return form_page(
+            app,
+            &post,
+            view.with_message("This looks like a comment sent twice."),
+            422,
+        );
+    }
+
+    let mut verdict = spam::judge(
+        &config,
+        &Facts {
+            honeypot: &form.honeypot,
+            seconds_since_form: now - issued_at,
+            author: &comment.author,
+            email: &comment.email,
+            url: comment.url.as_deref(),
+            body: &comment.body,
+            known_commenter: checks.known_commenter,
+        },
+    );
+    if verdict.outcome != Outcome::Spam {
+        if let Some(key) = app.akismet_key() {
+            verdict.add(akismet_finding(app, req, &post, &comment, &ip, &key, now).await);
+        }
+    }
+
+    let new = NewComment {
+        post_id: post.id,
+        parent_id: comment.parent,
+        author_name: &comment.author,
+        author_email: &comment.email,
+        author_url: comment.url.as_deref(),
+        body: &comment.body,
+        body_html: &comment_text::to_html(&comment.body),
+        status: verdict.outcome.status(),
+        created_at: now,
+        by_post_author: false,
+        spam_reasons: &verdict.reasons,
+        client_hash: Some(&client),
+        import_key: None,
+    };
+    let id = store
+        .insert_comment(&new)
+        .await?
+        .ok_or_else(|| AppError::Internal("the comment's insert returned no id".into()))?;
+    let location = if verdict.outcome == Outcome::Approve {
+        let change = store.comments_change(post.id, &post.slug, now).await?;
+        app.purge(&invalidation::pages_to_drop(&change)).await;
+        format!("{}#comment-{id}", routes::post_path(&post.slug))
+    } else {
+        // Held and spam comments get the same answer, so a bot learns nothing.
+        routes::held_path(&post.slug, id, &token::held_comment_key(&secret, id))
+    };
+    http::see_other(&location)
+}
+
+async fn akismet_finding(
+    app: &App,
+    req: &Request,
+    post: &CommentablePost,
+    comment: &form::ValidComment,
+    ip: &str,
+    key: &str,
+    now: i64,
+) -> Option<(Outcome, String)> {
+    let header = |name: &str| req.headers().get(name).ok().flatten().unwrap_or_default();
+    let (user_agent, referrer) = (header("User-Agent"), header("Referer"));
+    let permalink = app.blog().url(&routes::post_path(&post.slug));
+    let date = dates::rfc3339(now, &FixedZone::UTC);
+    let check = akismet::Check {
+        api_key: key,
+        blog: &app.blog().base_url,
+        user_ip: ip,
+        user_agent: &user_agent,
+        referrer: &referrer,
+        permalink: &permalink,
+        author: &comment.author,
+        email: &comment.email,
+        url: comment.url.as_deref().unwrap_or(""),
+        content: &comment.body,
+        date_gmt: &date,
+    };
+    let endpoint = app
+        .akismet_endpoint()
+        .unwrap_or_else(|| akismet::DEFAULT_ENDPOINT.to_string());
+    match akismet::check(&endpoint, &check).await {
+        akismet::Answer::Spam => Some((Outcome::Spam, "Akismet says spam".into())),
+        akismet::Answer::Ham => None,
+        akismet::Answer::Error(why) => {
+            Some((Outcome::Hold, format!("Akismet could not be asked ({why})")))
+        }
+    }
+}
+
+/// `GET /posts/{slug}/reply/{parent}`: the form, set to reply to one comment.
+pub async fn reply_page(app: &App, slug: &str, parent: i64) -> AppResult<Response> {
+    let now = runtime::now();
+    let store = app.store()?;
+    let post = store
+        .commentable_post(slug, now)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let comment = store
+        .approved_comment(post.id, parent)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let token = app
+        .form_secret()
+        .map(|s| token::issue_form_token(&s, post.id, now))
+        .unwrap_or_default();
+    let mut view = FormView::new(&post.slug, token);
+    view.parent = Some(comment.id);
+    view.replying_to = Some(comment.author_name.clone());
+    if comments_closed(app, &post, now) {
+        view.message = Some("Comments are closed on this post.".into());
+    }
+    let zone = IntlZone::new(&app.blog().time_zone);
+    let html = views::reply(app.blog(), &zone, &post, Some(&comment), view)?;
+    http::html_response(200, &html, "private, no-store")
+}
+
+/// `GET /posts/{slug}/held/{id}/{key}`: a held comment, for the person who wrote it.
+pub async fn held_page(app: &App, slug: &str, id: i64, key: &str) -> AppResult<Response> {
+    let secret = app.form_secret().ok_or(AppError::NotFound)?;
+    if !token::verify_held_comment_key(&secret, id, key) {
+        return Err(AppError::NotFound);
+    }
+    let store = app.store()?;
+    let comment = store
+        .comment(id)
+        .await?
+        .filter(|c| c.post_slug == slug)
+        .ok_or(AppError::NotFound)?;
+    if comment.status == CommentStatus::Approved {
+        return http::see_other(&format!("{}#comment-{id}", routes::post_path(slug)));
+    }
+    let post = store
+        .commentable_post(slug, runtime::now())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let zone = IntlZone::new(&app.blog().time_zone);
+    let html = views::held(app.blog(), &zone, &post.title, &comment)?;
+    let response = http::html_response(200, &html, "private, no-store")?;
+    response.headers().set("X-Robots-Tag", "noindex")?;
+    Ok(response)
+}
+
+fn comments_closed(app: &App, post: &CommentablePost, now: i64) -> bool {
+    let too_old = app
+        .comments_close_after_days()
+        .is_some_and(|days| now - post.published_at > days.saturating_mul(86_400));
+    !post.comments_open || too_old
+}
+
+fn form_view(post: &CommentablePost, form: &CommentForm, token: String) -> FormView {
+    let mut view = FormView::new(&post.slug, token);
+    view.author = form.author.clone();
+    view.email = form.email.clone();
+    view.url = form.url.clone();
+    view.body = form.body.clone();
+    view.parent = form.parent.trim().parse::<i64>().ok().filter(|&p| p > 0);
+    if view.parent.is_some() {
+        view.replying_to = Some("a comment".into());
+    }
+    view
+}
+
+fn form_page(
+    app: &App,
+    post: &CommentablePost,
+    view: FormView,
+    status: u16,
+) -> AppResult<Response> {
+    let zone = IntlZone::new(&app.blog().time_zone);
+    let html = views::reply(app.blog(), &zone, post, None, view)?;
+    http::html_response(status, &html, http::NO_STORE)
+}
+
+async fn read_form(req: &mut Request) -> AppResult<Vec<u8>> {
+    http::read_body(
+        req,
+        "application/x-www-form-urlencoded",
+        MAX_FORM_BYTES,
+        "Comments are sent from the form on the post's page (as application/x-www-form-urlencoded).",
+    )
+    .await
+}
+
+fn client_ip(req: &Request) -> String {
+    req.headers()
+        .get("CF-Connecting-IP")
+        .ok()
+        .flatten()
+        .map(|ip| ip.trim().to_string())
+        .filter(|ip| !ip.is_empty())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+impl FormView {
+    fn with_message(mut self, message: &str) -> Self {
+        self.message = Some(message.to_string());
+        self
+    }
+}

@@ -1,0 +1,85 @@
+//! The reader Worker: every page ([`pages`]), the comment form ([`comments`]) and search
+//! ([`search`]), with their views ([`views`]). Requests under `/admin/` are passed to the author
+//! Worker through the `AUTHOR` service binding, so that a reader's cold start never loads the
+//! Markdown renderer or the admin code.
+
+mod akismet;
+mod comments;
+mod pages;
+mod search;
+pub mod views;
+
+use blog_core::routes::{self, Route};
+use worker::{Context, Env, Method, Request, Response};
+
+use crate::edge::error::{self, AppError, AppResult};
+use crate::edge::{cache, http, App};
+
+fn is_admin_path(path: &str) -> bool {
+    path == "/admin" || path.starts_with("/admin/")
+}
+
+/// Entry point of the reader Worker.
+pub async fn handle(mut req: Request, env: Env, ctx: Context) -> worker::Result<Response> {
+    let app = App::new(env, Some(ctx));
+    let method = req.method();
+    let path = req.path();
+    let context = format!("{method} {path}");
+    if is_admin_path(&path) {
+        return match forward_to_author(req, &app).await {
+            Ok(response) => Ok(response),
+            Err(e) => error::json_error(&e, &context),
+        };
+    }
+    let response = match route(&mut req, &app, &path).await {
+        Ok(response) => response,
+        Err(e) => error::error_page(app.blog(), &e, &context)?,
+    };
+    if method == Method::Head {
+        http::strip_body(response)
+    } else {
+        Ok(response)
+    }
+}
+
+async fn route(req: &mut Request, app: &App, path: &str) -> AppResult<Response> {
+    let route = routes::route_for(path).ok_or(AppError::NotFound)?;
+    let method = req.method();
+    let readable = matches!(method, Method::Get | Method::Head);
+    match route {
+        Route::Page(page) if readable => pages::serve(req, app, page).await,
+        Route::Reply { slug, parent } if readable => comments::reply_page(app, &slug, parent).await,
+        Route::Held { slug, id, key } if readable => {
+            comments::held_page(app, &slug, id, &key).await
+        }
+        Route::Comments { slug } if method == Method::Post => {
+            comments::post_comment(req, app, &slug).await
+        }
+        Route::Search if readable => search::page(req, app).await,
+        Route::Comments { .. } => Err(AppError::MethodNotAllowed("POST")),
+        _ => Err(AppError::MethodNotAllowed("GET, HEAD")),
+    }
+}
+
+/// Passes an admin request to the author Worker, then drops from this data centre's Cache API
+/// the pages its answer names (the author Worker runs outside the blog's zone, where the Cache
+/// API does nothing; KV it purged itself).
+async fn forward_to_author(req: Request, app: &App) -> AppResult<Response> {
+    let author = app.service("AUTHOR").ok_or_else(|| {
+        AppError::Internal(
+            "The admin API runs in the author Worker: bind it as AUTHOR (see wrangler.toml)."
+                .into(),
+        )
+    })?;
+    let response = author
+        .fetch_request(req)
+        .await
+        .map_err(|e| AppError::Unavailable(format!("the author Worker did not answer: {e}")))?;
+    let Some(purged) = response.headers().get(cache::PURGE_HEADER)? else {
+        return Ok(response);
+    };
+    cache::edge_purge(app.base_url(), &cache::pages_from_purge_header(&purged)).await;
+    let headers = response.headers().clone();
+    headers.delete(cache::PURGE_HEADER)?;
+    Ok(response.with_headers(headers))
+}

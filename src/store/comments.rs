@@ -1,0 +1,104 @@
+//! Storing and moderating comments.
+
+use super::*;
+use blog_core::invalidation::Change;
+use blog_core::model::{renderer, CommentRecord, CommentStatus, NewComment};
+
+const COMMENT_RECORD: &str =
+    "SELECT c.id, c.post_id, p.slug AS post_slug, c.parent_id, c.author_name, c.author_email,
+        c.author_url, c.body, c.status, c.created_at, c.by_post_author, c.spam_reasons
+   FROM comments c JOIN posts p ON p.id = c.post_id";
+
+impl Store {
+    /// Stores a comment; `None` when an imported comment with the same key is already there.
+    pub async fn insert_comment(&self, c: &NewComment<'_>) -> Result<Option<i64>> {
+        let row: Option<IdRow> = self
+            .statement(
+                "INSERT INTO comments (post_id, parent_id, author_name, author_email, author_url, body, status,
+                                       created_at, by_post_author, spam_reasons, client_hash, import_key,
+                                       body_html, rendered_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                 ON CONFLICT DO NOTHING RETURNING id",
+                &[
+                    num(c.post_id),
+                    opt_num(c.parent_id),
+                    c.author_name.into(),
+                    c.author_email.into(),
+                    opt_str(c.author_url),
+                    c.body.into(),
+                    c.status.as_str().into(),
+                    num(c.created_at),
+                    num(c.by_post_author.into()),
+                    serde_json::to_string(c.spam_reasons)
+                        .unwrap_or_else(|_| "[]".into())
+                        .into(),
+                    opt_str(c.client_hash),
+                    opt_str(c.import_key),
+                    c.body_html.into(),
+                    num(renderer::COMMENT_TEXT),
+                ],
+            )?
+            .first(None)
+            .await?;
+        Ok(row.map(|r| r.id))
+    }
+
+    pub async fn comment(&self, id: i64) -> Result<Option<CommentRecord>> {
+        let sql = format!("{COMMENT_RECORD} WHERE c.id = ?1");
+        Ok(self.statement(&sql, &[num(id)])?.first(None).await?)
+    }
+
+    /// The id of an imported comment by its key on a post.
+    pub async fn imported_comment_id(&self, post_id: i64, key: &str) -> Result<Option<i64>> {
+        let row: Option<IdRow> = self
+            .statement(
+                "SELECT id FROM comments WHERE post_id = ?1 AND import_key = ?2",
+                &[num(post_id), key.into()],
+            )?
+            .first(None)
+            .await?;
+        Ok(row.map(|r| r.id))
+    }
+
+    /// Comments with a status, newest first.
+    pub async fn comments_with_status(
+        &self,
+        status: CommentStatus,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Vec<CommentRecord>> {
+        let sql = format!("{COMMENT_RECORD} WHERE c.status = ?1 ORDER BY c.created_at DESC, c.id DESC LIMIT ?2 OFFSET ?3");
+        let params = [
+            status.as_str().into(),
+            num(limit.into()),
+            num(offset.into()),
+        ];
+        Ok(self.statement(&sql, &params)?.all().await?.results()?)
+    }
+
+    pub async fn set_comment_status(&self, id: i64, status: CommentStatus) -> Result<()> {
+        self.execute(
+            "UPDATE comments SET status = ?2 WHERE id = ?1",
+            &[num(id), status.as_str().into()],
+        )
+        .await
+    }
+
+    pub async fn delete_comment(&self, id: i64) -> Result<()> {
+        self.execute("DELETE FROM comments WHERE id = ?1", &[num(id)])
+            .await
+    }
+}
+
+impl Store {
+    /// The facts of a change in a post's approved comments, for `blog_core::invalidation`.
+    pub async fn comments_change(&self, post_id: i64, slug: &str, now: i64) -> Result<Change> {
+        let placement = self.placement(Some(post_id), now).await?;
+        let threads = self.thread_count(post_id).await?;
+        Ok(Change::Comments {
+            slug: slug.to_string(),
+            rank: placement.rank,
+            threads,
+        })
+    }
+}

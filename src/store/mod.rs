@@ -1,0 +1,150 @@
+//! Every SQL statement the blog runs, against D1: the only module that knows SQL. Parameters are
+//! always bound, never spliced; rows come back as `blog_core::model` types.
+//!
+//! Times are Unix seconds. A post is visible to readers when its status is `published` and its
+//! `published_at` is not in the future (a future one is scheduled).
+//!
+//! - [`pages`]: what readers' pages read (listings, a post with its thread, feeds, search);
+//! - [`posts`]: the author's posts, addenda and tags, and where a post stands on the listing;
+//! - [`comments`]: storing, checking and moderating comments;
+//! - [`renders`]: rows whose stored HTML is stale, and their fresh renders.
+
+mod comments;
+mod pages;
+mod posts;
+mod renders;
+
+use std::fmt;
+
+use serde::Deserialize;
+use wasm_bindgen::JsValue;
+use worker::{D1Database, D1PreparedStatement, D1Result};
+
+/// Why a statement failed.
+#[derive(Debug)]
+pub enum StoreError {
+    /// D1 did not answer, or refused the statement: trying again later may help.
+    Unavailable(String),
+    /// A row did not fit its type: a bug (or a schema the code does not know), never a "try again".
+    Decode(String),
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::Unavailable(cause) => write!(f, "D1 unavailable: {cause}"),
+            StoreError::Decode(cause) => write!(f, "a row did not decode: {cause}"),
+        }
+    }
+}
+
+impl From<worker::Error> for StoreError {
+    fn from(e: worker::Error) -> Self {
+        match e {
+            worker::Error::SerdeWasmBindgenError(_) | worker::Error::SerdeJsonError(_) => {
+                StoreError::Decode(e.to_string())
+            }
+            other => StoreError::Unavailable(other.to_string()),
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// The blog's D1 database.
+pub struct Store {
+    db: D1Database,
+}
+
+const VISIBLE: &str = "status = 'published' AND published_at <= ?1";
+const VISIBLE_P: &str = "p.status = 'published' AND p.published_at <= ?1";
+
+#[derive(Deserialize)]
+struct Count {
+    n: f64,
+}
+
+#[derive(Deserialize)]
+struct IdRow {
+    id: i64,
+}
+
+fn num(n: i64) -> JsValue {
+    // D1 takes JS numbers; an i64 would cross as a BigInt, which it rejects.
+    JsValue::from_f64(n as f64)
+}
+
+fn short_batch() -> StoreError {
+    StoreError::Unavailable("D1 returned fewer results than statements".into())
+}
+
+fn opt_num(n: Option<i64>) -> JsValue {
+    n.map_or(JsValue::NULL, num)
+}
+
+fn opt_str(s: Option<&str>) -> JsValue {
+    s.map_or(JsValue::NULL, JsValue::from_str)
+}
+
+fn first<T: for<'de> Deserialize<'de>>(result: &D1Result) -> Result<Option<T>> {
+    Ok(result.results::<T>()?.into_iter().next())
+}
+
+/// The `stale_markdown` column of a post or addendum aliased `alias`: its Markdown when the stored
+/// HTML is not from the current renderer, else NULL (so that a reader's query does not fetch it).
+fn stale_markdown(alias: &str) -> String {
+    stale_source(
+        alias,
+        blog_core::model::renderer::MARKDOWN,
+        "stale_markdown",
+    )
+}
+
+/// The `stale_text` column of a comment aliased `alias`, like [`stale_markdown`].
+fn stale_text(alias: &str) -> String {
+    stale_source(
+        alias,
+        blog_core::model::renderer::COMMENT_TEXT,
+        "stale_text",
+    )
+}
+
+fn stale_source(alias: &str, version: i64, name: &str) -> String {
+    format!("CASE WHEN {alias}.rendered_by = {version} THEN NULL ELSE {alias}.body END AS {name}")
+}
+
+impl Store {
+    pub fn new(db: D1Database) -> Self {
+        Store { db }
+    }
+
+    fn statement(&self, sql: &str, params: &[JsValue]) -> Result<D1PreparedStatement> {
+        Ok(self.db.prepare(sql).bind(params)?)
+    }
+
+    /// Runs a statement whose rows, if any, do not matter.
+    async fn execute(&self, sql: &str, params: &[JsValue]) -> Result<()> {
+        self.statement(sql, params)?.run().await?;
+        Ok(())
+    }
+
+    pub async fn setting(&self, key: &str) -> Result<Option<String>> {
+        #[derive(Deserialize)]
+        struct Row {
+            value: String,
+        }
+        let row: Option<Row> = self
+            .statement("SELECT value FROM settings WHERE key = ?1", &[key.into()])?
+            .first(None)
+            .await?;
+        Ok(row.map(|r| r.value))
+    }
+
+    pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            &[key.into(), value.into()],
+        )
+        .await
+    }
+}

@@ -1,0 +1,274 @@
+//! The author's posts, addenda and tags, and where a post stands on the home listing.
+
+use blog_core::invalidation::{self, Change};
+use blog_core::model::{renderer, AddendumRecord, Placement, PostRecord, PostWrite};
+use blog_core::text::tag_slug;
+use serde::Deserialize;
+use wasm_bindgen::JsValue;
+
+use super::*;
+
+const POST_RECORD: &str = "SELECT p.id, p.slug, p.title, p.body, p.status, p.published_at, p.updated_at, p.comments_open,
+        (SELECT json_group_array(tag) FROM post_tags t WHERE t.post_id = p.id) AS tags,
+        (SELECT COUNT(*) FROM comments c WHERE c.post_id = p.id AND c.status = 'approved') AS approved,
+        (SELECT COUNT(*) FROM comments c WHERE c.post_id = p.id AND c.status = 'pending') AS pending,
+        (SELECT COUNT(*) FROM comments c WHERE c.post_id = p.id AND c.status = 'spam') AS spam
+   FROM posts p";
+
+#[derive(Deserialize)]
+struct PlacementRow {
+    total: f64,
+    rank: f64,
+    visible: f64,
+}
+
+/// A post's columns in the order both the insert and the update bind them (?1 to ?10).
+fn post_params(post: &PostWrite<'_>) -> [JsValue; 10] {
+    [
+        post.slug.into(),
+        post.title.into(),
+        post.body.into(),
+        post.status.as_str().into(),
+        opt_num(post.published_at),
+        num(post.updated_at),
+        num(post.comments_open.into()),
+        post.body_html.into(),
+        post.lead.into(),
+        num(renderer::MARKDOWN),
+    ]
+}
+
+impl Store {
+    pub async fn post_record(&self, slug: &str) -> Result<Option<PostRecord>> {
+        let sql = format!("{POST_RECORD} WHERE p.slug = ?1");
+        Ok(self.statement(&sql, &[slug.into()])?.first(None).await?)
+    }
+
+    /// Every post, newest first (undated drafts first of all).
+    pub async fn all_posts(&self) -> Result<Vec<PostRecord>> {
+        let sql = format!(
+            "{POST_RECORD} ORDER BY p.published_at IS NOT NULL, p.published_at DESC, p.id DESC"
+        );
+        Ok(self.statement(&sql, &[])?.all().await?.results()?)
+    }
+
+    pub async fn addenda(&self, post_id: i64) -> Result<Vec<AddendumRecord>> {
+        let sql =
+            "SELECT id, body, created_at FROM addenda WHERE post_id = ?1 ORDER BY created_at, id";
+        Ok(self
+            .statement(sql, &[num(post_id)])?
+            .all()
+            .await?
+            .results()?)
+    }
+
+    /// Inserts a post; `None` when the slug is taken.
+    pub async fn insert_post(&self, post: &PostWrite<'_>, tags: &[String]) -> Result<Option<i64>> {
+        let inserted: Option<IdRow> = self
+            .statement(
+                "INSERT INTO posts (slug, title, body, status, published_at, updated_at, comments_open,
+                                    body_html, lead, rendered_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                 ON CONFLICT (slug) DO NOTHING RETURNING id",
+                &post_params(post),
+            )?
+            .first(None)
+            .await?;
+        let Some(IdRow { id }) = inserted else {
+            return Ok(None);
+        };
+        self.set_tags(id, tags).await?;
+        Ok(Some(id))
+    }
+
+    /// Rewrites a post's columns (and its tags, when given); `false` when the new slug is taken.
+    pub async fn update_post(
+        &self,
+        id: i64,
+        post: &PostWrite<'_>,
+        tags: Option<&[String]>,
+    ) -> Result<bool> {
+        let result = self
+            .statement(
+                "UPDATE OR IGNORE posts SET slug = ?1, title = ?2, body = ?3, status = ?4, published_at = ?5,
+                        updated_at = ?6, comments_open = ?7, body_html = ?8, lead = ?9, rendered_by = ?10
+                  WHERE id = ?11",
+                &[post_params(post).as_slice(), &[num(id)]].concat(),
+            )?
+            .run()
+            .await?;
+        let changed = result.meta()?.and_then(|m| m.changes).unwrap_or(0) > 0;
+        if changed {
+            if let Some(tags) = tags {
+                self.set_tags(id, tags).await?;
+            }
+        }
+        Ok(changed)
+    }
+
+    async fn set_tags(&self, post_id: i64, tags: &[String]) -> Result<()> {
+        let pairs: Vec<(&str, String)> = tags.iter().map(|t| (t.as_str(), tag_slug(t))).collect();
+        let json = serde_json::to_string(&pairs).unwrap_or_else(|_| "[]".into());
+        let clear = self.statement("DELETE FROM post_tags WHERE post_id = ?1", &[num(post_id)])?;
+        let insert = self.statement(
+            "INSERT OR IGNORE INTO post_tags (post_id, tag, slug)
+             SELECT ?1, json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?2)",
+            &[num(post_id), json.into()],
+        )?;
+        self.db.batch(vec![clear, insert]).await?;
+        Ok(())
+    }
+
+    /// Deletes a post; its addenda, comments and tags go with it (foreign keys cascade).
+    pub async fn delete_post(&self, id: i64) -> Result<()> {
+        self.execute("DELETE FROM posts WHERE id = ?1", &[num(id)])
+            .await
+    }
+
+    /// Appends an addendum (Markdown and its HTML) and moves the post's updated time forward to it.
+    pub async fn insert_addendum(
+        &self,
+        post_id: i64,
+        markdown: &str,
+        html: &str,
+        at: i64,
+    ) -> Result<i64> {
+        let insert = self.statement(
+            "INSERT INTO addenda (post_id, body, created_at, body_html, rendered_by)
+             VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+            &[
+                num(post_id),
+                markdown.into(),
+                num(at),
+                html.into(),
+                num(renderer::MARKDOWN),
+            ],
+        )?;
+        let touch = self.statement(
+            "UPDATE posts SET updated_at = MAX(updated_at, ?2) WHERE id = ?1",
+            &[num(post_id), num(at)],
+        )?;
+        let results = self.db.batch(vec![insert, touch]).await?;
+        let id = results
+            .first()
+            .map(first::<IdRow>)
+            .transpose()?
+            .flatten()
+            .ok_or_else(short_batch)?;
+        Ok(id.id)
+    }
+
+    /// Where a post stands on the home listing now (see [`Placement`]); `post_id` None gives
+    /// only the total.
+    pub async fn placement(&self, post_id: Option<i64>, now: i64) -> Result<Placement> {
+        let row: Option<PlacementRow> = self
+            .statement(
+                &format!(
+                    "SELECT (SELECT COUNT(*) FROM posts WHERE {VISIBLE}) AS total,
+                            (SELECT COUNT(*) FROM posts p WHERE p.id = ?2 AND p.status = 'published'
+                                AND p.published_at <= ?1) AS visible,
+                            (SELECT COUNT(*) FROM posts q JOIN posts p ON p.id = ?2
+                              WHERE q.status = 'published' AND q.published_at <= ?1
+                                AND (q.published_at > p.published_at
+                                     OR (q.published_at = p.published_at AND q.id > p.id))) AS rank"
+                ),
+                &[num(now), opt_num(post_id)],
+            )?
+            .first(None)
+            .await?;
+        let row = row.ok_or_else(short_batch)?;
+        Ok(Placement {
+            rank: (row.visible > 0.0).then_some(row.rank as u32),
+            total: row.total as u32,
+        })
+    }
+
+    /// Posts that became visible in `(since, now]` (scheduled ones whose time has come), newest
+    /// first: (id, slug).
+    pub async fn newly_visible(&self, since: i64, now: i64) -> Result<Vec<(i64, String)>> {
+        #[derive(Deserialize)]
+        struct Row {
+            id: i64,
+            slug: String,
+        }
+        let rows: Vec<Row> = self
+            .statement(
+                "SELECT id, slug FROM posts WHERE status = 'published' AND published_at > ?1 AND published_at <= ?2
+                  ORDER BY published_at DESC, id DESC",
+                &[num(since), num(now)],
+            )?
+            .all()
+            .await?
+            .results()?;
+        Ok(rows.into_iter().map(|r| (r.id, r.slug)).collect())
+    }
+
+    /// How many visible posts carry each tag slug.
+    pub async fn tag_totals(&self, tag_slugs: &[String], now: i64) -> Result<Vec<(String, u32)>> {
+        #[derive(Deserialize)]
+        struct Row {
+            slug: String,
+            n: f64,
+        }
+        let json = serde_json::to_string(tag_slugs).unwrap_or_else(|_| "[]".into());
+        let rows: Vec<Row> = self
+            .statement(
+                &format!(
+                    "SELECT j.value AS slug,
+                            (SELECT COUNT(*) FROM posts p JOIN post_tags t ON t.post_id = p.id
+                              WHERE t.slug = j.value AND {VISIBLE_P}) AS n
+                       FROM json_each(?2) j"
+                ),
+                &[num(now), json.into()],
+            )?
+            .all()
+            .await?
+            .results()?;
+        Ok(rows.into_iter().map(|r| (r.slug, r.n as u32)).collect())
+    }
+
+    /// The tag slugs of a post.
+    pub async fn tag_slugs(&self, post_id: i64) -> Result<Vec<String>> {
+        #[derive(Deserialize)]
+        struct Row {
+            slug: String,
+        }
+        let rows: Vec<Row> = self
+            .statement(
+                "SELECT slug FROM post_tags WHERE post_id = ?1",
+                &[num(post_id)],
+            )?
+            .all()
+            .await?
+            .results()?;
+        Ok(rows.into_iter().map(|r| r.slug).collect())
+    }
+}
+
+impl Store {
+    /// The facts of a change to posts, for `blog_core::invalidation`: where the (newest) post
+    /// stood `before` and stands `after`, its slugs, its approved comments, and how many visible
+    /// posts now carry each of `tags` (names, before and after the change).
+    pub async fn posts_change(
+        &self,
+        (before, after): (Placement, Placement),
+        slugs: Vec<String>,
+        approved: u32,
+        tags: &[String],
+        now: i64,
+    ) -> Result<Change> {
+        let tag_slugs = invalidation::tag_slugs(tags);
+        let tag_totals = if tag_slugs.is_empty() {
+            Vec::new()
+        } else {
+            self.tag_totals(&tag_slugs, now).await?
+        };
+        Ok(Change::Posts {
+            before,
+            after,
+            slugs,
+            approved,
+            tag_totals,
+        })
+    }
+}

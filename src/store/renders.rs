@@ -1,0 +1,74 @@
+//! Rows whose stored HTML is not from the current renderers, and their fresh renders.
+
+use super::*;
+use blog_core::model::{renderer, StaleRenders};
+
+impl Store {
+    /// Up to `limit` posts, addenda and comments whose stored HTML is not from this renderer.
+    pub async fn stale_renders(&self, limit: u32) -> Result<StaleRenders> {
+        let version = num(renderer::MARKDOWN);
+        let posts = self.statement(
+            "SELECT id, body FROM posts WHERE rendered_by != ?1 LIMIT ?2",
+            &[version.clone(), num(limit.into())],
+        )?;
+        let addenda = self.statement(
+            "SELECT id, body FROM addenda WHERE rendered_by != ?1 LIMIT ?2",
+            &[version, num(limit.into())],
+        )?;
+        let comments = self.statement(
+            "SELECT id, body FROM comments WHERE rendered_by != ?1 LIMIT ?2",
+            &[num(renderer::COMMENT_TEXT), num(limit.into())],
+        )?;
+        let results = self.db.batch(vec![posts, addenda, comments]).await?;
+        let [posts, addenda, comments] = results.as_slice() else {
+            return Err(short_batch());
+        };
+        Ok(StaleRenders {
+            posts: posts.results()?,
+            addenda: addenda.results()?,
+            comments: comments.results()?,
+        })
+    }
+
+    /// Stores renders of stale rows: `(id, source, html, lead)` for posts and `(id, source, html)`
+    /// for addenda and comments. A row whose source changed meanwhile keeps its newer render.
+    pub async fn save_renders(
+        &self,
+        posts: &[(i64, &str, &str, &str)],
+        addenda: &[(i64, &str, &str)],
+        comments: &[(i64, &str, &str)],
+    ) -> Result<()> {
+        let version = num(renderer::MARKDOWN);
+        let mut statements = Vec::with_capacity(posts.len() + addenda.len() + comments.len());
+        for (id, markdown, html, lead) in posts {
+            statements.push(self.statement(
+                "UPDATE posts SET body_html = ?3, lead = ?4, rendered_by = ?5 WHERE id = ?1 AND body = ?2",
+                &[num(*id), (*markdown).into(), (*html).into(), (*lead).into(), version.clone()],
+            )?);
+        }
+        let others = [
+            (
+                "UPDATE addenda SET body_html = ?3, rendered_by = ?4 WHERE id = ?1 AND body = ?2",
+                renderer::MARKDOWN,
+                addenda,
+            ),
+            (
+                "UPDATE comments SET body_html = ?3, rendered_by = ?4 WHERE id = ?1 AND body = ?2",
+                renderer::COMMENT_TEXT,
+                comments,
+            ),
+        ];
+        for (sql, version, rows) in others {
+            for (id, source, html) in rows {
+                statements.push(self.statement(
+                    sql,
+                    &[num(*id), (*source).into(), (*html).into(), num(version)],
+                )?);
+            }
+        }
+        if !statements.is_empty() {
+            self.db.batch(statements).await?;
+        }
+        Ok(())
+    }
+}
