@@ -9,7 +9,7 @@ use wasm_bindgen::JsValue;
 use super::*;
 
 const POST_RECORD: &str = "SELECT p.id, p.slug, p.title, p.body, p.status, p.published_at, p.updated_at, p.comments_open,
-        (SELECT json_group_array(tag) FROM post_tags t WHERE t.post_id = p.id) AS tags,
+        (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM post_tags t WHERE t.post_id = p.id ORDER BY tag)) AS tags,
         (SELECT COUNT(*) FROM comments c WHERE c.post_id = p.id AND c.status = 'approved') AS approved,
         (SELECT COUNT(*) FROM comments c WHERE c.post_id = p.id AND c.status = 'pending') AS pending,
         (SELECT COUNT(*) FROM comments c WHERE c.post_id = p.id AND c.status = 'spam') AS spam

@@ -74,9 +74,14 @@ pub fn pages_to_drop(change: &Change) -> Vec<Page> {
             pages.extend(site_pages());
         }
     }
-    let mut seen = std::collections::HashSet::new();
-    pages.retain(|page| seen.insert(page.clone()));
-    pages
+    // Tens of pages: a linear check is cheaper in wasm than a hash set.
+    let mut unique: Vec<Page> = Vec::with_capacity(pages.len());
+    for page in pages {
+        if !unique.contains(&page) {
+            unique.push(page);
+        }
+    }
+    unique
 }
 
 /// The slugs of tags' pages, sorted and without repeats: what [`Change::Posts`]'s totals are

@@ -1,10 +1,13 @@
 //! The blog's domain: posts, addenda, comments and tags as the pages and the admin API use them.
 //!
 //! The store (`src/store`) reads rows straight into these types. SQLite has no booleans and no
-//! lists, so two small deserializers here turn its `0`/`1` into `bool` ([`sql_bool`]) and a JSON
-//! array column into a `Vec` ([`json_list`]); statuses are enums whose serde names are what the
+//! lists, so two small deserializers here turn its `0`/`1` into `bool` ([`sql_bool`]) and a
+//! joined column into a `Vec` ([`sql_list`]); statuses are enums whose serde names are what the
 //! rows hold.
 
+use std::fmt;
+
+use serde::de::Visitor;
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// Whether readers may see a post (given its time: a published post dated in the future is
@@ -52,29 +55,43 @@ pub mod renderer {
     pub const COMMENT_TEXT: i64 = 1;
 }
 
-/// `0`/`1` (SQLite's booleans) as `bool`; a JSON `true`/`false` is taken too.
+/// `0`/`1` (SQLite's booleans) as `bool`; a JSON `true`/`false` is taken too. (A visitor, not
+/// an untagged enum: serde's buffering for those costs the reader Worker kilobytes of wasm.)
 pub fn sql_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Flag {
-        Bool(bool),
-        Number(f64),
+    struct Flag;
+    impl Visitor<'_> for Flag {
+        type Value = bool;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("0, 1, true or false")
+        }
+        fn visit_bool<E>(self, v: bool) -> Result<bool, E> {
+            Ok(v)
+        }
+        fn visit_i64<E>(self, v: i64) -> Result<bool, E> {
+            Ok(v != 0)
+        }
+        fn visit_u64<E>(self, v: u64) -> Result<bool, E> {
+            Ok(v != 0)
+        }
+        fn visit_f64<E>(self, v: f64) -> Result<bool, E> {
+            Ok(v != 0.0)
+        }
     }
-    Ok(match Flag::deserialize(d)? {
-        Flag::Bool(b) => b,
-        Flag::Number(n) => n != 0.0,
-    })
+    d.deserialize_any(Flag)
 }
 
-/// A column holding a JSON array (e.g. `json_group_array`) as a `Vec`.
-pub fn json_list<'de, D: Deserializer<'de>, T: for<'a> Deserialize<'a>>(
-    d: D,
-) -> Result<Vec<T>, D::Error> {
+/// What separates the items of a [`sql_list`] column: U+001F, the unit separator (white space
+/// to Unicode, so no tag keeps one).
+pub const LIST_SEPARATOR: char = '\u{1f}';
+
+/// A column holding a list joined with [`LIST_SEPARATOR`] (SQLite's
+/// `group_concat(x, char(31))`; NULL for none) as a `Vec`.
+pub fn sql_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
     let text = Option::<String>::deserialize(d)?;
-    match text.as_deref() {
-        None | Some("") => Ok(Vec::new()),
-        Some(json) => serde_json::from_str(json).map_err(serde::de::Error::custom),
-    }
+    Ok(match text.as_deref() {
+        None | Some("") => Vec::new(),
+        Some(list) => list.split(LIST_SEPARATOR).map(str::to_string).collect(),
+    })
 }
 
 /// A tag as shown: its name and the slug of its page.
@@ -227,7 +244,7 @@ pub struct PostRecord {
     pub updated_at: i64,
     #[serde(deserialize_with = "sql_bool")]
     pub comments_open: bool,
-    #[serde(deserialize_with = "json_list")]
+    #[serde(deserialize_with = "sql_list")]
     pub tags: Vec<String>,
     pub approved: u32,
     pub pending: u32,
@@ -276,7 +293,7 @@ pub struct CommentRecord {
     #[serde(deserialize_with = "sql_bool")]
     pub by_post_author: bool,
     /// Why the spam checks held it, or marked it as spam.
-    #[serde(deserialize_with = "json_list")]
+    #[serde(deserialize_with = "sql_list")]
     pub spam_reasons: Vec<String>,
 }
 
@@ -379,7 +396,7 @@ mod tests {
         let record: PostRecord = serde_json::from_value(serde_json::json!({
             "id": 3, "slug": "a", "title": "A", "body": "b", "status": "draft",
             "published_at": null, "updated_at": 5, "comments_open": 0,
-            "tags": "[\"NHS\",\"social media\"]", "approved": 2, "pending": 1, "spam": 0
+            "tags": "NHS\u{1f}social media", "approved": 2, "pending": 1, "spam": 0
         }))
         .expect("a post row");
         assert_eq!(record.status, PostStatus::Draft);
@@ -397,7 +414,7 @@ mod tests {
         let row = serde_json::json!({
             "id": 1, "post_id": 1, "post_slug": "a", "parent_id": null, "author_name": "x",
             "author_email": "", "author_url": null, "body": "b", "status": "trash",
-            "created_at": 0, "by_post_author": 0, "spam_reasons": "[]"
+            "created_at": 0, "by_post_author": 0, "spam_reasons": null
         });
         assert!(serde_json::from_value::<CommentRecord>(row).is_err());
     }

@@ -8,7 +8,7 @@ pub const PER_PAGE: u32 = 10;
 pub const COMMENT_THREADS_PER_PAGE: u32 = 100;
 
 /// A reader-facing page.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Page {
     /// The home page's listing; page 1 is `/`, page n > 1 is `/page/n`.
     Home { page: u32 },
