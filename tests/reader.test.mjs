@@ -47,7 +47,12 @@ test("the post page shows post, addendum, threaded responses and the reply form,
       '<li id="comment-3"',
       "Leave a Reply",
     ]);
-    assert.ok(c1 < children && children < c2 && c2 < closeChildren && closeChildren < c3);
+    // Nesting, which the order alone does not show: comment 2 sits inside comment 1's list of
+    // replies (comment 1's item is still open there), and comment 3 is back at the top level.
+    const depth = (html) => (html.match(/<li[ >]/g) || []).length - (html.match(/<\/li>/g) || []).length;
+    assert.equal(depth(body.slice(c1, c2)), 1, "comment 1 is still open where comment 2 starts");
+    assert.equal(depth(body.slice(c1, c3)), 0, "comment 1 has closed before comment 3 opens");
+    assert.match(body.slice(c3, c3 + 200), /class="comment depth-1/);
     const first = body.slice(c1, children);
     assert.match(first, /<a href="http:\/\/philbaumann.com\/" rel="nofollow ugc">Phil Baumann<\/a>/);
     assert.match(first, /href="#comment-1"><time datetime="2011-03-18T01:17:00Z">March 18, 2011 at 1:17 am<\/time>/);

@@ -1,6 +1,8 @@
 // XSS: a corpus of hostile payloads through every write path a commenter has (and the author's
 // title and tags), rendered in real headless Chromium. No script may run, no request may reach the
-// trap, and each payload must show as its own text.
+// trap, and each payload must show as its own text. The pages are rendered with their
+// Content-Security-Policy bypassed, so that escaping alone is what is tested (the CSP would block
+// an inline script even if escaping broke); one run keeps the CSP, as the defence in depth it is.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
@@ -95,9 +97,12 @@ after(async () => {
   await new Promise((r) => trapServer.close(r));
 });
 
-/** Opens a URL in Chromium with JavaScript on, hovering and focusing around; reports what ran. */
-async function visit(url) {
-  const context = await browser.newContext();
+/**
+ * Opens a URL in Chromium with JavaScript on, hovering and focusing around; reports what ran.
+ * The page's CSP is bypassed unless `csp` is set.
+ */
+async function visit(url, { csp = false } = {}) {
+  const context = await browser.newContext({ bypassCSP: !csp });
   const tab = await context.newPage();
   const dialogs = [];
   tab.on("dialog", (d) => {
@@ -151,6 +156,10 @@ test("hostile comments (body, author, website) run no script and show as their o
     assert.deepEqual(page.dialogs, []);
     assert.equal(page.sentinel, false);
     assert.deepEqual(page.requests.filter((u) => u.startsWith(trap)), []);
+    // Defence in depth: the same page with its CSP in force.
+    const guarded = await visit(`${base}/posts/${SLUG}`, { csp: true });
+    assert.deepEqual(guarded.dialogs, []);
+    assert.equal(guarded.sentinel, false);
     assert.deepEqual(trapHits, []);
     assert.ok(shown.length >= 150, `${shown.length} comments shown`);
     for (const i of shown) {
@@ -173,8 +182,8 @@ test("hostile input sent back in the form (email, website, parent) runs no scrip
     for (const [i, p] of payloads.entries()) {
       const sent = await postComment(blog, SLUG, { token, author: "A", email: p, url: p, parent: p, body: p, subject: "" }, `10.8.0.${i}`);
       assert.ok([422, 303].includes(sent.status), `${sent.status} for ${p}`);
-      // Render the page exactly as the Worker sent it, in the browser.
-      const context = await browser.newContext();
+      // Render the page exactly as the Worker sent it, in the browser, without its CSP.
+      const context = await browser.newContext({ bypassCSP: true });
       const tab = await context.newPage();
       let dialog = false;
       tab.on("dialog", (d) => {
