@@ -34,9 +34,10 @@ const FORM_SECRET = "bench-form-secret";
 const WORK = fs.mkdtempSync(path.join(os.tmpdir(), "blog-bench-"));
 const config = wranglerConfig();
 /** The renderer versions the Workers store with rendered rows (generated rows are stored as rendered). */
-const version = (file) => Number(fs.readFileSync(path.join(ROOT, file), "utf8").match(/RENDERER_VERSION: i64 = (\d+)/)[1]);
-const MARKDOWN_VERSION = version("src/markdown.rs");
-const COMMENT_VERSION = version("src/comment_text.rs");
+const version = (name) =>
+  Number(fs.readFileSync(path.join(ROOT, "crates/core/src/model.rs"), "utf8").match(new RegExp(`pub const ${name}: i64 = (\\d+)`))[1]);
+const MARKDOWN_VERSION = version("MARKDOWN");
+const COMMENT_VERSION = version("COMMENT_TEXT");
 
 const log = (...a) => console.error(...a);
 const median = (xs) => {

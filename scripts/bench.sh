@@ -15,6 +15,6 @@ if ! cargo install --list --root "$TOOLS_DIR" 2>/dev/null | grep -qx "oha v1.16.
 fi
 bash scripts/build.sh
 echo "== Native: Markdown + templates against pulldown-cmark alone (criterion)"
-cargo bench --bench render -- --noplot 2>&1 | grep -E "^(render|markdown)|time:" || true
+cargo bench -p bench-render --bench render -- --noplot 2>&1 | grep -E "^(render|markdown)|time:" || true
 echo "== Worker benchmark"
 node bench/run.mjs "$@"

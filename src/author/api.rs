@@ -4,7 +4,6 @@
 
 use blog_core::routes::positive_id;
 use blog_core::token::secrets_match;
-use blog_core::{dates, dates::FixedZone};
 use serde_json::{json, Value};
 use worker::{Method, Request, Response};
 
@@ -94,20 +93,6 @@ async fn read_json(req: &mut Request) -> AppResult<Value> {
 /// A record's id in an admin path; anything else names nothing.
 fn record_id(text: &str) -> AppResult<i64> {
     positive_id(text).ok_or(AppError::NotFound)
-}
-
-/// `201 Created` with the new record, and where it lives.
-pub fn created(body: Value, location: Option<String>) -> AppResult<Response> {
-    let response = http::json_response(201, &body)?;
-    if let Some(location) = location {
-        response.headers().set("Location", &location)?;
-    }
-    Ok(response)
-}
-
-/// A time as the admin API writes it: RFC 3339 in UTC.
-pub fn utc(unix: i64) -> String {
-    dates::rfc3339(unix, &FixedZone::UTC)
 }
 
 /// `POST /admin/renders`: stores fresh renders of every stale post, addendum and comment now

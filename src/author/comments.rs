@@ -3,12 +3,12 @@
 //! pages (see `blog_core::invalidation`).
 
 use blog_core::api::{self, ImportFailure};
+use blog_core::dates::{self, rfc3339_utc as utc};
 use blog_core::model::{CommentRecord, CommentStatus, NewComment};
-use blog_core::{comment_text, dates, invalidation, routes, validation};
+use blog_core::{comment_text, invalidation, routes, validation};
 use serde_json::{json, Value};
 use worker::{Request, Response};
 
-use super::api::{created, utc};
 use super::posts;
 use crate::edge::error::{AppError, AppResult};
 use crate::edge::runtime;
@@ -142,10 +142,8 @@ pub async fn add_author_comment(
         .await?
         .ok_or_else(|| AppError::Internal("the comment's insert returned no id".into()))?;
     purge_comments_of(app, store, post.id, &post.slug).await?;
-    created(
-        json!({ "id": id }),
-        Some(format!("{}#comment-{id}", routes::post_path(&post.slug))),
-    )
+    let location = format!("{}#comment-{id}", routes::post_path(&post.slug));
+    http::created(&json!({ "id": id }), Some(&location))
 }
 
 /// `POST /admin/import` ([`api::ImportRequest`]): comments onto an existing post, idempotently,

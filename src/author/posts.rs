@@ -2,6 +2,7 @@
 //! rendered here, when the author saves it; every change drops exactly the cached pages it
 //! affects (see `blog_core::invalidation`).
 
+use blog_core::dates::rfc3339_utc as utc;
 use blog_core::invalidation::{self, Change};
 use blog_core::model::{AddendumRecord, Placement, PostRecord, PostStatus, PostWrite};
 use blog_core::text::{self, Letters};
@@ -9,7 +10,6 @@ use blog_core::{api, routes, validation};
 use serde_json::{json, Value};
 use worker::Response;
 
-use super::api::{created, utc};
 use crate::edge::error::{AppError, AppResult};
 use crate::edge::runtime;
 use crate::edge::{http, App};
@@ -139,10 +139,7 @@ pub async fn create(app: &App, store: &Store, body: &Value) -> AppResult<Respons
         .await?;
     app.purge(&invalidation::pages_to_drop(&change)).await;
     let location = format!("/admin/posts/{slug}");
-    created(
-        json!(full_post(app, store, &slug, now).await?),
-        Some(location),
-    )
+    http::created(&full_post(app, store, &slug, now).await?, Some(&location))
 }
 
 /// `PATCH /admin/posts/{slug}`: only the fields sent change.
@@ -227,5 +224,5 @@ pub async fn add_addendum(
         approved: post.approved,
     };
     app.purge(&invalidation::pages_to_drop(&change)).await;
-    created(json!({"id": id, "at": utc(at)}), None)
+    http::created(&json!({"id": id, "at": utc(at)}), None)
 }

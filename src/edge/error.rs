@@ -12,7 +12,7 @@ use blog_core::settings::Blog;
 use blog_core::validation::FieldErrors;
 use worker::{Headers, Response};
 
-use super::http;
+use super::headers::{html_headers, NO_STORE};
 use super::layout;
 use crate::store::StoreError;
 
@@ -174,8 +174,7 @@ pub fn error_page(blog: &Blog, error: &AppError, context: &str) -> worker::Resul
             return plain_error(status, &error.message());
         }
     };
-    let headers =
-        http::html_headers(http::NO_STORE).map_err(|e| worker::Error::RustError(e.to_string()))?;
+    let headers = html_headers(NO_STORE)?;
     error_headers(error, &headers)?;
     Ok(Response::from_html(html.as_str())?
         .with_status(status)
@@ -190,14 +189,14 @@ pub fn json_error(error: &AppError, context: &str) -> worker::Result<Response> {
         body["fields"] = serde_json::json!(fields);
     }
     let response = Response::from_json(&body)?.with_status(error.status());
-    response.headers().set("Cache-Control", http::NO_STORE)?;
+    response.headers().set("Cache-Control", NO_STORE)?;
     error_headers(error, response.headers())?;
     Ok(response)
 }
 
 fn plain_error(status: u16, message: &str) -> worker::Result<Response> {
     let response = Response::ok(message)?.with_status(status);
-    response.headers().set("Cache-Control", http::NO_STORE)?;
+    response.headers().set("Cache-Control", NO_STORE)?;
     Ok(response)
 }
 

@@ -2,17 +2,10 @@
 //! Workers give (HTML with the blog's security headers, JSON, redirects, HEAD).
 
 use serde::Serialize;
-use worker::{Headers, Request, Response};
+use worker::{Request, Response};
 
 use super::error::{AppError, AppResult};
-
-/// Applied to every HTML page: no script may run, the page may not be framed.
-pub const CONTENT_SECURITY_POLICY: &str =
-    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: data:; \
-     form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-
-/// Answers that no cache may keep (errors, forms, the admin API).
-pub const NO_STORE: &str = "no-store";
+pub use super::headers::{html_headers, NO_STORE};
 
 /// Reads a request body of one media type and at most `max_bytes`: 415 with `wrong_type` for
 /// another type, 413 when larger (by `Content-Length` before reading, and after).
@@ -62,23 +55,21 @@ pub fn query(req: &Request) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The headers of every HTML answer: type, caching, and the security policy.
-pub fn html_headers(cache_control: &str) -> AppResult<Headers> {
-    let headers = Headers::new();
-    headers.set("Content-Type", "text/html; charset=utf-8")?;
-    headers.set("Cache-Control", cache_control)?;
-    headers.set("Content-Security-Policy", CONTENT_SECURITY_POLICY)?;
-    headers.set("X-Content-Type-Options", "nosniff")?;
-    headers.set("Referrer-Policy", "strict-origin-when-cross-origin")?;
-    Ok(headers)
-}
-
 /// An HTML answer that caches keep as `cache_control` says (forms, held comments, search).
 pub fn html_response(status: u16, html: &str, cache_control: &str) -> AppResult<Response> {
     let headers = html_headers(cache_control)?;
     Ok(Response::from_html(html)?
         .with_status(status)
         .with_headers(headers))
+}
+
+/// `201 Created` with the new record as JSON, and where it lives.
+pub fn created(body: &impl Serialize, location: Option<&str>) -> AppResult<Response> {
+    let response = json_response(201, body)?;
+    if let Some(location) = location {
+        response.headers().set("Location", location)?;
+    }
+    Ok(response)
 }
 
 /// A JSON answer no cache keeps.

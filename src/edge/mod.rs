@@ -1,10 +1,11 @@
 //! The edge plumbing both Workers share: the request context ([`App`]: settings, bindings, the
 //! pages a request purged), the page caches and their headers ([`cache`]), HTTP bodies and
-//! answers ([`http`]), the page layout's shared parts ([`layout`]), what only the runtime knows
+//! answers ([`http`], [`headers`]), the page layout's shared parts ([`layout`]), what only the runtime knows
 //! ([`runtime`]), and errors turned into responses in one place ([`error`]).
 
 pub mod cache;
 pub mod error;
+pub mod headers;
 pub mod http;
 pub mod layout;
 pub mod runtime;

@@ -227,6 +227,11 @@ pub fn rfc3339(unix: i64, zone: &dyn Zone) -> String {
     rfc3339_of(&Civil::in_zone(unix, zone))
 }
 
+/// RFC 3339 in UTC (`2011-03-18T14:17:00Z`), as the admin API and the feeds write times.
+pub fn rfc3339_utc(unix: i64) -> String {
+    rfc3339(unix, &FixedZone::UTC)
+}
+
 fn rfc3339_of(t: &Civil) -> String {
     let mut out = String::with_capacity(25);
     push_number(&mut out, t.year, 4);
