@@ -33,16 +33,18 @@ fn comment_json(c: CommentRecord) -> api::Comment {
 
 /// Drops the pages that show a post's approved comments.
 async fn purge_comments_of(app: &App, store: &Store, post_id: i64, slug: &str) -> AppResult<()> {
-    let change = store.comments_change(post_id, slug, runtime::now()).await?;
-    app.purge(&invalidation::pages_to_drop(&change)).await;
+    let facts = store.comments_facts(post_id, runtime::now()).await?;
+    app.purge(&invalidation::comments_pages_to_drop(slug, facts))
+        .await;
     Ok(())
 }
 
 /// `GET /admin/comments?status=pending|approved|spam&limit=n&offset=n`.
 pub async fn list(store: &Store, req: &Request) -> AppResult<Response> {
     let (mut status, mut limit, mut offset) = (CommentStatus::Pending, 50u32, 0u32);
-    for (key, value) in http::query(req) {
-        match key.as_str() {
+    let query = http::query_string(req);
+    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+        match key.as_ref() {
             "status" => {
                 status = CommentStatus::parse(&value).ok_or_else(|| {
                     AppError::BadRequest("status must be pending, approved or spam.".into())

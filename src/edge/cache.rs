@@ -54,7 +54,11 @@ impl CachedPage {
 /// A strong ETag: the first 128 bits of the page's SHA-256, quoted.
 pub fn etag(body: &str) -> String {
     let digest = Sha256::digest(body.as_bytes());
-    format!("\"{}\"", hex(&digest[..16]))
+    let mut etag = String::with_capacity(34);
+    etag.push('"');
+    etag.push_str(&hex(&digest[..16]));
+    etag.push('"');
+    etag
 }
 
 /// Whether an `If-None-Match` header value names `etag` (weak comparison, as RFC 9110 asks for
@@ -97,13 +101,24 @@ pub async fn get(kv: &KvStore, page: &Page) -> Option<CachedPage> {
     }
 }
 
+/// A page's text as KV stores it. `KvStore::put` with a `&str` goes through its generic
+/// `Serialize` path, whose number branch links Rust's float formatting (16 KB of wasm) into
+/// every reader's cold start; this hands the string over as it is.
+struct KvText<'a>(&'a str);
+
+impl worker::kv::ToRawKvValue for KvText<'_> {
+    fn raw_kv_value(&self) -> Result<wasm_bindgen::JsValue, worker::kv::KvError> {
+        Ok(wasm_bindgen::JsValue::from_str(self.0))
+    }
+}
+
 /// Stores a rendered page. Failure is logged and otherwise ignored: the reader still gets it.
 pub async fn put(kv: &KvStore, page: &Page, cached: &CachedPage) {
     let meta = Meta {
         etag: cached.etag.clone(),
         build: BUILD_ID.to_string(),
     };
-    let result = match kv.put(&key(page), cached.html.as_str()) {
+    let result = match kv.put(&key(page), KvText(&cached.html)) {
         Ok(builder) => match builder.expiration_ttl(PAGE_TTL_SECONDS).metadata(meta) {
             Ok(builder) => builder.execute().await,
             Err(e) => Err(e),

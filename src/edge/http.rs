@@ -44,15 +44,12 @@ pub async fn read_body(
     Ok(bytes)
 }
 
-/// The decoded `name=value` pairs of the request's query string, in order. Read from the raw
-/// URL string: `Request::url()` would link the `url` crate (~200 KB of wasm) for this.
-pub fn query(req: &Request) -> Vec<(String, String)> {
+/// The request's query string (without `?`), for `form_urlencoded::parse`. Read from the raw URL
+/// string: `Request::url()` would link the `url` crate (~200 KB of wasm) for this.
+pub fn query_string(req: &Request) -> String {
     let url = req.inner().url();
     let query = url.split_once('?').map_or("", |(_, q)| q);
-    let query = query.split_once('#').map_or(query, |(q, _)| q);
-    form_urlencoded::parse(query.as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
+    query.split_once('#').map_or(query, |(q, _)| q).to_string()
 }
 
 /// An HTML answer that caches keep as `cache_control` says (forms, held comments, search).

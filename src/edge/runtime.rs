@@ -1,7 +1,6 @@
 //! What only the Workers runtime provides: the clock and time-zone data (through `Intl`).
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
@@ -18,8 +17,9 @@ pub fn now() -> i64 {
 pub struct IntlZone {
     format: Option<js_sys::Intl::DateTimeFormat>,
     /// Offsets at the start and end of each UTC day asked about: a page's two hundred comments
-    /// from a few days cost a few calls into `Intl`, not four hundred.
-    days: RefCell<HashMap<i64, (i32, i32)>>,
+    /// from a few days cost a few calls into `Intl`, not four hundred. A page asks about a few
+    /// days, so a list searched in order does (and links no hash table into the reader).
+    days: RefCell<Vec<(i64, (i32, i32))>>,
 }
 
 impl IntlZone {
@@ -31,7 +31,7 @@ impl IntlZone {
         }
         IntlZone {
             format,
-            days: RefCell::new(HashMap::new()),
+            days: RefCell::new(Vec::new()),
         }
     }
 
@@ -84,10 +84,15 @@ impl Zone for IntlZone {
             return 0;
         }
         let day = unix.div_euclid(86_400);
-        let known = self.days.borrow().get(&day).copied();
+        let known = self
+            .days
+            .borrow()
+            .iter()
+            .find(|(d, _)| *d == day)
+            .map(|(_, span)| *span);
         let (start, end) = known.unwrap_or_else(|| {
             let span = (self.ask(day * 86_400), self.ask(day * 86_400 + 86_399));
-            self.days.borrow_mut().insert(day, span);
+            self.days.borrow_mut().push((day, span));
             span
         });
         // Equal ends: no transition that day (zones change at most once a day). Otherwise ask.

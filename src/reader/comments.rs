@@ -191,8 +191,9 @@ async fn accept(req: &Request, app: &App, slug: &str, form: &CommentForm) -> App
         .await?
         .ok_or_else(|| AppError::Internal("the comment's insert returned no id".into()))?;
     let location = if verdict.outcome == Outcome::Approve {
-        let change = store.comments_change(post.id, &post.slug, now).await?;
-        app.purge(&invalidation::pages_to_drop(&change)).await;
+        let facts = store.comments_facts(post.id, now).await?;
+        app.purge(&invalidation::comments_pages_to_drop(&post.slug, facts))
+            .await;
         format!("{}#comment-{id}", routes::post_path(&post.slug))
     } else {
         // Held and spam comments get the same answer, so a bot learns nothing.

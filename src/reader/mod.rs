@@ -24,16 +24,17 @@ pub async fn handle(mut req: Request, env: Env, ctx: Context) -> worker::Result<
     let app = App::new(env, Some(ctx));
     let method = req.method();
     let path = req.path();
-    let context = format!("{method} {path}");
+    // Only an error's log line names the request: a cache hit formats nothing.
+    let context = |method: &Method| format!("{method} {path}");
     if is_admin_path(&path) {
         return match forward_to_author(req, &app).await {
             Ok(response) => Ok(response),
-            Err(e) => error::json_error(&e, &context),
+            Err(e) => error::json_error(&e, &context(&method)),
         };
     }
     let response = match route(&mut req, &app, &path).await {
         Ok(response) => response,
-        Err(e) => error::error_page(app.blog(), &e, &context)?,
+        Err(e) => error::error_page(app.blog(), &e, &context(&method))?,
     };
     if method == Method::Head {
         http::strip_body(response)

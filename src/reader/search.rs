@@ -13,8 +13,9 @@ use crate::edge::{http, App};
 pub async fn page(req: &Request, app: &App) -> AppResult<Response> {
     let mut query = String::new();
     let mut page = 1u32;
-    for (key, value) in http::query(req) {
-        match key.as_str() {
+    let query_string = http::query_string(req);
+    for (key, value) in form_urlencoded::parse(query_string.as_bytes()) {
+        match key.as_ref() {
             "q" if query.is_empty() => query = value.chars().take(MAX_QUERY_CHARS).collect(),
             "page" => {
                 page = value

@@ -1,8 +1,7 @@
 //! Storing and moderating comments.
 
 use super::*;
-use blog_core::invalidation::Change;
-use blog_core::model::{renderer, CommentRecord, CommentStatus, NewComment};
+use blog_core::model::{renderer, CommentRecord, CommentStatus, CommentsFacts, NewComment};
 
 const COMMENT_RECORD: &str =
     "SELECT c.id, c.post_id, p.slug AS post_slug, c.parent_id, c.author_name, c.author_email,
@@ -92,12 +91,11 @@ impl Store {
 }
 
 impl Store {
-    /// The facts of a change in a post's approved comments, for `blog_core::invalidation`.
-    pub async fn comments_change(&self, post_id: i64, slug: &str, now: i64) -> Result<Change> {
+    /// What decides which pages show a post's approved comments.
+    pub async fn comments_facts(&self, post_id: i64, now: i64) -> Result<CommentsFacts> {
         let placement = self.placement(Some(post_id), now).await?;
         let threads = self.thread_count(post_id).await?;
-        Ok(Change::Comments {
-            slug: slug.to_string(),
+        Ok(CommentsFacts {
             rank: placement.rank,
             threads,
         })

@@ -1,9 +1,10 @@
-//! Which cached pages a change makes wrong: one pure function, [`pages_to_drop`], for every kind
-//! of change. The Workers gather the facts a change needs from the store (where a post stands on
-//! the listing before and after, how many threads it has, how many posts carry its tags), ask this
-//! module, and drop exactly those pages from every cache layer.
+//! Which cached pages a change makes wrong: [`pages_to_drop`] for the author's changes to posts
+//! and addenda, [`comments_pages_to_drop`] for a change in a post's approved comments. The Workers
+//! gather the facts a change needs from the store (where a post stands on the listing before and
+//! after, how many threads it has, how many posts carry its tags), ask this module, and drop
+//! exactly those pages from every cache layer.
 
-use crate::model::Placement;
+use crate::model::{CommentsFacts, Placement};
 use crate::routes::{Page, COMMENT_THREADS_PER_PAGE, PER_PAGE};
 use crate::text::tag_slug;
 
@@ -21,14 +22,6 @@ pub enum Change {
         approved: u32,
         /// Visible posts per tag slug now, for every tag the posts had before or after.
         tag_totals: Vec<(String, u32)>,
-    },
-    /// A post's approved comments changed: one approved, unapproved, deleted or added.
-    Comments {
-        slug: String,
-        /// The post's rank on the home listing (its response count shows there).
-        rank: Option<u32>,
-        /// Threads it has now.
-        threads: u32,
     },
     /// An addendum appended to a post.
     Addendum { slug: String, approved: u32 },
@@ -58,16 +51,6 @@ pub fn pages_to_drop(change: &Change) -> Vec<Page> {
             pages.extend(site_pages());
             pages.extend(tag_pages(tag_totals));
         }
-        Change::Comments {
-            slug,
-            rank,
-            threads,
-        } => {
-            pages.push(Page::Post { slug: slug.clone() });
-            pages.push(Page::CommentFeed { slug: slug.clone() });
-            pages.extend(rank.map(listing_page));
-            pages.extend(comment_pages(slug, *threads));
-        }
         Change::Addendum { slug, approved } => {
             pages.extend(comment_pages(slug, *approved));
             pages.push(Page::Post { slug: slug.clone() });
@@ -82,6 +65,25 @@ pub fn pages_to_drop(change: &Change) -> Vec<Page> {
         }
     }
     unique
+}
+
+/// The pages that show a post's approved comments, after one was approved, unapproved, deleted
+/// or added: the post, its comment feed, its listing page (the response count) and its comment
+/// pages. Apart from [`pages_to_drop`] because the reader Worker approves comments too: it links
+/// this rule alone, without the posts' listing and tag arithmetic.
+pub fn comments_pages_to_drop(slug: &str, facts: CommentsFacts) -> Vec<Page> {
+    let CommentsFacts { rank, threads } = facts;
+    let mut pages = vec![
+        Page::Post {
+            slug: slug.to_string(),
+        },
+        Page::CommentFeed {
+            slug: slug.to_string(),
+        },
+    ];
+    pages.extend(rank.map(listing_page));
+    pages.extend(comment_pages(slug, threads));
+    pages
 }
 
 /// The slugs of tags' pages, sorted and without repeats: what [`Change::Posts`]'s totals are
@@ -241,13 +243,12 @@ mod tests {
 
     #[test]
     fn a_comment_drops_its_post_feed_listing_page_and_comment_pages() {
-        let change = Change::Comments {
-            slug: "a".into(),
+        let facts = CommentsFacts {
             rank: Some(12),
             threads: 101,
         };
         assert_eq!(
-            paths(pages_to_drop(&change)),
+            paths(comments_pages_to_drop("a", facts)),
             [
                 "/posts/a",
                 "/posts/a/comments.atom",
@@ -257,13 +258,12 @@ mod tests {
             ]
         );
         // A post that is not on the listing (a draft) has no listing page to drop.
-        let hidden = Change::Comments {
-            slug: "a".into(),
+        let hidden = CommentsFacts {
             rank: None,
             threads: 0,
         };
         assert_eq!(
-            paths(pages_to_drop(&hidden)),
+            paths(comments_pages_to_drop("a", hidden)),
             ["/posts/a", "/posts/a/comments.atom"]
         );
     }

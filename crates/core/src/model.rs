@@ -5,14 +5,11 @@
 //! joined column into a `Vec` ([`sql_list`]); statuses are enums whose serde names are what the
 //! rows hold.
 
-use std::fmt;
-
-use serde::de::Visitor;
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// Whether readers may see a post (given its time: a published post dated in the future is
 /// *scheduled*).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PostStatus {
     Draft,
@@ -20,7 +17,7 @@ pub enum PostStatus {
 }
 
 /// Where a comment stands in moderation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CommentStatus {
     Pending,
@@ -41,6 +38,26 @@ macro_rules! names {
         }
     };
 }
+/// Statuses are read from their names through `parse` (a derived enum deserializer costs the
+/// reader Worker about a kilobyte of wasm for each).
+macro_rules! deserialize_by_name {
+    ($type:ident, $expected:literal) => {
+        impl<'de> Deserialize<'de> for $type {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let name = String::deserialize(d)?;
+                $type::parse(&name).ok_or_else(|| {
+                    serde::de::Error::custom(format!(
+                        "unknown status \"{name}\", expected {}",
+                        $expected
+                    ))
+                })
+            }
+        }
+    };
+}
+deserialize_by_name!(PostStatus, "draft or published");
+deserialize_by_name!(CommentStatus, "pending, approved or spam");
+
 names!(PostStatus { Draft = "draft", Published = "published" });
 names!(CommentStatus { Pending = "pending", Approved = "approved", Spam = "spam" });
 
@@ -55,29 +72,10 @@ pub mod renderer {
     pub const COMMENT_TEXT: i64 = 1;
 }
 
-/// `0`/`1` (SQLite's booleans) as `bool`; a JSON `true`/`false` is taken too. (A visitor, not
-/// an untagged enum: serde's buffering for those costs the reader Worker kilobytes of wasm.)
+/// `0`/`1` (SQLite's booleans) as `bool`. (Read as a number, not through `deserialize_any` or
+/// an untagged enum: their generic paths cost the reader Worker kilobytes of wasm.)
 pub fn sql_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-    struct Flag;
-    impl Visitor<'_> for Flag {
-        type Value = bool;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("0, 1, true or false")
-        }
-        fn visit_bool<E>(self, v: bool) -> Result<bool, E> {
-            Ok(v)
-        }
-        fn visit_i64<E>(self, v: i64) -> Result<bool, E> {
-            Ok(v != 0)
-        }
-        fn visit_u64<E>(self, v: u64) -> Result<bool, E> {
-            Ok(v != 0)
-        }
-        fn visit_f64<E>(self, v: f64) -> Result<bool, E> {
-            Ok(v != 0.0)
-        }
-    }
-    d.deserialize_any(Flag)
+    Ok(f64::deserialize(d)? != 0.0)
 }
 
 /// What separates the items of a [`sql_list`] column: U+001F, the unit separator (white space
@@ -350,6 +348,16 @@ pub struct Placement {
     pub total: u32,
 }
 
+/// What decides which pages show a post's approved comments (see
+/// [`crate::invalidation::comments_pages_to_drop`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommentsFacts {
+    /// The post's rank on the home listing, where its response count shows; None when hidden.
+    pub rank: Option<u32>,
+    /// Threads (top-level approved comments) it has now.
+    pub threads: u32,
+}
+
 /// A source (Markdown, or a comment's text) whose stored HTML is from another renderer version.
 #[derive(Debug, Clone, Deserialize)]
 pub struct StaleSource {
@@ -407,6 +415,8 @@ mod tests {
         }))
         .expect("a post row");
         assert!(open.comments_open);
+        let status: PostStatus = serde_json::from_str("\"published\"").expect("a status");
+        assert_eq!(status, PostStatus::Published);
     }
 
     #[test]

@@ -120,11 +120,12 @@ fn walk<'a, C>(
 /// Every descendant of `index`, with an explicit stack: a reply chain thousands deep must not
 /// exhaust the wasm stack.
 fn collect(children: &[Vec<usize>], index: usize, into: &mut Vec<usize>) {
-    let mut seen = std::collections::HashSet::new();
+    // Indices are 0..n: a vector of flags guards against a loop in corrupt data without hashing.
+    let mut seen = vec![false; children.len()];
     let mut stack = vec![index];
     while let Some(next) = stack.pop() {
         for &child in &children[next] {
-            if seen.insert(child) {
+            if !std::mem::replace(&mut seen[child], true) {
                 into.push(child);
                 stack.push(child);
             }
