@@ -2,6 +2,8 @@
 -- with its addendum and three responses. Loaded by `npm run dev`; never part of a real deployment.
 -- The text copy of the page lost its link targets; the ones here are reconstructions.
 -- Times are UTC (London was on GMT on 18 March 2011). Safe to load twice.
+-- The post's illustration, demo/health-is-social.png (drawn by scripts/demo-image.mjs), is named by
+-- its SHA-256: `npm run dev` and the tests upload it to the media library before rendering.
 
 INSERT OR IGNORE INTO posts (id, slug, title, body, status, published_at, updated_at, comments_open)
 VALUES (1, 'health-is-social-aint-no-doubt', 'Health is Social- ain’t no doubt',
@@ -12,6 +14,8 @@ I have to say, I find the topic of change management and “selling” social me
 * “what can this use of technology do for my business?
 * what health outcomes can this technology help me to meet?
 * how will the use of this technology assist me in the new financial climate in healthcare?”.
+
+![A patient at the centre of a web of people, each linked to the patient and to one another](/media/e5a193949016063b69675ce18341e81f4a098dd8d564a2caac8e84dbba3f4dd6/health-is-social.png)
 
 Certainly, the reality of the coming cuts in healthcare does focus the mind, as can be seen [here](https://www.theguardian.com/society/nhs).
 

@@ -15,11 +15,15 @@ fi
 CI=true wrangler d1 migrations apply DB --local
 wrangler d1 execute DB --local --file demo/health-techie.sql
 
-# The demo seed is plain SQL: once both Workers are up, have the author Worker render it.
+# The demo seed is plain SQL: once both Workers are up, upload the demo post's illustration to the
+# media library (R2) and have the author Worker render the seed.
 token=$(sed -n 's/^ADMIN_TOKEN=//p' .dev.vars | head -n 1)
 (
   for _ in $(seq 1 300); do
-    if curl -fsS -X POST -H "Authorization: Bearer $token" http://127.0.0.1:8787/admin/renders >/dev/null 2>&1; then
+    if curl -fsS -X POST -H "Authorization: Bearer $token" -H "Content-Type: image/png" \
+         --data-binary @demo/health-is-social.png \
+         "http://127.0.0.1:8787/admin/media?name=health-is-social.png&alt=A%20patient%20at%20the%20centre%20of%20a%20web%20of%20people" >/dev/null 2>&1 \
+       && curl -fsS -X POST -H "Authorization: Bearer $token" http://127.0.0.1:8787/admin/renders >/dev/null 2>&1; then
       echo "[dev] The demo content is rendered: http://127.0.0.1:8787/"
       exit 0
     fi

@@ -26,7 +26,8 @@ export function wranglerConfig(file = "wrangler.toml") {
   const d1 = toml.match(/database_id\s*=\s*"([^"]+)"/)[1];
   const kv = toml.match(/\[\[kv_namespaces\]\][^[]*?id\s*=\s*"([^"]+)"/)[1];
   const compatibilityDate = toml.match(/^compatibility_date\s*=\s*"([^"]+)"/m)[1];
-  return { vars, d1, kv, compatibilityDate };
+  const r2 = toml.match(/\[\[r2_buckets\]\][^[]*?bucket_name\s*=\s*"([^"]+)"/)[1];
+  return { vars, d1, kv, r2, compatibilityDate };
 }
 
 /** Runs a wrangler command on local state kept in `persistTo`. */
@@ -52,6 +53,7 @@ export function blogOptions(dir, { vars = {}, reader = {}, author = {}, log = []
     compatibilityDate: config.compatibilityDate,
     d1Databases: { DB: config.d1 },
     kvNamespaces: { CACHE: config.kv },
+    r2Buckets: { MEDIA: config.r2 },
   });
   return {
     workers: [
@@ -73,11 +75,25 @@ export function blogOptions(dir, { vars = {}, reader = {}, author = {}, log = []
     d1Persist: path.join(dir, "v3", "d1"),
     kvPersist: path.join(dir, "v3", "kv"),
     cachePersist: path.join(dir, "v3", "cache"),
+    r2Persist: path.join(dir, "v3", "r2"),
     handleRuntimeStdio(stdout, stderr) {
       stdout.on("data", (d) => log.push(String(d)));
       stderr.on("data", (d) => log.push(String(d)));
     },
   };
+}
+
+/** The demo post's illustration, as the demo seed names it (by its SHA-256). */
+export const DEMO_IMAGE = path.join(ROOT, "demo", "health-is-social.png");
+
+/** Uploads the demo post's illustration to the media library, as `npm run dev` does. */
+export async function uploadDemoImage(fetch) {
+  const res = await fetch(`${BASE}/admin/media?name=health-is-social.png&alt=${encodeURIComponent("A patient at the centre of a web of people")}`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, "Content-Type": "image/png" },
+    body: fs.readFileSync(DEMO_IMAGE),
+  });
+  if (![200, 201].includes(res.status)) throw new Error(`POST /admin/media: ${res.status} ${await res.text()}`);
 }
 
 /** Asks the author Worker to render every row that plain SQL wrote (the demo seed). */
@@ -100,7 +116,7 @@ async function templateState(demo, raw) {
   const migrations = fs.readdirSync(path.join(ROOT, "migrations")).join(",");
   const stamp = path.join(dir, "stamp");
   const built = fs.statSync(path.join(ROOT, "build-author/index_bg.wasm")).mtimeMs;
-  const want = `${migrations}|${fs.statSync(path.join(ROOT, "demo/health-techie.sql")).mtimeMs}|${built}`;
+  const want = `${migrations}|${fs.statSync(path.join(ROOT, "demo/health-techie.sql")).mtimeMs}|${fs.statSync(DEMO_IMAGE).mtimeMs}|${built}`;
   if (fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8") === want) return dir;
   const tmp = `${dir}.${process.pid}.tmp`;
   fs.rmSync(tmp, { recursive: true, force: true });
@@ -109,7 +125,9 @@ async function templateState(demo, raw) {
   if (demo && !raw) {
     const mf = new Miniflare(blogOptions(tmp));
     try {
-      await renderStale((url, init) => mf.dispatchFetch(url, init));
+      const fetch = (url, init) => mf.dispatchFetch(url, init);
+      await uploadDemoImage(fetch);
+      await renderStale(fetch);
     } finally {
       await mf.dispose();
     }

@@ -7,7 +7,7 @@ use blog_core::token::secrets_match;
 use serde_json::{json, Value};
 use worker::{Method, Request, Response};
 
-use super::{comments, posts, renders};
+use super::{comments, media, posts, renders};
 use crate::edge::error::{AppError, AppResult};
 use crate::edge::{http, App};
 
@@ -47,6 +47,11 @@ pub async fn handle(req: &mut Request, app: &App, path: &str) -> AppResult<Respo
         (["comments", _], _) => Err(AppError::MethodNotAllowed("PATCH, DELETE")),
         (["import"], Method::Post) => comments::import(app, &store, &read_json(req).await?).await,
         (["import"], _) => Err(AppError::MethodNotAllowed("POST")),
+        (["media"], Method::Post) => media::upload(app, &store, req).await,
+        (["media"], Method::Get) => media::list(&store, req).await,
+        (["media"], _) => Err(AppError::MethodNotAllowed("GET, POST")),
+        (["media", id], Method::Delete) => media::delete(app, &store, req, record_id(id)?).await,
+        (["media", _], _) => Err(AppError::MethodNotAllowed("DELETE")),
         (["renders"], Method::Post) => refresh_renders(app).await,
         (["renders"], _) => Err(AppError::MethodNotAllowed("POST")),
         _ => Err(AppError::NotFound),

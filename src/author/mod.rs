@@ -6,6 +6,7 @@
 
 mod api;
 mod comments;
+mod media;
 mod posts;
 mod renders;
 mod schedule;
@@ -30,11 +31,9 @@ pub async fn handle(mut req: Request, env: Env, ctx: worker::Context) -> worker:
         Err(e) => error::json_error(&e, &context)?,
     };
     drain_unread_body(&mut req).await;
-    let purged = app.purged();
+    let purged = app.purged_header();
     if !purged.is_empty() {
-        response
-            .headers()
-            .set(cache::PURGE_HEADER, &cache::purge_header(&purged))?;
+        response.headers().set(cache::PURGE_HEADER, &purged)?;
     }
     Ok(response)
 }

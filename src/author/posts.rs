@@ -6,7 +6,7 @@ use blog_core::dates::rfc3339_utc as utc;
 use blog_core::invalidation::{self, Change};
 use blog_core::model::{AddendumRecord, Placement, PostRecord, PostStatus, PostWrite};
 use blog_core::text::{self, Letters};
-use blog_core::{api, routes, validation};
+use blog_core::{api, media, routes, validation};
 use serde_json::{json, Value};
 use worker::Response;
 
@@ -33,6 +33,7 @@ fn post_json(
         visible: post.is_visible(now),
         comments_open: post.comments_open,
         tags: post.tags.clone(),
+        image: post.image.clone(),
         comments: api::CommentCounts {
             approved: post.approved,
             pending: post.pending,
@@ -50,6 +51,14 @@ fn post_json(
                 .collect()
         }),
     }
+}
+
+/// Renders Markdown with the sizes of the library's images it shows.
+async fn render(store: &Store, markdown: &str) -> AppResult<blog_markdown::Rendered> {
+    let sizes = store
+        .image_sizes(&media::referenced_hashes(markdown))
+        .await?;
+    Ok(blog_markdown::render(markdown, &sizes))
 }
 
 /// The post with this slug, drafts and scheduled ones included.
@@ -104,7 +113,8 @@ pub async fn create(app: &App, store: &Store, body: &Value) -> AppResult<Respons
             derived
         }
     });
-    let rendered = blog_markdown::render(&markdown);
+    let rendered = render(store, &markdown).await?;
+    let image = fields.image.flatten().or(rendered.image.clone());
     // A slug made from the title gets -2, -3, … when taken; an explicit one is the author's call.
     let mut id = None;
     let mut slug = base.clone();
@@ -122,6 +132,7 @@ pub async fn create(app: &App, store: &Store, body: &Value) -> AppResult<Respons
             published_at,
             updated_at: now,
             comments_open: fields.comments_open.unwrap_or(true),
+            image: image.as_deref(),
         };
         id = store.insert_post(&write, &tags).await?;
         if id.is_some() || explicit {
@@ -155,7 +166,20 @@ pub async fn update(app: &App, store: &Store, slug: &str, body: &Value) -> AppRe
     };
     let new_slug = fields.slug.clone().unwrap_or_else(|| post.slug.clone());
     let body = fields.body.as_deref().unwrap_or(&post.body);
-    let rendered = blog_markdown::render(body);
+    let rendered = render(store, body).await?;
+    // An image the author named stays until they name another (or send null).
+    let image = match fields.image {
+        Some(Some(url)) => Some(url),
+        Some(None) => rendered.image.clone(),
+        // Unnamed: the old first image follows the body; one the author named stays.
+        None => {
+            let was_first = blog_markdown::render(&post.body, &[]).image;
+            match &post.image {
+                Some(image) if was_first.as_ref() != Some(image) => Some(image.clone()),
+                _ => rendered.image.clone(),
+            }
+        }
+    };
     let write = PostWrite {
         slug: &new_slug,
         title: fields.title.as_deref().unwrap_or(&post.title),
@@ -166,6 +190,7 @@ pub async fn update(app: &App, store: &Store, slug: &str, body: &Value) -> AppRe
         published_at,
         updated_at: now,
         comments_open: fields.comments_open.unwrap_or(post.comments_open),
+        image: image.as_deref(),
     };
     let before = store.placement(Some(post.id), now).await?;
     if !store
@@ -217,7 +242,7 @@ pub async fn add_addendum(
     let post = find(store, slug).await?;
     let (markdown, at) = validation::addendum(body).map_err(AppError::invalid)?;
     let at = at.unwrap_or_else(runtime::now);
-    let html = blog_markdown::to_html(&markdown);
+    let html = render(store, &markdown).await?.html;
     let id = store.insert_addendum(post.id, &markdown, &html, at).await?;
     let change = Change::Addendum {
         slug: post.slug,

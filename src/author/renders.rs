@@ -4,11 +4,11 @@
 //! seed, or by an older build — are rendered again here: a batch at a time by the cron job, all
 //! at once on `POST /admin/renders`.
 
-use blog_core::comment_text;
+use blog_core::{comment_text, media};
 
 use crate::edge::error::AppResult;
 use crate::edge::App;
-use crate::store::Store;
+use crate::store::{PostRender, Store};
 
 /// How many posts (and as many addenda and comments) one batch renders at most.
 const BATCH: u32 = 20;
@@ -16,15 +16,34 @@ const BATCH: u32 = 20;
 /// Renders and stores up to a batch of stale posts, addenda and comments; returns how many.
 async fn refresh_batch(store: &Store) -> AppResult<usize> {
     let stale = store.stale_renders(BATCH).await?;
+    let hashes: Vec<String> = stale
+        .posts
+        .iter()
+        .chain(&stale.addenda)
+        .flat_map(|p| media::referenced_hashes(&p.body))
+        .collect();
+    let sizes = store.image_sizes(&hashes).await?;
     let posts: Vec<_> = stale
         .posts
         .iter()
-        .map(|p| (p.id, p.body.as_str(), blog_markdown::render(&p.body)))
+        .map(|p| {
+            (
+                p.id,
+                p.body.as_str(),
+                blog_markdown::render(&p.body, &sizes),
+            )
+        })
         .collect();
     let addenda: Vec<_> = stale
         .addenda
         .iter()
-        .map(|a| (a.id, a.body.as_str(), blog_markdown::to_html(&a.body)))
+        .map(|a| {
+            (
+                a.id,
+                a.body.as_str(),
+                blog_markdown::render(&a.body, &sizes).html,
+            )
+        })
         .collect();
     let comments: Vec<_> = stale
         .comments
@@ -33,7 +52,13 @@ async fn refresh_batch(store: &Store) -> AppResult<usize> {
         .collect();
     let posts_borrowed: Vec<_> = posts
         .iter()
-        .map(|(id, md, r)| (*id, *md, r.html.as_str(), r.lead.as_str()))
+        .map(|(id, markdown, r)| PostRender {
+            id: *id,
+            markdown,
+            html: &r.html,
+            lead: &r.lead,
+            image: r.image.as_deref(),
+        })
         .collect();
     store
         .save_renders(&posts_borrowed, &borrowed(&addenda), &borrowed(&comments))

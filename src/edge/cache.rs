@@ -184,30 +184,43 @@ pub async fn edge_put(key: String, response: Response) {
 /// reader Worker to drop from its data centre's Cache API.
 pub const PURGE_HEADER: &str = "X-Blog-Purged";
 
-/// The [`PURGE_HEADER`] value for `pages`: their paths (ASCII: slugs are), space-separated.
-pub fn purge_header(pages: &[Page]) -> String {
+/// The [`PURGE_HEADER`] value for `pages` and media files (by path): their paths (ASCII: slugs
+/// and media names are), space-separated.
+pub fn purge_header(pages: &[Page], media: &[String]) -> String {
     let mut paths: Vec<String> = pages.iter().map(Page::path).collect();
+    paths.extend(media.iter().cloned());
     paths.sort();
     paths.dedup();
     paths.join(" ")
 }
 
-/// The pages a [`PURGE_HEADER`] value names; anything that is not a page's path is ignored.
-pub fn pages_from_purge_header(value: &str) -> Vec<Page> {
+/// The Cache API keys a [`PURGE_HEADER`] value names: pages' and media files' addresses;
+/// anything else is ignored.
+pub fn keys_from_purge_header(base_url: &str, value: &str) -> Vec<String> {
     value
         .split_ascii_whitespace()
-        .filter_map(routes::page_for)
+        .filter_map(|path| match routes::route_for(path)? {
+            routes::Route::Page(page) => Some(edge_key(base_url, &page)),
+            routes::Route::Media { .. } => Some(format!("{base_url}{path}")),
+            _ => None,
+        })
         .collect()
+}
+
+/// Drops entries from this data centre's Cache API by key.
+pub async fn edge_delete(keys: &[String]) {
+    let cache = Cache::default();
+    for key in keys {
+        if let Err(e) = cache.delete(key.as_str(), false).await {
+            worker::console_error!("Cache API delete failed: {e}");
+        }
+    }
 }
 
 /// Drops `pages` from this data centre's Cache API.
 pub async fn edge_purge(base_url: &str, pages: &[Page]) {
-    let cache = Cache::default();
-    for page in pages {
-        if let Err(e) = cache.delete(edge_key(base_url, page).as_str(), false).await {
-            worker::console_error!("Cache API delete failed: {e}");
-        }
-    }
+    let keys: Vec<String> = pages.iter().map(|page| edge_key(base_url, page)).collect();
+    edge_delete(&keys).await;
 }
 
 #[cfg(test)]

@@ -17,6 +17,8 @@ pub struct PageMeta {
     pub comment_feed: Option<String>,
     /// Pages that are not for search engines (forms, errors).
     pub noindex: bool,
+    /// The page's lead image, an absolute URL: og:image, and a large Twitter card.
+    pub image: Option<String>,
 }
 
 impl PageMeta {
@@ -33,6 +35,7 @@ impl PageMeta {
             json_ld: None,
             comment_feed: None,
             noindex: false,
+            image: None,
         }
     }
 

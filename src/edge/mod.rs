@@ -30,6 +30,8 @@ pub struct App {
     ctx: Option<Context>,
     /// The pages purged while handling this request (see [`App::purge`]).
     purged: RefCell<Vec<Page>>,
+    /// The media files (by path) dropped while handling this request.
+    purged_media: RefCell<Vec<String>>,
 }
 
 impl App {
@@ -40,6 +42,7 @@ impl App {
             env,
             ctx,
             purged: RefCell::new(Vec::new()),
+            purged_media: RefCell::new(Vec::new()),
         }
     }
 
@@ -74,6 +77,21 @@ impl App {
     /// The page cache, when the binding exists (pages are rendered from D1 without it).
     pub fn kv(&self) -> Option<worker::kv::KvStore> {
         self.env.kv("CACHE").ok()
+    }
+
+    /// The media bucket (R2), where uploaded files live under `media/{hash}`.
+    pub fn media(&self) -> AppResult<worker::Bucket> {
+        self.env.bucket("MEDIA").map_err(|e| {
+            AppError::Internal(format!("the MEDIA binding (R2) is missing or wrong: {e}"))
+        })
+    }
+
+    /// `MEDIA_MAX_BYTES`: the largest file the media library takes (default 25 MB).
+    pub fn media_max_bytes(&self) -> usize {
+        self.var("MEDIA_MAX_BYTES")
+            .and_then(|v| v.trim().parse().ok())
+            .filter(|n: &usize| *n > 0)
+            .unwrap_or(25 * 1000 * 1000)
     }
 
     /// A service binding (the reader reaches the author Worker through `AUTHOR`).
@@ -149,8 +167,17 @@ impl App {
         }
     }
 
-    /// Every page purged while handling this request.
-    pub fn purged(&self) -> Vec<Page> {
-        self.purged.borrow().clone()
+    /// Drops a deleted media file (`/media/{hash}/{name}`) from this data centre's Cache API, and
+    /// remembers it for the reader Worker like [`App::purge`]'s pages. Other data centres keep
+    /// their copy until it expires: a file's address is cached as immutable.
+    pub async fn purge_media(&self, path: &str) {
+        self.purged_media.borrow_mut().push(path.to_string());
+        cache::edge_delete(&[format!("{}{path}", self.base_url())]).await;
+    }
+
+    /// Every page and media file purged while handling this request, as the reader Worker's
+    /// purge header names them (empty when nothing was).
+    pub fn purged_header(&self) -> String {
+        cache::purge_header(&self.purged.borrow(), &self.purged_media.borrow())
     }
 }

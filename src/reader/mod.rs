@@ -1,10 +1,11 @@
-//! The reader Worker: every page ([`pages`]), the comment form ([`comments`]) and search
-//! ([`search`]), with their views ([`views`]). Requests under `/admin/` are passed to the author
+//! The reader Worker: every page ([`pages`]), the comment form ([`comments`]), search
+//! ([`search`]) and media files ([`media`]), with their views ([`views`]). Requests under `/admin/` are passed to the author
 //! Worker through the `AUTHOR` service binding, so that a reader's cold start never loads the
 //! Markdown renderer or the admin code.
 
 mod akismet;
 mod comments;
+mod media;
 mod pages;
 mod search;
 pub mod views;
@@ -57,6 +58,7 @@ async fn route(req: &mut Request, app: &App, path: &str) -> AppResult<Response> 
             comments::post_comment(req, app, &slug).await
         }
         Route::Search if readable => search::page(req, app).await,
+        Route::Media { hash, name } if readable => media::serve(req, app, &hash, &name).await,
         Route::Comments { .. } => Err(AppError::MethodNotAllowed("POST")),
         _ => Err(AppError::MethodNotAllowed("GET, HEAD")),
     }
@@ -79,7 +81,7 @@ async fn forward_to_author(req: Request, app: &App) -> AppResult<Response> {
     let Some(purged) = response.headers().get(cache::PURGE_HEADER)? else {
         return Ok(response);
     };
-    cache::edge_purge(app.base_url(), &cache::pages_from_purge_header(&purged)).await;
+    cache::edge_delete(&cache::keys_from_purge_header(app.base_url(), &purged)).await;
     let headers = response.headers().clone();
     headers.delete(cache::PURGE_HEADER)?;
     Ok(response.with_headers(headers))

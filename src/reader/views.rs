@@ -375,6 +375,13 @@ pub fn post(
         DESCRIPTION_CHARS,
     );
     meta.og_type = "article";
+    meta.image = post.image.as_deref().map(|image| {
+        if image.starts_with('/') {
+            blog.url(image)
+        } else {
+            image.to_string()
+        }
+    });
     meta.comment_feed = Some(
         routes::Page::CommentFeed {
             slug: post.slug.clone(),
@@ -813,6 +820,7 @@ mod tests {
                 published_at: 1_300_400_000,
                 updated_at: 1_300_457_820,
                 comments_open: true,
+                image: Some("/media/chart.png".into()),
             },
             // Never rendered (plain SQL): shown as its text until the author Worker renders it.
             addenda: vec![Addendum {
@@ -880,6 +888,8 @@ mod tests {
             "\"@type\":\"BlogPosting\"",
             "\"dateModified\":\"2011-03-18T14:17:00Z\"",
             "property=\"og:type\" content=\"article\"",
+            "<meta property=\"og:image\" content=\"http://127.0.0.1:8787/media/chart.png\">",
+            "<meta name=\"twitter:card\" content=\"summary_large_image\">",
             "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Comments on this post (Atom)\" href=\"/posts/health/comments.atom\">",
         ] {
             assert!(html.contains(needle), "{needle} in {html}");

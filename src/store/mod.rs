@@ -7,12 +7,16 @@
 //! - [`pages`]: what readers' pages read (listings, a post with its thread, feeds, search);
 //! - [`posts`]: the author's posts, addenda and tags, and where a post stands on the listing;
 //! - [`comments`]: storing, checking and moderating comments;
+//! - [`media`]: the media library's rows (the bytes are in R2);
 //! - [`renders`]: rows whose stored HTML is stale, and their fresh renders.
 
 mod comments;
+mod media;
 mod pages;
 mod posts;
 mod renders;
+
+pub use renders::PostRender;
 
 use std::fmt;
 

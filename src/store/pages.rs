@@ -52,7 +52,7 @@ impl Store {
         let slug = JsValue::from_str(slug);
         let post = self.statement(
             &format!(
-                "SELECT id, slug, title, body_html, lead, {}, published_at, updated_at, comments_open
+                "SELECT id, slug, title, body_html, lead, {}, published_at, updated_at, comments_open, image
                    FROM posts p WHERE slug = ?2 AND {VISIBLE}",
                 stale_markdown("p")
             ),

@@ -8,7 +8,7 @@ use wasm_bindgen::JsValue;
 
 use super::*;
 
-const POST_RECORD: &str = "SELECT p.id, p.slug, p.title, p.body, p.status, p.published_at, p.updated_at, p.comments_open,
+const POST_RECORD: &str = "SELECT p.id, p.slug, p.title, p.body, p.status, p.published_at, p.updated_at, p.comments_open, p.image,
         (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM post_tags t WHERE t.post_id = p.id ORDER BY tag)) AS tags,
         (SELECT COUNT(*) FROM comments c WHERE c.post_id = p.id AND c.status = 'approved') AS approved,
         (SELECT COUNT(*) FROM comments c WHERE c.post_id = p.id AND c.status = 'pending') AS pending,
@@ -22,8 +22,8 @@ struct PlacementRow {
     visible: f64,
 }
 
-/// A post's columns in the order both the insert and the update bind them (?1 to ?10).
-fn post_params(post: &PostWrite<'_>) -> [JsValue; 10] {
+/// A post's columns in the order both the insert and the update bind them (?1 to ?11).
+fn post_params(post: &PostWrite<'_>) -> [JsValue; 11] {
     [
         post.slug.into(),
         post.title.into(),
@@ -35,6 +35,7 @@ fn post_params(post: &PostWrite<'_>) -> [JsValue; 10] {
         post.body_html.into(),
         post.lead.into(),
         num(renderer::MARKDOWN),
+        opt_str(post.image),
     ]
 }
 
@@ -67,8 +68,8 @@ impl Store {
         let inserted: Option<IdRow> = self
             .statement(
                 "INSERT INTO posts (slug, title, body, status, published_at, updated_at, comments_open,
-                                    body_html, lead, rendered_by)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                                    body_html, lead, rendered_by, image)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                  ON CONFLICT (slug) DO NOTHING RETURNING id",
                 &post_params(post),
             )?
@@ -91,8 +92,9 @@ impl Store {
         let result = self
             .statement(
                 "UPDATE OR IGNORE posts SET slug = ?1, title = ?2, body = ?3, status = ?4, published_at = ?5,
-                        updated_at = ?6, comments_open = ?7, body_html = ?8, lead = ?9, rendered_by = ?10
-                  WHERE id = ?11",
+                        updated_at = ?6, comments_open = ?7, body_html = ?8, lead = ?9, rendered_by = ?10,
+                        image = ?11
+                  WHERE id = ?12",
                 &[post_params(post).as_slice(), &[num(id)]].concat(),
             )?
             .run()

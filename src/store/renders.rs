@@ -3,6 +3,16 @@
 use super::*;
 use blog_core::model::{renderer, StaleRenders};
 
+/// A post's fresh render, for [`Store::save_renders`]: stored only if its Markdown is still
+/// `markdown`.
+pub struct PostRender<'a> {
+    pub id: i64,
+    pub markdown: &'a str,
+    pub html: &'a str,
+    pub lead: &'a str,
+    pub image: Option<&'a str>,
+}
+
 impl Store {
     /// Up to `limit` posts, addenda and comments whose stored HTML is not from this renderer.
     pub async fn stale_renders(&self, limit: u32) -> Result<StaleRenders> {
@@ -30,20 +40,29 @@ impl Store {
         })
     }
 
-    /// Stores renders of stale rows: `(id, source, html, lead)` for posts and `(id, source, html)`
+    /// Stores renders of stale rows: [`PostRender`]s for posts and `(id, source, html)`
     /// for addenda and comments. A row whose source changed meanwhile keeps its newer render.
     pub async fn save_renders(
         &self,
-        posts: &[(i64, &str, &str, &str)],
+        posts: &[PostRender<'_>],
         addenda: &[(i64, &str, &str)],
         comments: &[(i64, &str, &str)],
     ) -> Result<()> {
         let version = num(renderer::MARKDOWN);
         let mut statements = Vec::with_capacity(posts.len() + addenda.len() + comments.len());
-        for (id, markdown, html, lead) in posts {
+        for post in posts {
+            // An explicit lead image (front matter `image`) stays; a missing one is filled in.
             statements.push(self.statement(
-                "UPDATE posts SET body_html = ?3, lead = ?4, rendered_by = ?5 WHERE id = ?1 AND body = ?2",
-                &[num(*id), (*markdown).into(), (*html).into(), (*lead).into(), version.clone()],
+                "UPDATE posts SET body_html = ?3, lead = ?4, rendered_by = ?5, image = coalesce(image, ?6)
+                  WHERE id = ?1 AND body = ?2",
+                &[
+                    num(post.id),
+                    post.markdown.into(),
+                    post.html.into(),
+                    post.lead.into(),
+                    version.clone(),
+                    opt_str(post.image),
+                ],
             )?);
         }
         let others = [

@@ -23,6 +23,8 @@ pub struct Post {
     pub visible: bool,
     pub comments_open: bool,
     pub tags: Vec<String>,
+    /// The lead image (og:image): named by the author, else the post's first image.
+    pub image: Option<String>,
     pub comments: CommentCounts,
     /// The Markdown (only for a single post).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -126,6 +128,35 @@ pub struct ImportFailure {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     pub error: String,
+}
+
+/// A stored file, as `POST /admin/media` and `GET /admin/media` show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Media {
+    pub id: i64,
+    /// Its address on the blog (a path: `/media/{hash}/{name}`).
+    pub url: String,
+    #[serde(rename = "type")]
+    pub media_type: String,
+    pub bytes: u64,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub alt: String,
+    pub name: String,
+    pub original_name: String,
+    pub created_at: String,
+    /// False when the same content was already stored (the answer is then the stored file).
+    #[serde(default)]
+    pub created: bool,
+}
+
+/// `GET /admin/media?limit=…&offset=…`, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MediaList {
+    pub limit: u32,
+    pub offset: u32,
+    pub total: u32,
+    pub media: Vec<Media>,
 }
 
 /// The answer to `POST /admin/renders`.

@@ -3,6 +3,7 @@
 //! - [`model`]: posts, addenda, comments, tags and their statuses, as the store returns them;
 //! - [`routes`]: which page a path names, and every page's path;
 //! - [`invalidation`]: which cached pages a change makes wrong;
+//! - [`media`]: what an uploaded file is (from its bytes), its size, name and ranges;
 //! - [`text`] (escaping, slugs, hex, excerpts) and [`comment_text`] (a commenter's text as HTML);
 //! - [`dates`]: the blog's date formats, over a time zone the runtime supplies;
 //! - [`thread`]: comments arranged under their parents;
@@ -16,6 +17,7 @@ pub mod comment_text;
 pub mod dates;
 pub mod form;
 pub mod invalidation;
+pub mod media;
 pub mod model;
 pub mod routes;
 pub mod search;

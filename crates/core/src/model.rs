@@ -115,6 +115,8 @@ pub struct Post {
     pub updated_at: i64,
     #[serde(deserialize_with = "sql_bool")]
     pub comments_open: bool,
+    /// The lead image's address, for og:image.
+    pub image: Option<String>,
 }
 
 /// A post in a listing.
@@ -244,6 +246,8 @@ pub struct PostRecord {
     pub comments_open: bool,
     #[serde(deserialize_with = "sql_list")]
     pub tags: Vec<String>,
+    /// The lead image's address.
+    pub image: Option<String>,
     pub approved: u32,
     pub pending: u32,
     pub spam: u32,
@@ -273,6 +277,8 @@ pub struct PostWrite<'a> {
     pub published_at: Option<i64>,
     pub updated_at: i64,
     pub comments_open: bool,
+    /// The lead image's address (see `blog_markdown::Rendered::image`).
+    pub image: Option<&'a str>,
 }
 
 /// A comment as the author moderates it.
@@ -358,6 +364,53 @@ pub struct CommentsFacts {
     pub threads: u32,
 }
 
+/// A stored file, as the media library knows it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MediaRecord {
+    pub id: i64,
+    /// SHA-256 of the content (64 hex digits): its key in R2 and in its address.
+    pub hash: String,
+    /// The name it is served under.
+    pub name: String,
+    /// MIME type, from the bytes.
+    #[serde(rename = "type")]
+    pub media_type: String,
+    pub bytes: u64,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub alt: String,
+    pub original_name: String,
+    pub created_at: i64,
+}
+
+impl MediaRecord {
+    /// Its address: `/media/{hash}/{name}`.
+    pub fn path(&self) -> String {
+        crate::media::media_path(&self.hash, &self.name)
+    }
+}
+
+/// A file to store.
+#[derive(Debug, Clone)]
+pub struct NewMedia<'a> {
+    pub hash: &'a str,
+    pub name: &'a str,
+    pub media_type: &'a str,
+    pub bytes: u64,
+    pub size: Option<(u32, u32)>,
+    pub alt: &'a str,
+    pub original_name: &'a str,
+    pub created_at: i64,
+}
+
+/// An image's size, by its content hash: what the renderer writes into `<img>`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ImageSize {
+    pub hash: String,
+    pub width: u32,
+    pub height: u32,
+}
+
 /// A source (Markdown, or a comment's text) whose stored HTML is from another renderer version.
 #[derive(Debug, Clone, Deserialize)]
 pub struct StaleSource {
@@ -403,7 +456,7 @@ mod tests {
     fn rows_become_domain_types() {
         let record: PostRecord = serde_json::from_value(serde_json::json!({
             "id": 3, "slug": "a", "title": "A", "body": "b", "status": "draft",
-            "published_at": null, "updated_at": 5, "comments_open": 0,
+            "published_at": null, "updated_at": 5, "comments_open": 0, "image": null,
             "tags": "NHS\u{1f}social media", "approved": 2, "pending": 1, "spam": 0
         }))
         .expect("a post row");

@@ -43,6 +43,9 @@ pub enum Route {
     Held { slug: String, id: i64, key: String },
     /// `/search?q=…`.
     Search,
+    /// `/media/{hash}/{name}`: a file from the media library (the name is for people; the hash
+    /// alone names the file).
+    Media { hash: String, name: String },
 }
 
 /// Maps a URL path to a route.
@@ -53,6 +56,20 @@ pub fn route_for(path: &str) -> Option<Route> {
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     match segments.as_slice() {
         ["search"] => Some(Route::Search),
+        ["media", hash, name]
+            if crate::media::is_hash(hash)
+                && !name.is_empty()
+                && name.len() <= 200
+                && !name.starts_with('.')
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')) =>
+        {
+            Some(Route::Media {
+                hash: hash.to_string(),
+                name: name.to_string(),
+            })
+        }
         ["posts", slug, "comments"] if is_slug(slug) => Some(Route::Comments {
             slug: slug.to_string(),
         }),
@@ -251,6 +268,17 @@ mod tests {
         assert_eq!(route_for("/"), Some(Route::Page(Page::Home { page: 1 })));
         assert_eq!(route_for("/search"), Some(Route::Search));
         assert_eq!(route_for("/tags/nhs/page/1"), None);
+        let hash = "0f".repeat(32);
+        assert_eq!(
+            route_for(&format!("/media/{hash}/chart-1.png")),
+            Some(Route::Media {
+                hash: hash.clone(),
+                name: "chart-1.png".into()
+            })
+        );
+        assert_eq!(route_for(&format!("/media/{hash}/..")), None);
+        assert_eq!(route_for(&format!("/media/{hash}/a%2Fb.png")), None);
+        assert_eq!(route_for("/media/0f0f/x.png"), None);
     }
 
     #[test]

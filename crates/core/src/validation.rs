@@ -30,9 +30,11 @@ pub struct PostFields {
     pub published_at: Option<Option<i64>>,
     pub tags: Option<Vec<String>>,
     pub comments_open: Option<bool>,
+    /// The lead image's address; `Some(None)`: the post's first image again.
+    pub image: Option<Option<String>>,
 }
 
-const POST_KEYS: [&str; 7] = [
+const POST_KEYS: [&str; 8] = [
     "title",
     "body",
     "slug",
@@ -40,6 +42,7 @@ const POST_KEYS: [&str; 7] = [
     "published_at",
     "tags",
     "comments_open",
+    "image",
 ];
 
 fn object(json: &Value) -> Result<&Map<String, Value>, FieldErrors> {
@@ -169,11 +172,38 @@ pub fn post_fields(json: &Value, creating: bool) -> Result<PostFields, FieldErro
         Some(_) => _ = errors.insert("comments_open".into(), "Must be true or false.".into()),
     }
 
+    match map.get("image") {
+        None => {}
+        Some(Value::Null) => fields.image = Some(None),
+        Some(Value::String(url)) if is_image_address(url) => {
+            fields.image = Some(Some(url.trim().to_string()))
+        }
+        Some(_) => _ = errors.insert(
+            "image".into(),
+            "Must be an address on this blog (/media/…) or an http(s) URL, at most 500 characters."
+                .into(),
+        ),
+    }
+
     if errors.is_empty() {
         Ok(fields)
     } else {
         Err(errors)
     }
+}
+
+/// A lead image's address: a path on the blog or an `http(s)` URL, nothing that could break out
+/// of an attribute.
+fn is_image_address(url: &str) -> bool {
+    let url = url.trim();
+    let lower = url.to_ascii_lowercase();
+    (url.starts_with('/') && !url.starts_with("//")
+        || lower.starts_with("https://")
+        || lower.starts_with("http://"))
+        && url.len() <= 500
+        && !url
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '<' | '>'))
 }
 
 /// Tags: trimmed, inner whitespace collapsed, duplicates (ignoring case) dropped, order kept.
@@ -331,7 +361,7 @@ mod tests {
     fn every_bad_field_is_named() {
         let errors = post_fields(
             &json!({"title": 5, "body": "", "slug": "Not A Slug", "status": "live",
-                    "published_at": "yesterday", "tags": "a", "colour": "red"}),
+                    "published_at": "yesterday", "tags": "a", "colour": "red", "image": "javascript:x"}),
             true,
         )
         .unwrap_err();
@@ -342,6 +372,7 @@ mod tests {
             "status",
             "published_at",
             "tags",
+            "image",
             "colour",
         ] {
             assert!(errors.contains_key(key), "{key} in {errors:?}");

@@ -9,6 +9,8 @@ use std::collections::{HashMap, HashSet};
 
 use pulldown_cmark::{html, Options, Parser};
 
+use blog_core::media;
+use blog_core::model::ImageSize;
 use blog_core::text::{self, Letters};
 
 /// The version of what [`render`] produces, stored beside each rendered post and addendum (see
@@ -24,6 +26,8 @@ pub struct Rendered {
     pub html: String,
     /// The plain text of the first paragraphs (see [`lead`]).
     pub lead: String,
+    /// The address of the first image, the post's lead image unless the author names another.
+    pub image: Option<String>,
 }
 
 /// The Markdown extensions the blog enables (the benchmark times pulldown-cmark alone with them).
@@ -37,10 +41,66 @@ pub fn options() -> Options {
 }
 
 /// Renders the author's Markdown for storage: HTML, and the lead that excerpts are cut from.
-pub fn render(markdown: &str) -> Rendered {
-    let html = to_html(markdown);
+/// Images stored in the media library get their `width` and `height` from `sizes` (so that
+/// nothing moves while they load), and every image but the first loads lazily.
+pub fn render(markdown: &str, sizes: &[ImageSize]) -> Rendered {
+    let (html, image) = with_image_attributes(to_html(markdown), sizes);
     let lead = lead_of_html(&html);
-    Rendered { html, lead }
+    Rendered { html, lead, image }
+}
+
+/// Adds `width`/`height` (from the media library's sizes, where the author gave none) and, below
+/// the first image, `loading="lazy" decoding="async"` to every `<img>`; returns the HTML and the
+/// first image's address.
+fn with_image_attributes(html: String, sizes: &[ImageSize]) -> (String, Option<String>) {
+    let starts: Vec<usize> = memchr::memmem::find_iter(html.as_bytes(), b"<img ").collect();
+    if starts.is_empty() {
+        return (html, None);
+    }
+    let mut out = String::with_capacity(html.len() + starts.len() * 64);
+    let mut first_src = None;
+    let mut copied = 0;
+    for (index, &start) in starts.iter().enumerate() {
+        let Some(length) = html[start..].find('>') else {
+            break;
+        };
+        let tag = &html[start..start + length + 1];
+        // Attributes go before ` />`, `/>` or `>`.
+        let before_end = if tag.ends_with(" />") {
+            2
+        } else {
+            usize::from(tag.ends_with("/>"))
+        };
+        let insert_at = start + length - before_end;
+        let src = attribute(tag, "src");
+        let mut extra = String::new();
+        if attribute(tag, "width").is_none() && attribute(tag, "height").is_none() {
+            let hash = src
+                .as_deref()
+                .and_then(|s| media::referenced_hashes(s).pop());
+            if let Some(size) = hash.and_then(|h| sizes.iter().find(|s| s.hash == h)) {
+                extra.push_str(&format!(
+                    " width=\"{}\" height=\"{}\"",
+                    size.width, size.height
+                ));
+            }
+        }
+        if index == 0 {
+            first_src = src;
+        } else {
+            if attribute(tag, "loading").is_none() {
+                extra.push_str(" loading=\"lazy\"");
+            }
+            if attribute(tag, "decoding").is_none() {
+                extra.push_str(" decoding=\"async\"");
+            }
+        }
+        out.push_str(&html[copied..insert_at]);
+        out.push_str(&extra);
+        copied = insert_at;
+    }
+    out.push_str(&html[copied..]);
+    (out, first_src)
 }
 
 /// Renders Markdown to HTML. Headings without an explicit `{#id}` get one derived from their
@@ -343,6 +403,38 @@ mod tests {
     }
 
     #[test]
+    fn images_get_their_sizes_and_load_lazily_below_the_first() {
+        let hash = "ab".repeat(32);
+        let sizes = [ImageSize {
+            hash: hash.clone(),
+            width: 640,
+            height: 360,
+        }];
+        let markdown = format!(
+            "![A chart](/media/{hash}/chart.png)\n\n![Elsewhere](https://example.com/x.jpg)\n\n<img src=\"/media/{hash}/chart.png\" width=\"10\" alt=\"set\">\n"
+        );
+        let rendered = render(&markdown, &sizes);
+        let html = &rendered.html;
+        assert!(
+            html.contains(&format!("<img src=\"/media/{hash}/chart.png\" alt=\"A chart\" width=\"640\" height=\"360\" />")),
+            "{html}"
+        );
+        assert!(
+            html.contains("<img src=\"https://example.com/x.jpg\" alt=\"Elsewhere\" loading=\"lazy\" decoding=\"async\" />"),
+            "{html}"
+        );
+        assert!(
+            html.contains("width=\"10\" alt=\"set\" loading=\"lazy\" decoding=\"async\">"),
+            "the author's own width stays: {html}"
+        );
+        assert_eq!(
+            rendered.image.as_deref(),
+            Some(format!("/media/{hash}/chart.png").as_str())
+        );
+        assert_eq!(render("No pictures.", &[]).image, None);
+    }
+
+    #[test]
     fn excerpts_cut_at_words() {
         assert_eq!(excerpt(&lead("Short *text*."), 50), "Short text.");
         let long = "word ".repeat(40);
@@ -357,7 +449,7 @@ mod tests {
         let lead = lead(&long);
         assert!(lead.chars().count() > LEAD_CHARS && lead.chars().count() < LEAD_CHARS + 10);
         assert!(excerpt(&lead, 280).ends_with('…'));
-        assert_eq!(render("# Title\n\nText.").lead, "Title Text.");
+        assert_eq!(render("# Title\n\nText.", &[]).lead, "Title Text.");
     }
 
     #[test]
