@@ -23,7 +23,7 @@ It goes on for a while so that the post reads like a real one, with commas, clau
 }
 
 fn page_data(markdown: &str) -> PostPage {
-    let rendered = blog_markdown::render(markdown);
+    let rendered = blog_markdown::render(markdown, &[]);
     PostPage {
         post: Post {
             id: 1,
@@ -35,6 +35,7 @@ fn page_data(markdown: &str) -> PostPage {
             published_at: 1_300_400_000,
             updated_at: 1_300_457_820,
             comments_open: true,
+            image: None,
         },
         addenda: vec![Addendum {
             id: 1,
@@ -77,7 +78,7 @@ fn bench(c: &mut Criterion) {
     });
     c.bench_function(
         "markdown: ours, at publish time (HTML, heading ids, lead)",
-        |b| b.iter(|| blog_markdown::render(black_box(&body))),
+        |b| b.iter(|| blog_markdown::render(black_box(&body), &[])),
     );
     c.bench_function(
         "render: post page from stored HTML (a reader's cache miss)",
@@ -98,7 +99,7 @@ fn bench(c: &mut Criterion) {
         |b| {
             let mut page = page_data(&body);
             b.iter(|| {
-                let rendered = blog_markdown::render(black_box(&body));
+                let rendered = blog_markdown::render(black_box(&body), &[]);
                 page.post.body_html = rendered.html;
                 page.post.lead = rendered.lead;
                 pages::post(
