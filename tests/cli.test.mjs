@@ -5,7 +5,7 @@ import { execFile } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { startBlog, page, admin, ROOT, ADMIN_TOKEN } from "./helpers.mjs";
+import { startBlog, page, admin, makePng, ROOT, ADMIN_TOKEN } from "./helpers.mjs";
 
 const BLOGCTL = path.join(ROOT, "target", "debug", "blogctl");
 
@@ -170,3 +170,49 @@ test("render stores the HTML of rows written with plain SQL", () =>
     },
     { raw: true },
   ));
+
+test("publish uploads the images and files a post points at, and media ls/rm manage the library", () =>
+  withBlog(async (blog, url) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "blogctl-folder-"));
+    fs.mkdirSync(path.join(dir, "img"));
+    fs.writeFileSync(path.join(dir, "img", "garden.png"), makePng(400, 300, 3));
+    fs.writeFileSync(path.join(dir, "img", "shed.png"), makePng(200, 100, 4));
+    fs.writeFileSync(path.join(dir, "notes.pdf"), "%PDF-1.4\n% a tiny PDF\n%%EOF\n");
+    const post = path.join(dir, "post.md");
+    fs.writeFileSync(
+      post,
+      "---\ntitle: The garden in May\n---\nThe beds are in.\n\n![The vegetable beds in May](img/garden.png)\n\n![](img/shed.png)\n\nThe [planting notes](notes.pdf) and [elsewhere](https://example.com/x.png).\n",
+    );
+    const published = await blogctl(url, ["publish", post]);
+    assert.equal(published.code, 0, published.stderr);
+    assert.match(published.stderr, new RegExp(`warning: ${post.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:8: the image img/shed.png has no alt text`));
+    assert.match(published.stdout, /uploaded: img\/garden.png → \/media\/[0-9a-f]{64}\/garden\.png/);
+    const shown = (await page(blog, "/posts/the-garden-in-may")).body;
+    assert.match(shown, /<img src="\/media\/[0-9a-f]{64}\/garden\.png" alt="The vegetable beds in May" width="400" height="300" \/>/);
+    assert.match(shown, /<img src="\/media\/[0-9a-f]{64}\/shed\.png" alt="" width="200" height="100" loading="lazy" decoding="async" \/>/);
+    assert.match(shown, /<a href="\/media\/[0-9a-f]{64}\/notes\.pdf">planting notes<\/a>/);
+    assert.match(shown, /href="https:\/\/example.com\/x.png"/);
+    const record = await admin(blog, "GET", "/admin/posts/the-garden-in-may");
+    assert.doesNotMatch(record.json.body, /img\/garden\.png/, "the stored Markdown points at the media addresses");
+
+    const again = await blogctl(url, ["publish", post]);
+    assert.equal(again.code, 0, again.stderr);
+    const ls = await blogctl(url, ["media", "ls"]);
+    assert.equal(ls.code, 0, ls.stderr);
+    assert.match(ls.stdout, /^3 files$/m, "publishing twice stores each file once");
+
+    const up = await blogctl(url, ["media", "upload", path.join(dir, "img", "garden.png")]);
+    assert.match(up.stdout, /\[1\/1\] .*garden\.png → \/media\/[0-9a-f]{64}\/garden\.png \(image\/png, \d+ bytes, 400×300\) \(already there\)/);
+    const id = ls.stdout.match(/^\s*(\d+)\s.*notes\.pdf$/m)[1];
+    const refused = await blogctl(url, ["media", "rm", id]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /HTTP 409: .*the-garden-in-may/);
+    const removed = await blogctl(url, ["media", "rm", id, "--force"]);
+    assert.equal(removed.code, 0, removed.stderr);
+    const missing = await blogctl(url, ["media", "upload", path.join(dir, "nothing.png")]);
+    assert.equal(missing.code, 1);
+    const bogus = tempFile("fake.jpg", "<html><script>alert(1)</script></html>");
+    const spoofed = await blogctl(url, ["media", "upload", bogus]);
+    assert.equal(spoofed.code, 1);
+    assert.match(spoofed.stderr, /HTTP 415/);
+  }, { demo: false }));

@@ -22,7 +22,11 @@ pub struct Document {
     pub date: Option<String>,
     pub tags: Option<Vec<String>>,
     pub draft: Option<bool>,
+    /// The lead image: a local file (uploaded by `publish`) or an address.
+    pub image: Option<String>,
     pub body: String,
+    /// The file's line where the body starts (1-based), for messages about the body.
+    pub body_line: usize,
 }
 
 pub use crate::LineError as Error;
@@ -42,6 +46,7 @@ pub fn parse(text: &str) -> Result<Document, Error> {
     if first.trim_end() != "---" {
         return Ok(Document {
             body: text.to_string(),
+            body_line: 1,
             ..Document::default()
         });
     }
@@ -73,6 +78,7 @@ pub fn parse(text: &str) -> Result<Document, Error> {
             "slug" => doc.slug = Some(nonempty(number, key, unquote(value))?),
             "date" => doc.date = Some(date(number, &unquote(value))?),
             "tags" => doc.tags = Some(list(value)),
+            "image" => doc.image = Some(nonempty(number, key, unquote(value))?),
             "draft" => {
                 doc.draft = Some(match value {
                     "true" | "yes" => true,
@@ -85,12 +91,12 @@ pub fn parse(text: &str) -> Result<Document, Error> {
                     }
                 })
             }
-            _ => {
-                return Err(error(
-                    number,
-                    format!("unknown key {key:?}; the keys are title, slug, date, tags and draft"),
-                ))
-            }
+            _ => return Err(error(
+                number,
+                format!(
+                    "unknown key {key:?}; the keys are title, slug, date, tags, draft and image"
+                ),
+            )),
         }
     }
     if !closed {
@@ -99,9 +105,11 @@ pub fn parse(text: &str) -> Result<Document, Error> {
             "the front matter is not closed: add a line with only --- after it",
         ));
     }
-    doc.body = text[consumed..]
-        .trim_start_matches(['\n', '\r'])
-        .to_string();
+    let rest = &text[consumed..];
+    let body = rest.trim_start_matches(['\n', '\r']);
+    let body_start = consumed + (rest.len() - body.len());
+    doc.body = body.to_string();
+    doc.body_line = text[..body_start].matches('\n').count() + 1;
     Ok(doc)
 }
 
@@ -173,7 +181,13 @@ mod tests {
     #[test]
     fn no_front_matter_is_all_body() {
         assert_eq!(parse("Just text\n").unwrap().body, "Just text\n");
-        assert_eq!(parse("").unwrap(), Document::default());
+        assert_eq!(
+            parse("").unwrap(),
+            Document {
+                body_line: 1,
+                ..Document::default()
+            }
+        );
     }
 
     #[test]

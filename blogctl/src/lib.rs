@@ -1,6 +1,7 @@
 //! The pure parts of `blogctl`: front matter and WordPress exports.
 
 pub mod front_matter;
+pub mod local_files;
 pub mod wxr;
 
 use std::fmt;

@@ -4,9 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use blog_core::api;
 use blog_core::routes::is_slug;
 use blog_core::text::{self as text_rules, Letters};
-use blogctl::{front_matter, wxr};
+use blogctl::{front_matter, local_files, wxr};
 use clap::{Parser, Subcommand};
 use serde_json::{json, Value};
 
@@ -49,6 +50,36 @@ enum Command {
     /// Render every post, addendum and comment whose stored HTML is stale now (rows written with
     /// plain SQL, or after a deployment with a new renderer); the cron job does it a batch a minute.
     Render,
+    /// The media library: images, PDFs, audio and video, stored in R2.
+    Media {
+        #[command(subcommand)]
+        command: MediaCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum MediaCommand {
+    /// Upload files; prints each one's address. The same content uploaded again keeps its address.
+    Upload {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Alt text (for a single image).
+        #[arg(long)]
+        alt: Option<String>,
+    },
+    /// List the library, newest first.
+    Ls {
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long, default_value_t = 0)]
+        offset: u32,
+    },
+    /// Delete a file (refused while a post uses it, unless --force).
+    Rm {
+        id: u64,
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 struct Client {
@@ -145,6 +176,58 @@ impl Client {
     }
 }
 
+impl Client {
+    /// Uploads a file to the media library.
+    fn upload(&self, file: &Path, alt: &str) -> Result<api::Media, String> {
+        let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let encode = |s: &str| -> String {
+            percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+        };
+        let url = format!(
+            "{}/admin/media?name={}&alt={}",
+            self.base,
+            encode(&name),
+            encode(alt)
+        );
+        let megabytes = bytes.len() as f64 / 1_000_000.0;
+        if megabytes >= 1.0 {
+            eprintln!("uploading {} ({megabytes:.1} MB)…", file.display());
+        }
+        let request = ureq::http::Request::builder()
+            .method("POST")
+            .uri(&url)
+            .header("Authorization", format!("Bearer {}", self.token))
+            .header("Content-Type", "application/octet-stream")
+            .body(bytes)
+            .map_err(|e| format!("POST {url}: {e}"))?;
+        let mut response = self.agent.run(request).map_err(|e| {
+            format!(
+                "{}: {e} (is the blog running at {}?)",
+                file.display(),
+                self.base
+            )
+        })?;
+        let status = response.status().as_u16();
+        let text = response
+            .body_mut()
+            .read_to_string()
+            .map_err(|e| format!("{}: {e}", file.display()))?;
+        if status == 200 || status == 201 {
+            return serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()));
+        }
+        let body = serde_json::from_str(&text).unwrap_or(json!({"error": text}));
+        Err(format!(
+            "{}: {}",
+            file.display(),
+            Answer { status, body }.problem()
+        ))
+    }
+}
+
 fn read(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
 }
@@ -166,11 +249,20 @@ fn publish(client: &Client, file: &Path) -> Result<(), String> {
             file.display()
         ));
     }
+    let dir = file.parent().unwrap_or(Path::new("."));
+    let body = upload_local_files(client, file, dir, &doc.body, doc.body_line)?;
     let mut fields = json!({
         "title": title,
-        "body": doc.body,
+        "body": body,
         "status": if doc.draft == Some(true) { "draft" } else { "published" },
     });
+    if let Some(image) = &doc.image {
+        fields["image"] = json!(if local_files::is_local(image) {
+            client.upload(&dir.join(image), "")?.url
+        } else {
+            image.clone()
+        });
+    }
     if let Some(date) = doc.date {
         fields["published_at"] = json!(date);
     }
@@ -202,6 +294,104 @@ fn publish(client: &Client, file: &Path) -> Result<(), String> {
     };
     println!("{verb}: {url}");
     Ok(())
+}
+
+/// Uploads every local file the Markdown points at (images, PDFs, …) and returns the Markdown
+/// pointing at their media addresses; warns about images without alt text.
+fn upload_local_files(
+    client: &Client,
+    file: &Path,
+    dir: &Path,
+    markdown: &str,
+    body_line: usize,
+) -> Result<String, String> {
+    let refs = local_files::local_refs(markdown);
+    let mut replacements: Vec<(String, String)> = Vec::new();
+    for r in &refs {
+        let line = body_line + r.line;
+        if r.is_image && r.alt.is_empty() {
+            eprintln!(
+                "warning: {}:{line}: the image {} has no alt text; describe it between the brackets: ![what it shows]({})",
+                file.display(),
+                r.target,
+                r.target
+            );
+        }
+        if replacements.iter().any(|(from, _)| from == &r.target) {
+            continue;
+        }
+        let path = dir.join(&r.target);
+        if !path.is_file() {
+            return Err(format!(
+                "{}:{line}: {} is not a file next to the post (looked for {})",
+                file.display(),
+                r.target,
+                path.display()
+            ));
+        }
+        let media = client.upload(&path, &r.alt)?;
+        println!("uploaded: {} → {}", r.target, media.url);
+        replacements.push((r.target.clone(), media.url));
+    }
+    Ok(local_files::rewrite(markdown, &replacements))
+}
+
+fn media(client: &Client, command: &MediaCommand) -> Result<(), String> {
+    match command {
+        MediaCommand::Upload { files, alt } => {
+            let total = files.len();
+            for (i, file) in files.iter().enumerate() {
+                let media = client.upload(file, alt.as_deref().unwrap_or(""))?;
+                let size = match (media.width, media.height) {
+                    (Some(w), Some(h)) => format!(", {w}×{h}"),
+                    _ => String::new(),
+                };
+                let note = if media.created {
+                    ""
+                } else {
+                    " (already there)"
+                };
+                println!(
+                    "[{}/{total}] {} → {} ({}, {} bytes{size}){note}",
+                    i + 1,
+                    file.display(),
+                    media.url,
+                    media.media_type,
+                    media.bytes
+                );
+            }
+            Ok(())
+        }
+        MediaCommand::Ls { limit, offset } => {
+            let answer = client.call(
+                "GET",
+                &format!("/admin/media?limit={limit}&offset={offset}"),
+                None,
+            )?;
+            if answer.status != 200 {
+                return Err(answer.problem());
+            }
+            let list: api::MediaList =
+                serde_json::from_value(answer.body).map_err(|e| format!("the answer: {e}"))?;
+            println!("{} files", list.total);
+            for m in list.media {
+                println!(
+                    "{:>5}  {}  {}  {} bytes  {}",
+                    m.id, m.created_at, m.media_type, m.bytes, m.url
+                );
+            }
+            Ok(())
+        }
+        MediaCommand::Rm { id, force } => {
+            let path = format!("/admin/media/{id}{}", if *force { "?force=1" } else { "" });
+            let answer = client.call("DELETE", &path, None)?;
+            if answer.status != 204 {
+                return Err(answer.problem());
+            }
+            println!("deleted media {id}");
+            Ok(())
+        }
+    }
 }
 
 fn addendum(client: &Client, slug: &str, file: &Path) -> Result<(), String> {
@@ -471,6 +661,7 @@ fn main() -> ExitCode {
         Command::Spam { id } => moderate(&client, *id, Some("spam")),
         Command::Delete { id } => moderate(&client, *id, None),
         Command::Render => render_stale(&client),
+        Command::Media { command } => media(&client, command),
         Command::ImportWxr { file } => match import_wxr(&client, file) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::from(1),
