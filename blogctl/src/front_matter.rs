@@ -91,12 +91,14 @@ pub fn parse(text: &str) -> Result<Document, Error> {
                     }
                 })
             }
-            _ => return Err(error(
-                number,
-                format!(
+            _ => {
+                return Err(error(
+                    number,
+                    format!(
                     "unknown key {key:?}; the keys are title, slug, date, tags, draft and image"
                 ),
-            )),
+                ))
+            }
         }
     }
     if !closed {
