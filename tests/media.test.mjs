@@ -168,3 +168,23 @@ test("the demo post shows its illustration from R2", async () => {
     await blog.close();
   }
 });
+
+test("a post that uses an audio file is a podcast episode in both feeds", async () => {
+  const blog = await startBlog({ demo: false });
+  try {
+    const mp3 = Buffer.concat([Buffer.from("ID3\x04\x00\x00\x00\x00\x00\x00", "latin1"), Buffer.alloc(4000, 0x55)]);
+    const episode = (await upload(blog, mp3, { name: "Episode 1.mp3" })).json;
+    assert.equal(episode.type, "audio/mpeg");
+    const body = `Listen: [episode 1](${episode.url}).\n`;
+    assert.equal((await admin(blog, "POST", "/admin/posts", { title: "Episode 1", body, slug: "episode-1" })).res.status, 201);
+    const rss = await (await blog.fetch("/feed.rss")).text();
+    assert.ok(rss.includes(`<enclosure url="http://127.0.0.1:8787${episode.url}" length="${mp3.length}" type="audio/mpeg"/>`), rss);
+    const atom = await (await blog.fetch("/feed.atom")).text();
+    assert.ok(atom.includes(`<link rel="enclosure" type="audio/mpeg" length="${mp3.length}" href="http://127.0.0.1:8787${episode.url}"/>`), atom);
+    const range = await blog.fetch(episode.url, { headers: { Range: "bytes=0-2" } });
+    assert.equal(range.status, 206);
+    assert.equal(await range.text(), "ID3", "a player can seek");
+  } finally {
+    await blog.close();
+  }
+});

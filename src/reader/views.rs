@@ -200,6 +200,8 @@ pub struct FeedEntry {
     /// RFC 2822, for RSS.
     pub pub_date: String,
     pub content: String,
+    /// An audio file: (absolute URL, MIME type, bytes).
+    pub enclosure: Option<(String, String, u64)>,
 }
 
 #[derive(Template)]
@@ -634,6 +636,9 @@ fn feed_entries(
                 updated: dates::rfc3339(p.updated_at.max(p.published_at), &utc),
                 pub_date: dates::rfc2822(p.published_at),
                 content: feed_content(p, addenda, zone),
+                enclosure: p
+                    .enclosure()
+                    .map(|e| (blog.url(e.path), e.media_type.to_string(), e.bytes)),
             }
         })
         .collect()
@@ -694,6 +699,7 @@ pub fn comment_feed(blog: &Blog, post: &Post, latest: &[Comment]) -> askama::Res
             updated: dates::rfc3339(c.created_at, &utc),
             pub_date: dates::rfc2822(c.created_at),
             content: comment_html(&c.body_html, c.stale_text.as_deref()).into_owned(),
+            enclosure: None,
         })
         .collect();
     render(&AtomFeed {

@@ -199,9 +199,15 @@ impl Store {
         let newest = format!(
             "SELECT id FROM posts WHERE {VISIBLE} ORDER BY published_at DESC, id DESC LIMIT ?2"
         );
+        // `enclosure`: the first audio file the post uses, for a podcast feed.
         let posts = self.statement(
             &format!(
-                "SELECT id, slug, title, body_html, {}, published_at, updated_at FROM posts p
+                "SELECT id, slug, title, body_html, {}, published_at, updated_at,
+                        (SELECT e FROM (SELECT m.type || ' ' || m.bytes || ' /media/' || m.hash || '/' || m.name AS e,
+                                               instr(p.body, '/media/' || m.hash || '/') AS at
+                                          FROM media m WHERE m.type LIKE 'audio/%')
+                          WHERE at > 0 ORDER BY at LIMIT 1) AS enclosure
+                   FROM posts p
                   WHERE id IN ({newest}) ORDER BY published_at DESC, id DESC",
                 stale_markdown("p")
             ),

@@ -204,6 +204,30 @@ pub struct FeedPost {
     pub stale_markdown: Option<String>,
     pub published_at: i64,
     pub updated_at: i64,
+    /// The first audio file the post uses, as `{type} {bytes} {path}`: a podcast episode's
+    /// enclosure (see [`FeedPost::enclosure`]).
+    #[serde(default)]
+    pub enclosure: Option<String>,
+}
+
+/// A feed entry's enclosure: an audio file, which makes the post a podcast episode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Enclosure<'a> {
+    pub media_type: &'a str,
+    pub bytes: u64,
+    /// A path on the blog.
+    pub path: &'a str,
+}
+
+impl FeedPost {
+    pub fn enclosure(&self) -> Option<Enclosure<'_>> {
+        let mut parts = self.enclosure.as_deref()?.splitn(3, ' ');
+        Some(Enclosure {
+            media_type: parts.next()?,
+            bytes: parts.next()?.parse().ok()?,
+            path: parts.next()?,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
