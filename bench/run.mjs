@@ -14,7 +14,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createHmac } from "node:crypto";
-import { wranglerConfig, wrangler, blogOptions, renderStale as renderWith, ROOT, READER, BASE } from "../tests/helpers.mjs";
+import { wranglerConfig, wrangler, blogOptions, renderStale as renderWith, uploadDemoImage, DEMO_IMAGE, ROOT, READER, BASE } from "../tests/helpers.mjs";
+import crypto from "node:crypto";
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -40,6 +41,8 @@ const MARKDOWN_VERSION = version("MARKDOWN");
 const COMMENT_VERSION = version("COMMENT_TEXT");
 
 const log = (...a) => console.error(...a);
+/** The demo post's illustration in the media library (the demo seed names it by its hash). */
+const MEDIA_PATH = `/media/${crypto.createHash("sha256").update(fs.readFileSync(DEMO_IMAGE)).digest("hex")}/health-is-social.png`;
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -200,6 +203,7 @@ async function main() {
   let { mf, urls } = await start(small);
   const db = await mf.getD1Database("DB", READER);
   await db.prepare(commentsSql(SLUG, 97, 1300420000)).run();
+  await uploadDemoImage((url, init) => fetch(url.replace(BASE, urls.blog), init));
   await renderWith((url, init) => fetch(url.replace(BASE, urls.blog), init));
   const pageResponse = await fetch(`${urls.blog}/posts/${SLUG}`);
   const pageHtml = await pageResponse.text();
@@ -249,7 +253,7 @@ export default { fetch() { return new Response(page, { headers }); } };`,
   const kv = await mf.getKVNamespace("CACHE", READER);
   await kv.put("floor:page", pageHtml);
   // Warm every cached page once.
-  for (const p of [`/posts/${SLUG}`, "/", "/feed.atom"]) await fetch(urls.blog + p);
+  for (const p of [`/posts/${SLUG}`, "/", "/feed.atom", MEDIA_PATH]) await fetch(urls.blog + p);
   await fetch(`${urls["floor-rust"]}/edge`);
   const stat = staticFloor(pageHtml);
   await new Promise((r) => setTimeout(r, 500));
@@ -268,6 +272,7 @@ export default { fetch() { return new Response(page, { headers }); } };`,
     { name: "ours: home page, cached", url: `${urls.blog}/` },
     { name: "ours: home page, forced miss", url: `${urls.blog}/`, headers: miss },
     { name: "ours: Atom feed, cached", url: `${urls.blog}/feed.atom` },
+    { name: "ours: media file, cached (6.5 KB PNG)", url: `${urls.blog}${MEDIA_PATH}` },
     { name: "ours: search", url: `${urls.blog}/search?q=social+media` },
     { name: "ours: comment POST (all checks)", url: `${urls.blog}/posts/${SLUG}/comments`, lua: postLua(`${urls.blog}/posts/${SLUG}/comments`) },
   ];
@@ -289,6 +294,7 @@ export default { fetch() { return new Response(page, { headers }); } };`,
     const big = prepareState("big");
     ({ mf, urls } = await start(big));
     const bigDb = await mf.getD1Database("DB", READER);
+    await uploadDemoImage((url, init) => fetch(url.replace(BASE, urls.blog), init));
     await renderWith((url, init) => fetch(url.replace(BASE, urls.blog), init)); // the demo post
     // Generated rows are stored as the Workers store them: with their HTML and lead.
     await bigDb
@@ -352,6 +358,7 @@ function markdown(r) {
     ["ours: home page, cached", "floor: Rust, one Cache API read"],
     ["ours: home page, forced miss", "floor: Rust, a miss's storage ops"],
     ["ours: Atom feed, cached", "floor: Rust, one Cache API read"],
+    ["ours: media file, cached (6.5 KB PNG)", "floor: Rust, one Cache API read"],
     ["ours: search", "floor: Rust, one D1 query"],
     ["ours: comment POST (all checks)", "floor: Rust, one D1 query"],
   ];
