@@ -216,3 +216,33 @@ test("publish uploads the images and files a post points at, and media ls/rm man
     assert.equal(spoofed.code, 1);
     assert.match(spoofed.stderr, /HTTP 415/);
   }, { demo: false }));
+
+test("import-wxr keeps password-protected, private and pending posts as drafts and lists them", () =>
+  withBlog(async (blog, url) => {
+    const item = (title, slug, status, password = "") => `
+  <item><title>${title}</title><wp:post_id>${slug.length}</wp:post_id><wp:post_name>${slug}</wp:post_name>
+    <content:encoded><![CDATA[Secret words of ${title}.]]></content:encoded>
+    <wp:post_date_gmt>2012-01-04 09:00:00</wp:post_date_gmt>
+    <wp:status>${status}</wp:status><wp:post_type>post</wp:post_type>
+    <wp:post_password>${password}</wp:post_password></item>`;
+    const wxrText = `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel>${item("Protected", "protected", "publish", "enter")}${item("Private thoughts", "private-thoughts", "private")}${item("Awaiting review", "awaiting-review", "pending")}${item("Open", "open-post", "publish")}
+</channel></rss>`;
+    const file = tempFile("export.xml", wxrText);
+    for (let run = 1; run <= 2; run++) {
+      const result = await blogctl(url, ["import-wxr", file]);
+      assert.equal(result.code, 0, result.stderr + result.stdout);
+      assert.match(result.stdout, /Kept as drafts \(3\), because WordPress did not show them to everyone:/);
+      assert.match(result.stdout, /draft: "Protected" \(password-protected\)/);
+      assert.match(result.stdout, /draft: "Private thoughts" \(private\)/);
+      assert.match(result.stdout, /draft: "Awaiting review" \(pending review\)/);
+      for (const slug of ["protected", "private-thoughts", "awaiting-review"]) {
+        assert.equal((await page(blog, `/posts/${slug}`)).status, 404, slug);
+        assert.equal((await admin(blog, "GET", `/admin/posts/${slug}`)).json.status, "draft", slug);
+      }
+      assert.equal((await page(blog, "/posts/open-post")).status, 200);
+      const everywhere = ["/", "/feed.atom", "/feed.rss", "/sitemap.xml", "/search?q=secret"].map((p) => page(blog, p));
+      for (const shown of await Promise.all(everywhere)) assert.doesNotMatch(shown.body, /Secret words of (Protected|Private|Awaiting)/);
+    }
+  }, { demo: false }));

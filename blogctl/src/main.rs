@@ -489,6 +489,11 @@ fn render_stale(client: &Client) -> Result<(), String> {
 
 #[derive(Default)]
 struct Summary {
+    /// Posts WordPress did not show to everyone (private, pending, password-protected), imported
+    /// as drafts.
+    kept_private: Vec<String>,
+    /// What had to change to fit (tags cut, …).
+    changed: Vec<String>,
     posts: usize,
     posts_present: usize,
     comments: usize,
@@ -525,6 +530,18 @@ fn import_wxr(client: &Client, file: &Path) -> Result<bool, String> {
         summary.skipped.len(),
         summary.failed.len()
     );
+    if !summary.kept_private.is_empty() {
+        println!(
+            "Kept as drafts ({}), because WordPress did not show them to everyone:",
+            summary.kept_private.len()
+        );
+        for p in &summary.kept_private {
+            println!("  draft: {p}");
+        }
+    }
+    for c in &summary.changed {
+        println!("  changed: {c}");
+    }
     for s in &summary.skipped {
         println!("  skipped: {s}");
     }
@@ -557,6 +574,38 @@ fn import_item(client: &Client, item: &wxr::Item, summary: &mut Summary) -> Resu
         }
         other => return Err(format!("unknown wp:status {other:?}")),
     };
+    // Never public what WordPress kept from the public: a password-protected post is a draft
+    // here (the blog has no password prompt), and so are private and pending ones.
+    let protected = !item.password.is_empty();
+    let private_reason = if protected {
+        Some("password-protected")
+    } else {
+        match item.status.as_str() {
+            "private" => Some("private"),
+            "pending" => Some("pending review"),
+            _ => None,
+        }
+    };
+    let status = if private_reason.is_some() {
+        "draft"
+    } else {
+        status
+    };
+    if let Some(reason) = private_reason {
+        summary
+            .kept_private
+            .push(format!("{:?} ({reason})", item.title));
+    }
+    let mut tags = item.tags.clone();
+    if tags.len() > blog_core::validation::MAX_TAGS {
+        summary.changed.push(format!(
+            "{:?}: {} tags and categories, the first {} kept",
+            item.title,
+            tags.len(),
+            blog_core::validation::MAX_TAGS
+        ));
+        tags.truncate(blog_core::validation::MAX_TAGS);
+    }
     let title = if item.title.is_empty() {
         "(untitled)".to_string()
     } else {
@@ -574,7 +623,8 @@ fn import_item(client: &Client, item: &wxr::Item, summary: &mut Summary) -> Resu
     .into_iter()
     .find(|s| is_slug(s))
     .unwrap_or_default();
-    let mut post = json!({"title": title, "body": item.content, "slug": slug, "status": status, "tags": item.tags});
+    let mut post =
+        json!({"title": title, "body": item.content, "slug": slug, "status": status, "tags": tags});
     if let Some(date) = &item.date {
         post["published_at"] = json!(date);
     }
@@ -589,6 +639,17 @@ fn import_item(client: &Client, item: &wxr::Item, summary: &mut Summary) -> Resu
         }
         409 => {
             summary.posts_present += 1;
+            if private_reason.is_some() {
+                // An earlier import may have published it: make sure it is a draft now.
+                let fix = client.call(
+                    "PATCH",
+                    &format!("/admin/posts/{slug}"),
+                    Some(&json!({"status": "draft"})),
+                )?;
+                if fix.status != 200 {
+                    return Err(fix.problem());
+                }
+            }
             "already there"
         }
         _ => return Err(answer.problem()),

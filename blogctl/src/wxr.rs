@@ -18,6 +18,8 @@ pub struct Item {
     pub post_type: String,
     /// `wp:status`: publish, draft, pending, private, future, trash.
     pub status: String,
+    /// `wp:post_password`: non-empty for a password-protected post.
+    pub password: String,
     /// `wp:post_date_gmt` as RFC 3339, if set.
     pub date: Option<String>,
     pub tags: Vec<String>,
@@ -158,6 +160,7 @@ pub fn parse(xml: &str) -> Result<Vec<Item>, Error> {
                         "content:encoded" => i.content = value,
                         "wp:post_type" => i.post_type = value.trim().to_string(),
                         "wp:status" => i.status = value.trim().to_string(),
+                        "wp:post_password" => i.password = value.trim().to_string(),
                         "wp:post_date_gmt" => i.date = gmt_date(&value),
                         "category"
                             if matches!(category_domain.as_str(), "post_tag" | "category") =>

@@ -15,7 +15,8 @@ pub type FieldErrors = BTreeMap<String, String>;
 pub const MAX_TITLE_CHARS: usize = 300;
 /// D1 keeps rows up to 2 MB; a post far below that leaves room for its rendered copy.
 pub const MAX_BODY_BYTES: usize = 512 * 1024;
-pub const MAX_TAGS: usize = 30;
+/// WordPress sets no limit; its own theme test export has a post with 65 tags and categories.
+pub const MAX_TAGS: usize = 100;
 pub const MAX_TAG_CHARS: usize = 60;
 pub const MAX_COMMENT_CHARS: usize = 10_000;
 
