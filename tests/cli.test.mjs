@@ -246,3 +246,17 @@ test("import-wxr keeps password-protected, private and pending posts as drafts a
       for (const shown of await Promise.all(everywhere)) assert.doesNotMatch(shown.body, /Secret words of (Protected|Private|Awaiting)/);
     }
   }, { demo: false }));
+
+test("WordPress's theme unit test export imports with exit 0, its protected post kept private", () =>
+  withBlog(async (blog, url) => {
+    const corpus = path.join(ROOT, "..", "shared", "corpora", "wordpress", "themeunittestdata.wordpress.xml");
+    assert.ok(fs.existsSync(corpus), `${corpus} (../shared holds the corpora)`);
+    const result = await blogctl(url, ["import-wxr", corpus]);
+    assert.equal(result.code, 0, result.stdout.split("\n").filter((l) => /failed/.test(l)).join("\n"));
+    assert.match(result.stdout, /Imported 58 posts \(0 already there\) and \d+ comments/);
+    assert.match(result.stdout, /draft: "Template: Password Protected \(the password is \\"enter\\"\)" \(password-protected\)/);
+    assert.equal((await page(blog, "/posts/template-password-protected")).status, 404);
+    assert.doesNotMatch((await page(blog, "/search?q=pingbacks")).body, /should not be visible until the password/);
+    const manyTags = await admin(blog, "GET", "/admin/posts/edge-case-many-tags");
+    assert.ok(manyTags.json.tags.length > 30, `${manyTags.json.tags.length} tags`);
+  }, { demo: false }));
