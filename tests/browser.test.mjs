@@ -159,3 +159,31 @@ test("axe-core finds no accessibility violations on home, post, tag, search, for
     await blog.close();
   }
 });
+
+test("the icon is never a 404: no page type logs a console error in Chromium", async () => {
+  const blog = await startBlog();
+  const base = String(await blog.mf.ready).replace(/\/$/, "");
+  try {
+    const icon = await blog.fetch("/favicon.ico");
+    assert.equal(icon.status, 200);
+    assert.equal(icon.headers.get("content-type"), "image/png");
+    assert.match(icon.headers.get("cache-control"), /max-age=604800/);
+    assert.equal((await blog.fetch("/apple-touch-icon.png")).status, 200);
+    const { admin } = await import("./helpers.mjs");
+    await admin(blog, "PATCH", `/admin/posts/${SLUG}`, { tags: ["NHS"] });
+    const context = await browser.newContext();
+    const tab = await context.newPage();
+    const errors = [];
+    tab.on("console", (m) => m.type() === "error" && errors.push(`${tab.url()}: ${m.text()}`));
+    tab.on("pageerror", (e) => errors.push(`${tab.url()}: ${e.message}`));
+    for (const p of ["/", `/posts/${SLUG}`, "/tags/nhs", "/search?q=social", `/posts/${SLUG}/reply/1`]) {
+      await tab.goto(base + p);
+      await tab.waitForLoadState("networkidle");
+      assert.equal(await tab.evaluate(() => document.querySelector('link[rel="icon"]')?.getAttribute("href")), "/favicon.ico");
+    }
+    await context.close();
+    assert.deepEqual(errors, []);
+  } finally {
+    await blog.close();
+  }
+});

@@ -4,6 +4,7 @@
 //! touching storage), and `Range` requests (`206`, `416`) let audio and video seek.
 
 use blog_core::media::{self, RangeRequest};
+use blog_core::routes::Icon;
 use worker::{Headers, Range, Request, Response};
 
 use crate::edge::cache;
@@ -106,4 +107,19 @@ pub async fn serve(req: &Request, app: &App, hash: &str, name: &str) -> AppResul
             Ok(response)
         }
     }
+}
+
+/// The blog's default icon (drawn by `scripts/icons.mjs`): a browser's `/favicon.ico` and a
+/// phone's home-screen icon are never a 404.
+pub fn icon(icon: Icon) -> AppResult<Response> {
+    let bytes: &[u8] = match icon {
+        Icon::Favicon => include_bytes!("icons/favicon-32.png"),
+        Icon::AppleTouch => include_bytes!("icons/apple-touch-icon-180.png"),
+    };
+    let headers = Headers::new();
+    headers.set("Content-Type", "image/png")?;
+    // A week: long enough to cost nothing, short enough for a new icon to arrive.
+    headers.set("Cache-Control", "public, max-age=604800")?;
+    headers.set("X-Content-Type-Options", "nosniff")?;
+    Ok(Response::from_bytes(bytes.to_vec())?.with_headers(headers))
 }

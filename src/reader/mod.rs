@@ -59,6 +59,7 @@ async fn route(req: &mut Request, app: &App, path: &str) -> AppResult<Response> 
         }
         Route::Search if readable => search::page(req, app).await,
         Route::Media { hash, name } if readable => media::serve(req, app, &hash, &name).await,
+        Route::Icon(icon) if readable => media::icon(icon),
         Route::Comments { .. } => Err(AppError::MethodNotAllowed("POST")),
         _ => Err(AppError::MethodNotAllowed("GET, HEAD")),
     }

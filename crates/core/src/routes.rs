@@ -46,6 +46,17 @@ pub enum Route {
     /// `/media/{hash}/{name}`: a file from the media library (the name is for people; the hash
     /// alone names the file).
     Media { hash: String, name: String },
+    /// `/favicon.ico` and `/apple-touch-icon.png`: the blog's icon.
+    Icon(Icon),
+}
+
+/// The icon sizes browsers ask for by address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Icon {
+    /// `/favicon.ico` (served as a 32×32 PNG, which every browser takes there).
+    Favicon,
+    /// `/apple-touch-icon.png` (and `-precomposed`): 180×180.
+    AppleTouch,
 }
 
 /// Maps a URL path to a route.
@@ -56,6 +67,10 @@ pub fn route_for(path: &str) -> Option<Route> {
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     match segments.as_slice() {
         ["search"] => Some(Route::Search),
+        ["favicon.ico"] => Some(Route::Icon(Icon::Favicon)),
+        ["apple-touch-icon.png" | "apple-touch-icon-precomposed.png"] => {
+            Some(Route::Icon(Icon::AppleTouch))
+        }
         ["media", hash, name]
             if crate::media::is_hash(hash)
                 && !name.is_empty()
@@ -267,6 +282,11 @@ mod tests {
         assert_eq!(route_for("/posts/A/comments"), None);
         assert_eq!(route_for("/"), Some(Route::Page(Page::Home { page: 1 })));
         assert_eq!(route_for("/search"), Some(Route::Search));
+        assert_eq!(route_for("/favicon.ico"), Some(Route::Icon(Icon::Favicon)));
+        assert_eq!(
+            route_for("/apple-touch-icon-precomposed.png"),
+            Some(Route::Icon(Icon::AppleTouch))
+        );
         assert_eq!(route_for("/tags/nhs/page/1"), None);
         let hash = "0f".repeat(32);
         assert_eq!(
