@@ -257,6 +257,9 @@ test("WordPress's theme unit test export imports with exit 0, its protected post
     assert.match(result.stdout, /draft: "Template: Password Protected \(the password is \\"enter\\"\)" \(password-protected\)/);
     assert.equal((await page(blog, "/posts/template-password-protected")).status, 404);
     assert.doesNotMatch((await page(blog, "/search?q=pingbacks")).body, /should not be visible until the password/);
+    const approved = await admin(blog, "GET", "/admin/comments?status=approved&limit=500");
+    const names = approved.json.comments.map((c) => c.author);
+    assert.ok(names.includes("Ping 1 « What’s a tellyworth?"), `entities decoded once: ${names.filter((n) => n.startsWith("Ping")).join(" | ")}`);
     const manyTags = await admin(blog, "GET", "/admin/posts/edge-case-many-tags");
     assert.ok(manyTags.json.tags.length > 30, `${manyTags.json.tags.length} tags`);
   }, { demo: false }));

@@ -138,7 +138,7 @@ pub fn parse(xml: &str) -> Result<Vec<Item>, Error> {
                     match name.as_str() {
                         "wp:comment_id" => c.id = value.trim().to_string(),
                         "wp:comment_parent" => c.parent = value.trim().to_string(),
-                        "wp:comment_author" => c.author = value.trim().to_string(),
+                        "wp:comment_author" => c.author = plain_text(&value),
                         "wp:comment_author_email" => c.email = value.trim().to_string(),
                         "wp:comment_author_url" => c.url = value.trim().to_string(),
                         "wp:comment_date_gmt" => c.date = gmt_date(&value),
@@ -154,7 +154,7 @@ pub fn parse(xml: &str) -> Result<Vec<Item>, Error> {
                     }
                 } else if let Some(i) = item.as_mut() {
                     match name.as_str() {
-                        "title" => i.title = value.trim().to_string(),
+                        "title" => i.title = plain_text(&value),
                         "wp:post_id" => i.id = value.trim().to_string(),
                         "wp:post_name" => i.slug = value.trim().to_string(),
                         "content:encoded" => i.content = value,
@@ -165,7 +165,7 @@ pub fn parse(xml: &str) -> Result<Vec<Item>, Error> {
                         "category"
                             if matches!(category_domain.as_str(), "post_tag" | "category") =>
                         {
-                            let tag = value.trim().to_string();
+                            let tag = plain_text(&value);
                             if !tag.is_empty() && tag != "Uncategorized" && !i.tags.contains(&tag) {
                                 i.tags.push(tag);
                             }
@@ -186,6 +186,13 @@ pub fn parse(xml: &str) -> Result<Vec<Item>, Error> {
         });
     }
     Ok(items)
+}
+
+/// A field WordPress keeps as HTML text (titles, commenters' names, tags): its entities decoded
+/// once ("Ping 1 &laquo; What&#8217;s" → "Ping 1 « What’s"), trimmed. The blog escapes it again
+/// wherever it is shown.
+pub fn plain_text(value: &str) -> String {
+    html_escape::decode_html_entities(value.trim()).into_owned()
 }
 
 /// WordPress stores comments as filtered HTML (links, emphasis, paragraphs); this blog stores
@@ -327,6 +334,15 @@ mod tests {
         assert_eq!(post.comments[0].parent_id(), None);
         assert_eq!(items[1].date, None);
         assert_eq!(items[1].status, "draft");
+        assert_eq!(
+            plain_text(" Ping 1 &laquo; What&#8217;s a tellyworth? "),
+            "Ping 1 « What’s a tellyworth?"
+        );
+        assert_eq!(
+            plain_text("AT&amp;T &lt;b&gt;"),
+            "AT&T <b>",
+            "decoded once, not twice"
+        );
     }
 
     #[test]
