@@ -260,6 +260,13 @@ test("WordPress's theme unit test export imports with exit 0, its protected post
     const approved = await admin(blog, "GET", "/admin/comments?status=approved&limit=500");
     const names = approved.json.comments.map((c) => c.author);
     assert.ok(names.includes("Ping 1 « What’s a tellyworth?"), `entities decoded once: ${names.filter((n) => n.startsWith("Ping")).join(" | ")}`);
+    // Pingbacks and trackbacks show as mentions of the post: no Reply link, not a person's comment.
+    const pings = (await page(blog, "/posts/template-pingbacks-an-trackbacks")).body;
+    const mentions = pings.match(/class="comment mention depth-1"/g) ?? [];
+    assert.equal(mentions.length, 4, "2 pingbacks and 2 trackbacks");
+    assert.match(pings, /Mentioned in <a href="http:\/\/tellyworth.wordpress.com\/2007\/11\/21\/ping-4\/" rel="nofollow ugc">Ping 4 « What’s a tellyworth\?<\/a>/);
+    const ids = [...pings.matchAll(/<li id="comment-(\d+)" class="comment mention/g)].map((m) => m[1]);
+    for (const id of ids) assert.doesNotMatch(pings, new RegExp(`/reply/${id}#respond`));
     const manyTags = await admin(blog, "GET", "/admin/posts/edge-case-many-tags");
     assert.ok(manyTags.json.tags.length > 30, `${manyTags.json.tags.length} tags`);
   }, { demo: false }));

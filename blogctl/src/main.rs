@@ -685,6 +685,7 @@ fn import_item(client: &Client, item: &wxr::Item, summary: &mut Summary) -> Resu
             "key": c.id, "author": if c.author.is_empty() { "Anonymous" } else { c.author.as_str() },
             "email": c.email, "url": c.url, "body": wxr::comment_text(&c.content), "at": at, "status": status,
             "by_post_author": !c.user_id.is_empty() && c.user_id != "0",
+            "kind": c.kind(),
         });
         if let Some(parent) = c.parent_id() {
             row["parent_key"] = json!(parent);

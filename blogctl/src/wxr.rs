@@ -42,9 +42,20 @@ pub struct Comment {
     pub approved: String,
     /// `wp:comment_user_id`: non-zero for a registered user (the blog's author, on most blogs).
     pub user_id: String,
+    /// `wp:comment_type`: empty or `comment` for a person's comment, `pingback`, `trackback`.
+    pub comment_type: String,
 }
 
 impl Comment {
+    /// What the blog stores it as: `comment`, or `pingback`/`trackback` (shown as mentions).
+    pub fn kind(&self) -> &'static str {
+        match self.comment_type.as_str() {
+            "pingback" => "pingback",
+            "trackback" => "trackback",
+            _ => "comment",
+        }
+    }
+
     pub fn parent_id(&self) -> Option<&str> {
         let p = self.parent.trim();
         (!p.is_empty() && p != "0").then_some(p)
@@ -145,6 +156,7 @@ pub fn parse(xml: &str) -> Result<Vec<Item>, Error> {
                         "wp:comment_content" => c.content = value,
                         "wp:comment_approved" => c.approved = value.trim().to_string(),
                         "wp:comment_user_id" => c.user_id = value.trim().to_string(),
+                        "wp:comment_type" => c.comment_type = value.trim().to_string(),
                         "wp:comment" => {
                             if let (Some(c), Some(i)) = (comment.take(), item.as_mut()) {
                                 i.comments.push(c);

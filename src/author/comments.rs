@@ -4,7 +4,7 @@
 
 use blog_core::api::{self, ImportFailure};
 use blog_core::dates::{self, rfc3339_utc as utc};
-use blog_core::model::{CommentRecord, CommentStatus, NewComment};
+use blog_core::model::{CommentKind, CommentRecord, CommentStatus, NewComment};
 use blog_core::{comment_text, invalidation, routes, validation};
 use serde_json::{json, Value};
 use worker::{Request, Response};
@@ -135,6 +135,7 @@ pub async fn add_author_comment(
         status: CommentStatus::Approved,
         created_at: runtime::now(),
         by_post_author: true,
+        kind: CommentKind::Comment,
         spam_reasons: &[],
         client_hash: None,
         import_key: None,
@@ -208,6 +209,7 @@ pub async fn import(app: &App, store: &Store, body: &Value) -> AppResult<Respons
             status: item.status,
             created_at: at,
             by_post_author: item.by_post_author,
+            kind: item.kind,
             spam_reasons: &[],
             client_hash: None,
             import_key: Some(&item.key),

@@ -4,7 +4,7 @@
 
 use blog_core::dates::{self, FixedZone};
 use blog_core::form::{self, CommentForm};
-use blog_core::model::{CommentStatus, CommentablePost, NewComment};
+use blog_core::model::{CommentKind, CommentStatus, CommentablePost, NewComment};
 use blog_core::spam::{self, Facts, Outcome};
 use blog_core::validation::FieldErrors;
 use blog_core::{comment_text, invalidation, routes, token};
@@ -182,6 +182,7 @@ async fn accept(req: &Request, app: &App, slug: &str, form: &CommentForm) -> App
         status: verdict.outcome.status(),
         created_at: now,
         by_post_author: false,
+        kind: CommentKind::Comment,
         spam_reasons: &verdict.reasons,
         client_hash: Some(&client),
         import_key: None,

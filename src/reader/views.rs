@@ -16,8 +16,8 @@ use serde_json::json;
 
 use blog_core::dates::{self, FixedZone, Zone};
 use blog_core::model::{
-    Comment, CommentRecord, CommentablePost, FeedAddendum, FeedPost, Listing, Post, PostPage,
-    SearchHit, SitemapEntry,
+    Comment, CommentKind, CommentRecord, CommentablePost, FeedAddendum, FeedPost, Listing, Post,
+    PostPage, SearchHit, SitemapEntry,
 };
 use blog_core::routes::{self, COMMENT_THREADS_PER_PAGE, PER_PAGE};
 use blog_core::settings::Blog;
@@ -79,6 +79,8 @@ pub struct CommentView<'a> {
     pub datetime: String,
     pub html: Cow<'a, str>,
     pub by_post_author: bool,
+    /// A pingback or trackback: another site's mention of the post (no Reply link).
+    pub mention: bool,
 }
 
 pub struct TagView {
@@ -471,6 +473,7 @@ fn comment_view<'a>(slug: &str, c: &'a Comment, depth: usize, zone: &dyn Zone) -
         datetime,
         html: comment_html(&c.body_html, c.stale_text.as_deref()),
         by_post_author: c.by_post_author,
+        mention: c.kind.is_mention(),
     }
 }
 
@@ -539,6 +542,7 @@ pub fn held(
         stale_text: Some(record.body.clone()),
         created_at: record.created_at,
         by_post_author: record.by_post_author,
+        kind: CommentKind::Comment,
     };
     let path = routes::post_path(&record.post_slug);
     render(&HeldPage {
@@ -809,6 +813,11 @@ mod tests {
             stale_text: None,
             created_at: 1_300_411_020 + id * 60,
             by_post_author: by_author,
+            kind: if id == 3 {
+                CommentKind::Pingback
+            } else {
+                CommentKind::Comment
+            },
         }
     }
 
@@ -838,6 +847,7 @@ mod tests {
             comments: vec![
                 comment(1, None, "Phil", false),
                 comment(2, Some(1), "Claire", true),
+                comment(3, None, "Ping 1 « What’s a tellyworth?", false),
             ],
             tags: vec![Tag {
                 tag: "Social media".into(),
@@ -887,6 +897,16 @@ mod tests {
         assert!(
             html.contains("by-post-author"),
             "the author's reply is marked"
+        );
+        let mention = &html[html.find("id=\"comment-3\"").expect("the pingback")..];
+        assert!(
+            mention.starts_with("id=\"comment-3\" class=\"comment mention depth-1\""),
+            "{mention}"
+        );
+        assert!(mention.contains("Mentioned in "), "{mention}");
+        assert!(
+            !html.contains("/posts/health/reply/3"),
+            "a mention has no Reply link"
         );
         for needle in [
             "href=\"/posts/health/reply/1#respond\"",

@@ -16,8 +16,8 @@ impl Store {
             .statement(
                 "INSERT INTO comments (post_id, parent_id, author_name, author_email, author_url, body, status,
                                        created_at, by_post_author, spam_reasons, client_hash, import_key,
-                                       body_html, rendered_by)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                                       body_html, rendered_by, kind)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
                  ON CONFLICT DO NOTHING RETURNING id",
                 &[
                     num(c.post_id),
@@ -36,6 +36,7 @@ impl Store {
                     opt_str(c.import_key),
                     c.body_html.into(),
                     num(renderer::COMMENT_TEXT),
+                    c.kind.as_str().into(),
                 ],
             )?
             .first(None)

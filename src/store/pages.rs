@@ -75,7 +75,7 @@ impl Store {
                  thread(id) AS (SELECT id FROM page_roots
                                 UNION SELECT c.id FROM thread t JOIN comments c INDEXED BY comments_by_parent ON c.parent_id = t.id
                                  WHERE c.status = 'approved')
-                 SELECT c.id, c.parent_id, c.author_name, c.author_url, c.body_html, {}, c.created_at, c.by_post_author
+                 SELECT c.id, c.parent_id, c.author_name, c.author_url, c.body_html, {}, c.created_at, c.by_post_author, c.kind
                    FROM comments c WHERE c.id IN (SELECT id FROM thread)
                   ORDER BY c.created_at, c.id",
                 stale_text("c")
@@ -133,7 +133,7 @@ impl Store {
     /// A post's newest approved comments, for its comment feed.
     pub async fn latest_comments(&self, post_id: i64, limit: u32) -> Result<Vec<Comment>> {
         let sql = format!(
-            "SELECT id, parent_id, author_name, author_url, body_html, {}, created_at, by_post_author
+            "SELECT id, parent_id, author_name, author_url, body_html, {}, created_at, by_post_author, kind
                FROM comments WHERE post_id = ?1 AND status = 'approved'
               ORDER BY created_at DESC, id DESC LIMIT ?2",
             stale_text("comments")
@@ -344,7 +344,7 @@ impl Store {
         Ok(self
             .statement(
                 &format!(
-                    "SELECT id, parent_id, author_name, author_url, body_html, {}, created_at, by_post_author
+                    "SELECT id, parent_id, author_name, author_url, body_html, {}, created_at, by_post_author, kind
                        FROM comments WHERE id = ?1 AND post_id = ?2 AND status = 'approved'",
                     stale_text("comments")
                 ),

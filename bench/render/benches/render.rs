@@ -53,6 +53,7 @@ fn page_data(markdown: &str) -> PostPage {
                 stale_text: None,
                 created_at: 1_300_410_000 + i * 60,
                 by_post_author: i % 10 == 0,
+                kind: Default::default(),
             })
             .collect(),
         tags: vec![Tag { tag: "Health".into(), slug: "health".into() }],

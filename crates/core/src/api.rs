@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{CommentStatus, PostStatus};
+use crate::model::{CommentKind, CommentStatus, PostStatus};
 
 /// A post as `GET /admin/posts/{slug}` (with `body` and `addenda`) and the post list (without)
 /// show it.
@@ -107,6 +107,9 @@ pub struct ImportedComment {
     pub status: CommentStatus,
     #[serde(default)]
     pub by_post_author: bool,
+    /// A pingback or trackback is shown as a mention, not as a comment.
+    #[serde(default)]
+    pub kind: CommentKind,
 }
 
 fn approved() -> CommentStatus {

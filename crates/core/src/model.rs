@@ -55,11 +55,30 @@ macro_rules! deserialize_by_name {
         }
     };
 }
+/// What a response is. Pingbacks and trackbacks (from WordPress imports) are another site's
+/// mention of the post: shown as such, never as a person's comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CommentKind {
+    #[default]
+    Comment,
+    Pingback,
+    Trackback,
+}
+
+impl CommentKind {
+    pub fn is_mention(self) -> bool {
+        self != CommentKind::Comment
+    }
+}
+
 deserialize_by_name!(PostStatus, "draft or published");
+deserialize_by_name!(CommentKind, "comment, pingback or trackback");
 deserialize_by_name!(CommentStatus, "pending, approved or spam");
 
 names!(PostStatus { Draft = "draft", Published = "published" });
 names!(CommentStatus { Pending = "pending", Approved = "approved", Spam = "spam" });
+names!(CommentKind { Comment = "comment", Pingback = "pingback", Trackback = "trackback" });
 
 /// Versions of the two renderers whose output rows store. Bump one when its output changes (the
 /// Markdown options, heading ids, the lead; comment paragraphs or links), and every row it
@@ -163,6 +182,8 @@ pub struct Comment {
     pub created_at: i64,
     #[serde(deserialize_with = "sql_bool")]
     pub by_post_author: bool,
+    #[serde(default)]
+    pub kind: CommentKind,
 }
 
 impl crate::thread::Threaded for Comment {
@@ -339,6 +360,7 @@ pub struct NewComment<'a> {
     pub status: CommentStatus,
     pub created_at: i64,
     pub by_post_author: bool,
+    pub kind: CommentKind,
     /// The spam checks' reasons.
     pub spam_reasons: &'a [String],
     pub client_hash: Option<&'a str>,
