@@ -267,6 +267,11 @@ test("WordPress's theme unit test export imports with exit 0, its protected post
     assert.match(pings, /Mentioned in <a href="http:\/\/tellyworth.wordpress.com\/2007\/11\/21\/ping-4\/" rel="nofollow ugc">Ping 4 « What’s a tellyworth\?<\/a>/);
     const ids = [...pings.matchAll(/<li id="comment-(\d+)" class="comment mention/g)].map((m) => m[1]);
     for (const id of ids) assert.doesNotMatch(pings, new RegExp(`/reply/${id}#respond`));
+    // [caption] becomes a figure; what could not be converted is reported, not hidden.
+    assert.match(result.stdout, /^Shortcodes: \d+ converted, \d+ kept as text\.$/m);
+    const captions = (await page(blog, "/posts/post-format-image-caption")).body;
+    assert.match(captions, /<figure class="wp-caption alignnone"><a href="[^"]+"><img [^>]+><\/a><figcaption>Bell on wharf in San Francisco<\/figcaption><\/figure>/);
+    assert.doesNotMatch(captions, /\[caption|\[\/caption\]/);
     const manyTags = await admin(blog, "GET", "/admin/posts/edge-case-many-tags");
     assert.ok(manyTags.json.tags.length > 30, `${manyTags.json.tags.length} tags`);
   }, { demo: false }));

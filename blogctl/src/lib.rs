@@ -2,6 +2,7 @@
 
 pub mod front_matter;
 pub mod local_files;
+pub mod shortcodes;
 pub mod wxr;
 
 use std::fmt;

@@ -494,6 +494,9 @@ struct Summary {
     kept_private: Vec<String>,
     /// What had to change to fit (tags cut, …).
     changed: Vec<String>,
+    /// Shortcodes converted, and those kept as text (with the post they are in).
+    shortcodes_converted: usize,
+    shortcodes_unknown: Vec<String>,
     posts: usize,
     posts_present: usize,
     comments: usize,
@@ -541,6 +544,14 @@ fn import_wxr(client: &Client, file: &Path) -> Result<bool, String> {
     }
     for c in &summary.changed {
         println!("  changed: {c}");
+    }
+    println!(
+        "Shortcodes: {} converted, {} kept as text.",
+        summary.shortcodes_converted,
+        summary.shortcodes_unknown.len()
+    );
+    for u in &summary.shortcodes_unknown {
+        println!("  kept as text: {u}");
     }
     for s in &summary.skipped {
         println!("  skipped: {s}");
@@ -623,12 +634,19 @@ fn import_item(client: &Client, item: &wxr::Item, summary: &mut Summary) -> Resu
     .into_iter()
     .find(|s| is_slug(s))
     .unwrap_or_default();
+    let content = blogctl::shortcodes::convert(&item.content);
+    summary.shortcodes_converted += content.converted.len();
+    for name in &content.unknown {
+        summary
+            .shortcodes_unknown
+            .push(format!("[{name}] in {:?}", item.title));
+    }
     let mut post =
-        json!({"title": title, "body": item.content, "slug": slug, "status": status, "tags": tags});
+        json!({"title": title, "body": content.html, "slug": slug, "status": status, "tags": tags});
     if let Some(date) = &item.date {
         post["published_at"] = json!(date);
     }
-    if item.content.trim().is_empty() {
+    if content.html.trim().is_empty() {
         post["body"] = json!("(This post has no content.)");
     }
     let answer = client.call("POST", "/admin/posts", Some(&post))?;

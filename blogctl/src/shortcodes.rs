@@ -1,0 +1,239 @@
+//! WordPress content made readable without WordPress: `[caption]` becomes a `<figure>` with its
+//! `<figcaption>`, `[audio]`/`[video]` become `<audio>`/`<video>`, `[embed]` a plain link (no
+//! third-party iframe), block-editor comments (`<!-- wp:… -->`) go. Other shortcodes are kept as
+//! they are and reported, so the author can see what an import could not convert.
+
+/// Converted content and what happened to its shortcodes.
+#[derive(Debug, Default, PartialEq)]
+pub struct Converted {
+    pub html: String,
+    /// Names of the shortcodes converted, once per use.
+    pub converted: Vec<String>,
+    /// Names of the shortcodes kept as text, once per use.
+    pub unknown: Vec<String>,
+}
+
+/// Converts the shortcodes and drops the block comments of WordPress content.
+pub fn convert(content: &str) -> Converted {
+    let content = drop_block_comments(content);
+    let mut out = Converted::default();
+    let mut rest = content.as_str();
+    while let Some(open) = rest.find('[') {
+        out.html.push_str(&rest[..open]);
+        let after = &rest[open..];
+        let Some((name, attributes, tag_len)) = opening_tag(after) else {
+            out.html.push('[');
+            rest = &after[1..];
+            continue;
+        };
+        let closing = format!("[/{name}]");
+        let (inner, consumed) = match after[tag_len..].find(&closing) {
+            Some(end) => (
+                &after[tag_len..tag_len + end],
+                tag_len + end + closing.len(),
+            ),
+            None => ("", tag_len),
+        };
+        let attr = |key: &str| attribute(attributes, key);
+        let html = match name {
+            "caption" | "wp_caption" => {
+                let (media, text) = split_caption(inner);
+                let text = attr("caption").unwrap_or_else(|| text.to_string());
+                let align = attr("align").unwrap_or_default();
+                Some(format!(
+                    "<figure class=\"wp-caption {}\">{media}<figcaption>{}</figcaption></figure>",
+                    escape(&align),
+                    text.trim()
+                ))
+            }
+            "audio" | "video" => {
+                let src = [
+                    "src", "mp3", "m4a", "ogg", "wav", "mp4", "webm", "m4v", "ogv",
+                ]
+                .into_iter()
+                .find_map(attr);
+                src.map(|src| {
+                    format!(
+                        "<{name} controls preload=\"none\" src=\"{}\"><a href=\"{}\">{}</a></{name}>",
+                        escape(&src),
+                        escape(&src),
+                        escape(&src)
+                    )
+                })
+            }
+            "embed" => {
+                let url = inner.trim();
+                (url.starts_with("http://") || url.starts_with("https://"))
+                    .then(|| format!("<a href=\"{}\">{}</a>", escape(url), escape(url)))
+            }
+            _ => None,
+        };
+        match html {
+            Some(html) => {
+                out.html.push_str(&html);
+                out.converted.push(name.to_string());
+                rest = &after[consumed..];
+            }
+            None => {
+                out.unknown.push(name.to_string());
+                out.html.push_str(&after[..tag_len]);
+                rest = &after[tag_len..];
+            }
+        }
+    }
+    out.html.push_str(rest);
+    out
+}
+
+/// At a `[`: a shortcode's name, its attribute text and the tag's length, when this is one (a
+/// lower-case name, then `]`, a space or `/]`).
+fn opening_tag(text: &str) -> Option<(&str, &str, usize)> {
+    let body = &text[1..];
+    let name_len = body
+        .find(|c: char| !(c.is_ascii_lowercase() || c == '_' || c == '-' || c.is_ascii_digit()))
+        .unwrap_or(body.len());
+    if name_len == 0 || !body[..1].chars().all(|c| c.is_ascii_lowercase()) {
+        return None;
+    }
+    let name = &body[..name_len];
+    let after_name = &body[name_len..];
+    if !(after_name.starts_with(']') || after_name.starts_with(' ') || after_name.starts_with("/]"))
+    {
+        return None;
+    }
+    let close = after_name.find(']')?;
+    // A `[` before the `]` means this was no tag (e.g. "[note [1]").
+    if after_name[..close].contains('[') || close > 2000 {
+        return None;
+    }
+    let attributes = after_name[..close].trim_end_matches('/');
+    Some((name, attributes, 1 + name_len + close + 1))
+}
+
+/// `key="value"`, `key='value'` or `key=value` in a shortcode's attribute text.
+fn attribute(attributes: &str, key: &str) -> Option<String> {
+    let mut rest = attributes;
+    while let Some(at) = rest.find(key) {
+        let before_ok = at == 0 || rest[..at].ends_with(' ');
+        let after = &rest[at + key.len()..];
+        rest = after;
+        if !before_ok {
+            continue;
+        }
+        let Some(value) = after.trim_start().strip_prefix('=') else {
+            continue;
+        };
+        let value = value.trim_start();
+        return Some(match value.chars().next() {
+            Some(q @ ('"' | '\'')) => value[1..].split(q).next().unwrap_or("").to_string(),
+            _ => value.split(' ').next().unwrap_or("").to_string(),
+        });
+    }
+    None
+}
+
+/// A caption's inner part: the image (or linked image) first, then the caption's text.
+fn split_caption(inner: &str) -> (&str, &str) {
+    let inner = inner.trim();
+    let end = if inner.starts_with("<a") {
+        inner.find("</a>").map(|i| i + 4)
+    } else if inner.starts_with("<img") {
+        inner.find('>').map(|i| i + 1)
+    } else {
+        None
+    };
+    match end {
+        Some(end) => (&inner[..end], &inner[end..]),
+        None => ("", inner),
+    }
+}
+
+/// `<!-- wp:… -->` and `<!-- /wp:… -->` removed; other comments (`<!--more-->`) kept.
+fn drop_block_comments(content: &str) -> String {
+    let mut out = String::with_capacity(content.len());
+    let mut rest = content;
+    while let Some(at) = rest.find("<!-- ") {
+        out.push_str(&rest[..at]);
+        let comment = &rest[at..];
+        let is_block = comment[5..].starts_with("wp:") || comment[5..].starts_with("/wp:");
+        match comment.find("-->") {
+            Some(end) if is_block => {
+                rest = &comment[end + 3..];
+                // The block's own line break goes with it.
+                rest = rest.strip_prefix('\n').unwrap_or(rest);
+            }
+            _ => {
+                out.push_str("<!-- ");
+                rest = &comment[5..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn escape(text: &str) -> String {
+    blog_core::text::escaped(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn captions_become_figures() {
+        let c = convert("A [caption id=\"attachment_754\" align=\"alignnone\" width=\"604\"]<a href=\"x.jpg\"><img src=\"x.jpg\" alt=\"Bell\" /></a> Bell on wharf[/caption] B");
+        assert_eq!(
+            c.html,
+            "A <figure class=\"wp-caption alignnone\"><a href=\"x.jpg\"><img src=\"x.jpg\" alt=\"Bell\" /></a><figcaption>Bell on wharf</figcaption></figure> B"
+        );
+        assert_eq!(c.converted, ["caption"]);
+        let attr = convert("[caption align=\"aligncenter\" caption=\"Husk &amp; log\"]<img src=\"h.jpg\">[/caption]");
+        assert!(
+            attr.html
+                .contains("<img src=\"h.jpg\"><figcaption>Husk &amp; log</figcaption>"),
+            "{}",
+            attr.html
+        );
+    }
+
+    #[test]
+    fn media_and_embeds() {
+        let c = convert("[audio mp3=\"https://x.org/a.mp3\"][/audio] [video width=\"640\" src=\"https://x.org/v.mp4\"] [embed]https://www.youtube.com/watch?v=1&t=2[/embed]");
+        assert!(
+            c.html
+                .contains("<audio controls preload=\"none\" src=\"https://x.org/a.mp3\">"),
+            "{}",
+            c.html
+        );
+        assert!(
+            c.html
+                .contains("<video controls preload=\"none\" src=\"https://x.org/v.mp4\">"),
+            "{}",
+            c.html
+        );
+        assert!(
+            c.html
+                .contains("<a href=\"https://www.youtube.com/watch?v=1&amp;t=2\">"),
+            "{}",
+            c.html
+        );
+        assert_eq!(c.converted, ["audio", "video", "embed"]);
+    }
+
+    #[test]
+    fn unknown_shortcodes_stay_and_are_reported_and_text_is_left_alone() {
+        let c = convert("[gallery ids=\"1,2\"] and [...] and [1] and [Note] and [contact-form]");
+        assert_eq!(
+            c.html,
+            "[gallery ids=\"1,2\"] and [...] and [1] and [Note] and [contact-form]"
+        );
+        assert_eq!(c.unknown, ["gallery", "contact-form"]);
+    }
+
+    #[test]
+    fn block_comments_go_and_more_stays() {
+        let c = convert("<!-- wp:paragraph -->\n<p>One</p>\n<!-- /wp:paragraph -->\n<!--more-->\n<!-- a note -->");
+        assert_eq!(c.html, "<p>One</p>\n<!--more-->\n<!-- a note -->");
+    }
+}
