@@ -47,11 +47,18 @@ pub fn convert(content: &str) -> Converted {
                 ))
             }
             "audio" | "video" => {
+                // `[audio src="…"]`, `[audio mp3="…"]`, or the bare `[audio https://…]`.
+                let bare = attributes
+                    .split_whitespace()
+                    .next()
+                    .filter(|w| w.starts_with("https://") || w.starts_with("http://"))
+                    .map(str::to_string);
                 let src = [
                     "src", "mp3", "m4a", "ogg", "wav", "mp4", "webm", "m4v", "ogv",
                 ]
                 .into_iter()
-                .find_map(attr);
+                .find_map(attr)
+                .or(bare);
                 src.map(|src| {
                     format!(
                         "<{name} controls preload=\"none\" src=\"{}\"><a href=\"{}\">{}</a></{name}>",
@@ -199,6 +206,13 @@ mod tests {
 
     #[test]
     fn media_and_embeds() {
+        let bare = convert("[audio https://x.org/b.mp3]");
+        assert!(
+            bare.html
+                .starts_with("<audio controls preload=\"none\" src=\"https://x.org/b.mp3\">"),
+            "{}",
+            bare.html
+        );
         let c = convert("[audio mp3=\"https://x.org/a.mp3\"][/audio] [video width=\"640\" src=\"https://x.org/v.mp4\"] [embed]https://www.youtube.com/watch?v=1&t=2[/embed]");
         assert!(
             c.html
