@@ -3,7 +3,7 @@
 // post can name the file by its SHA-256 (its media address). Run: node scripts/demo-image.mjs
 import fs from "node:fs";
 import path from "node:path";
-import zlib from "node:zlib";
+import { encodePng } from "./png.mjs";
 
 const W = 720;
 const H = 405;
@@ -45,40 +45,7 @@ for (let i = 0; i < ring.length; i++) line(ring[i], ring[(i + 3) % ring.length],
 for (const p of ring) disc(p, 26, NODE);
 disc(centre, 44, CENTRE);
 
-// PNG: signature, IHDR (8-bit RGB), one IDAT, IEND.
-const crcTable = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-const crc = (buf) => {
-  let c = 0xffffffff;
-  for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-};
-const chunk = (type, data) => {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length, 0);
-  head.write(type, 4, "ascii");
-  const tail = Buffer.alloc(4);
-  tail.writeUInt32BE(crc(Buffer.concat([head.subarray(4), data])), 0);
-  return Buffer.concat([head, data, tail]);
-};
-const ihdr = Buffer.alloc(13);
-ihdr.writeUInt32BE(W, 0);
-ihdr.writeUInt32BE(H, 4);
-ihdr.set([8, 2, 0, 0, 0], 8);
-const rows = Buffer.alloc(H * (1 + W * 3));
-for (let y = 0; y < H; y++) {
-  rows[y * (1 + W * 3)] = 0;
-  Buffer.from(px.buffer, y * W * 3, W * 3).copy(rows, y * (1 + W * 3) + 1);
-}
-const png = Buffer.concat([
-  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-  chunk("IHDR", ihdr),
-  chunk("IDAT", zlib.deflateSync(rows, { level: 9 })),
-  chunk("IEND", Buffer.alloc(0)),
-]);
+const png = encodePng(W, H, px, { level: 9 });
 const out = path.join(import.meta.dirname, "..", "demo", "health-is-social.png");
 fs.writeFileSync(out, png);
 console.log(`${out}: ${png.length} bytes`);

@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import zlib from "node:zlib";
+import { encodePng } from "../scripts/png.mjs";
 
 export const ROOT = path.resolve(import.meta.dirname, "..");
 const STATE = path.join(ROOT, "target", "test-state");
@@ -237,38 +237,10 @@ export async function postComment(blog, slug, fields, ip = "203.0.113.1") {
 /** X-Blog-Cache values of a page served without rendering: the Cache API ("edge") or KV ("hit"). */
 export const CACHED = /^(edge|hit)$/;
 
-/** A real PNG of `width`×`height` (RGB, a gradient), written by a few lines of code. */
+/** A real PNG of `width`×`height` (RGB, a gradient), written by the project's own encoder. */
 export function makePng(width, height, seed = 0) {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (buf) => {
-    let c = 0xffffffff;
-    for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const chunk = (type, data) => {
-    const head = Buffer.alloc(8);
-    head.writeUInt32BE(data.length, 0);
-    head.write(type, 4, "ascii");
-    const tail = Buffer.alloc(4);
-    tail.writeUInt32BE(crc(Buffer.concat([head.subarray(4), data])), 0);
-    return Buffer.concat([head, data, tail]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  const rows = Buffer.alloc(height * (1 + width * 3));
+  const px = Buffer.alloc(width * height * 3);
   for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) rows.set([(x * 255) / width, (y * 255) / height, seed & 255], y * (1 + width * 3) + 1 + x * 3);
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk("IHDR", ihdr),
-    chunk("IDAT", zlib.deflateSync(rows)),
-    chunk("IEND", Buffer.alloc(0)),
-  ]);
+    for (let x = 0; x < width; x++) px.set([(x * 255) / width, (y * 255) / height, seed & 255], (y * width + x) * 3);
+  return encodePng(width, height, px);
 }
-

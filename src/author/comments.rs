@@ -41,32 +41,18 @@ async fn purge_comments_of(app: &App, store: &Store, post_id: i64, slug: &str) -
 
 /// `GET /admin/comments?status=pending|approved|spam&limit=n&offset=n`.
 pub async fn list(store: &Store, req: &Request) -> AppResult<Response> {
-    let (mut status, mut limit, mut offset) = (CommentStatus::Pending, 50u32, 0u32);
+    let (mut status, mut paging) = (CommentStatus::Pending, http::Paging::default());
     let query = http::query_string(req);
     for (key, value) in form_urlencoded::parse(query.as_bytes()) {
-        match key.as_ref() {
-            "status" => {
-                status = CommentStatus::parse(&value).ok_or_else(|| {
-                    AppError::BadRequest("status must be pending, approved or spam.".into())
-                })?
-            }
-            "limit" => {
-                limit = value
-                    .parse()
-                    .ok()
-                    .filter(|n| (1..=500).contains(n))
-                    .ok_or_else(|| {
-                        AppError::BadRequest("limit must be a number from 1 to 500.".into())
-                    })?
-            }
-            "offset" => {
-                offset = value
-                    .parse()
-                    .map_err(|_| AppError::BadRequest("offset must be a whole number.".into()))?
-            }
-            _ => {}
+        if key == "status" {
+            status = CommentStatus::parse(&value).ok_or_else(|| {
+                AppError::BadRequest("status must be pending, approved or spam.".into())
+            })?;
+        } else {
+            paging.read(&key, &value)?;
         }
     }
+    let http::Paging { limit, offset } = paging;
     let comments = store.comments_with_status(status, limit, offset).await?;
     http::json_response(
         200,

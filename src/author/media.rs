@@ -147,27 +147,12 @@ pub async fn upload(app: &App, store: &Store, req: &mut Request) -> AppResult<Re
 
 /// `GET /admin/media?limit=50&offset=0`.
 pub async fn list(store: &Store, req: &Request) -> AppResult<Response> {
-    let (mut limit, mut offset) = (50u32, 0u32);
+    let mut paging = http::Paging::default();
     let query = http::query_string(req);
     for (key, value) in form_urlencoded::parse(query.as_bytes()) {
-        match key.as_ref() {
-            "limit" => {
-                limit = value
-                    .parse()
-                    .ok()
-                    .filter(|n| (1..=500).contains(n))
-                    .ok_or_else(|| {
-                        AppError::BadRequest("limit must be a number from 1 to 500.".into())
-                    })?
-            }
-            "offset" => {
-                offset = value
-                    .parse()
-                    .map_err(|_| AppError::BadRequest("offset must be a whole number.".into()))?
-            }
-            _ => {}
-        }
+        paging.read(&key, &value)?;
     }
+    let http::Paging { limit, offset } = paging;
     let (files, total) = store.media_list(limit, offset).await?;
     http::json_response(
         200,

@@ -52,6 +52,46 @@ pub fn query_string(req: &Request) -> String {
     query.split_once('#').map_or(query, |(q, _)| q).to_string()
 }
 
+/// A list's page as a query string asks for it: `limit` (1 to 500, default 50) and `offset`.
+#[derive(Debug, Clone, Copy)]
+pub struct Paging {
+    pub limit: u32,
+    pub offset: u32,
+}
+
+impl Default for Paging {
+    fn default() -> Self {
+        Paging {
+            limit: 50,
+            offset: 0,
+        }
+    }
+}
+
+impl Paging {
+    /// Takes `limit` or `offset`; `Ok(false)` for any other parameter.
+    pub fn read(&mut self, key: &str, value: &str) -> AppResult<bool> {
+        match key {
+            "limit" => {
+                self.limit = value
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=500).contains(n))
+                    .ok_or_else(|| {
+                        AppError::BadRequest("limit must be a number from 1 to 500.".into())
+                    })?
+            }
+            "offset" => {
+                self.offset = value
+                    .parse()
+                    .map_err(|_| AppError::BadRequest("offset must be a whole number.".into()))?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
 /// An HTML answer that caches keep as `cache_control` says (forms, held comments, search).
 pub fn html_response(status: u16, html: &str, cache_control: &str) -> AppResult<Response> {
     let headers = html_headers(cache_control)?;
