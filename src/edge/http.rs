@@ -69,8 +69,8 @@ impl Default for Paging {
 }
 
 impl Paging {
-    /// Takes `limit` or `offset`; `Ok(false)` for any other parameter.
-    pub fn read(&mut self, key: &str, value: &str) -> AppResult<bool> {
+    /// Takes `limit` or `offset`; any other parameter is not its business.
+    pub fn read(&mut self, key: &str, value: &str) -> AppResult<()> {
         match key {
             "limit" => {
                 self.limit = value
@@ -86,9 +86,9 @@ impl Paging {
                     .parse()
                     .map_err(|_| AppError::BadRequest("offset must be a whole number.".into()))?
             }
-            _ => return Ok(false),
+            _ => {}
         }
-        Ok(true)
+        Ok(())
     }
 }
 

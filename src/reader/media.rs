@@ -64,44 +64,41 @@ pub async fn serve(req: &Request, app: &App, hash: &str, name: &str) -> AppResul
         .content_type
         .unwrap_or_else(|| "application/octet-stream".into());
     let headers = media_headers(hash, name, &content_type)?;
-    match media::range(range.as_deref(), size) {
+    // Which bytes: all of them (and a copy for the Cache API), one range, or none (416).
+    let part = match media::range(range.as_deref(), size) {
         RangeRequest::Unsatisfiable => {
             headers.set("Content-Range", &format!("bytes */{size}"))?;
             headers.delete("Content-Type")?;
-            Ok(Response::empty()?.with_status(416).with_headers(headers))
+            return Ok(Response::empty()?.with_status(416).with_headers(headers));
         }
-        RangeRequest::Part { start, end } => {
-            let object = bucket
-                .get(key.as_str())
-                .range(Range::OffsetWithLength {
-                    offset: start,
-                    length: end - start + 1,
-                })
-                .execute()
-                .await
-                .map_err(unavailable)?
-                .ok_or(AppError::NotFound)?;
-            let body = object
-                .body()
-                .ok_or_else(|| AppError::Internal("an R2 range read had no body".into()))?;
+        RangeRequest::Part { start, end } => Some((start, end)),
+        RangeRequest::Whole => None,
+    };
+    let mut get = bucket.get(key.as_str());
+    if let Some((start, end)) = part {
+        get = get.range(Range::OffsetWithLength {
+            offset: start,
+            length: end - start + 1,
+        });
+    }
+    let object = get
+        .execute()
+        .await
+        .map_err(unavailable)?
+        .ok_or(AppError::NotFound)?;
+    let body = object
+        .body()
+        .ok_or_else(|| AppError::Internal("an R2 read had no body".into()))?;
+    let response = Response::from_body(body.response_body()?)?;
+    match part {
+        Some((start, end)) => {
             headers.set("Content-Range", &format!("bytes {start}-{end}/{size}"))?;
             headers.set("Content-Length", &(end - start + 1).to_string())?;
-            Ok(Response::from_body(body.response_body()?)?
-                .with_status(206)
-                .with_headers(headers))
+            Ok(response.with_status(206).with_headers(headers))
         }
-        RangeRequest::Whole => {
-            let object = bucket
-                .get(key.as_str())
-                .execute()
-                .await
-                .map_err(unavailable)?
-                .ok_or(AppError::NotFound)?;
-            let body = object
-                .body()
-                .ok_or_else(|| AppError::Internal("an R2 read had no body".into()))?;
+        None => {
             headers.set("Content-Length", &size.to_string())?;
-            let mut response = Response::from_body(body.response_body()?)?.with_headers(headers);
+            let mut response = response.with_headers(headers);
             let copy = response.cloned()?;
             app.after_response(cache::edge_put(edge_key, copy)).await;
             Ok(response)
