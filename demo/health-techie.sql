@@ -5,6 +5,14 @@
 -- The post's illustration, demo/health-is-social.png (drawn by scripts/demo-image.mjs), is named by
 -- its SHA-256: `npm run dev` and the tests upload it to the media library before rendering.
 
+INSERT OR IGNORE INTO settings (key, value) VALUES
+  ('title', 'Health Techie'),
+  ('tagline', 'Just another site'),
+  ('author', 'Claire'),
+  ('time_zone', 'Europe/London'),
+  ('language', 'en-GB'),
+  ('base_url', 'http://127.0.0.1:8787');
+
 INSERT OR IGNORE INTO posts (id, slug, title, body, status, published_at, updated_at, comments_open)
 VALUES (1, 'health-is-social-aint-no-doubt', 'Health is Social- ain’t no doubt',
 'Found [this website](http://philbaumann.com/) through Twitter.

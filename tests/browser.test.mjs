@@ -40,7 +40,7 @@ test("with JavaScript off, a person comments and replies through the form and se
     await tab.getByLabel("Email (required, never published)").fill("nina@example.org");
     await tab.getByLabel("Website").fill("https://nina.example.org/");
     await tab.getByLabel("Comment", { exact: true }).fill("Social media really is where the patients are.\n\nThanks for the post!");
-    await tab.waitForTimeout(3500); // a person takes longer than COMMENT_MIN_SECONDS to write
+    await tab.waitForTimeout(3500); // a person takes longer than comment_min_seconds (3) to write
     await tab.getByRole("button", { name: "Post Comment" }).click();
     await tab.waitForLoadState();
     assert.match(tab.url(), /\/held\/\d+\//);

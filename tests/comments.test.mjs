@@ -132,7 +132,7 @@ test("rule 2: a missing, forged or expired token sends the form back with a requ
 });
 
 test("rules 1, 3, 4 and 5: honeypot, speed, links and blocklist, each with its stored reason", async () => {
-  const blog = await startBlog({ vars: { COMMENT_BLOCKLIST: "casino, cheap pills" } });
+  const blog = await startBlog({ settings: { comment_blocklist: "casino, cheap pills" } });
   try {
     const known = { author: "Phil Baumann", email: "phil@example.com" };
     const cases = [
@@ -191,7 +191,7 @@ test("rule 7: a sixth comment within 10 minutes from one client gets 429 with Re
 });
 
 test("unknown posts are 404; closed posts are 403 with the text handed back", async () => {
-  const blog = await startBlog({ vars: { COMMENTS_CLOSE_AFTER_DAYS: "30" } });
+  const blog = await startBlog({ settings: { comments_close_after_days: "30" } });
   try {
     assert.equal((await postComment(blog, "no-such-post", await fields())).status, 404);
     // The 2011 demo post is far older than 30 days.

@@ -145,10 +145,11 @@ async function templateState(demo, raw) {
 
 /**
  * Starts both Workers on a fresh database. `demo`: load the reference post (`raw`: as plain SQL
- * left it, not yet rendered). `vars`: override [vars] and add secrets. `reader`, `author`: extra
+ * left it, not yet rendered). `vars`: override [vars] and add secrets. `settings`: rows of the
+ * settings table (as `blogctl settings set` stores them). `reader`, `author`: extra
  * Miniflare options for either Worker.
  */
-export async function startBlog({ demo = true, raw = false, vars = {}, reader = {}, author = {} } = {}) {
+export async function startBlog({ demo = true, raw = false, vars = {}, settings = {}, reader = {}, author = {} } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "blog-test-"));
   fs.cpSync(await templateState(demo, raw), dir, { recursive: true });
   const log = [];
@@ -156,6 +157,9 @@ export async function startBlog({ demo = true, raw = false, vars = {}, reader = 
   const mf = new Miniflare(options);
   await mf.ready;
   const db = await mf.getD1Database("DB", READER);
+  for (const [key, value] of Object.entries(settings)) {
+    await db.prepare("INSERT OR REPLACE INTO settings (key, value) VALUES (?1, ?2)").bind(key, value).run();
+  }
   const kv = await mf.getKVNamespace("CACHE", READER).catch(() => null); // absent in the KV-failure test
   return {
     mf,

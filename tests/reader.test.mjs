@@ -71,7 +71,7 @@ test("the post page shows post, addendum, threaded responses and the reply form,
 });
 
 test("times follow the configured time zone", async () => {
-  const blog = await startBlog({ vars: { TIME_ZONE: "America/New_York" } });
+  const blog = await startBlog({ settings: { time_zone: "America/New_York" } });
   try {
     const { body } = await blog.text(POST);
     // New York was on daylight time (UTC-4) from 13 March 2011.

@@ -55,6 +55,26 @@ enum Command {
         #[command(subcommand)]
         command: MediaCommand,
     },
+    /// The blog's settings: title, tagline, author, address, time zone, language, comment checks.
+    Settings {
+        #[command(subcommand)]
+        command: Option<SettingsCommand>,
+    },
+}
+
+#[derive(Subcommand)]
+enum SettingsCommand {
+    /// Print every setting (or the one named) with its value, default and meaning.
+    Get { key: Option<String> },
+    /// Change settings: `blogctl settings set title="My blog" time_zone=Europe/Paris`. Every value
+    /// is checked first; nothing changes if one is wrong.
+    Set {
+        #[arg(required = true, value_name = "KEY=VALUE")]
+        pairs: Vec<String>,
+    },
+    /// Upload an image (square, 180×180 or more) and make it the site icon (`/favicon.ico`,
+    /// `/apple-touch-icon.png`).
+    Icon { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -392,6 +412,66 @@ fn media(client: &Client, command: &MediaCommand) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+fn settings(client: &Client, command: Option<&SettingsCommand>) -> Result<(), String> {
+    let (answer, only) = match command {
+        None | Some(SettingsCommand::Get { key: None }) => {
+            (client.call("GET", "/admin/settings", None)?, None)
+        }
+        Some(SettingsCommand::Get { key: Some(key) }) => (
+            client.call("GET", "/admin/settings", None)?,
+            Some(key.as_str()),
+        ),
+        Some(SettingsCommand::Icon { file }) => {
+            let media = client.upload(file, "")?;
+            println!("uploaded: {} → {}", file.display(), media.url);
+            let path = media
+                .url
+                .find("/media/")
+                .map_or(media.url.as_str(), |i| &media.url[i..]);
+            let body = json!({ "icon": path });
+            (client.call("PATCH", "/admin/settings", Some(&body))?, None)
+        }
+        Some(SettingsCommand::Set { pairs }) => {
+            let mut changes = serde_json::Map::new();
+            for pair in pairs {
+                let Some((key, value)) = pair.split_once('=') else {
+                    return Err(format!(
+                        "{pair:?}: write each setting as KEY=VALUE, like title=\"My blog\""
+                    ));
+                };
+                changes.insert(key.trim().to_string(), json!(value));
+            }
+            let body = Value::Object(changes);
+            (client.call("PATCH", "/admin/settings", Some(&body))?, None)
+        }
+    };
+    if answer.status != 200 {
+        return Err(answer.problem());
+    }
+    let list: api::SettingList =
+        serde_json::from_value(answer.body).map_err(|e| format!("the answer: {e}"))?;
+    if let Some(key) = only {
+        let setting =
+            list.settings.iter().find(|s| s.key == key).ok_or_else(|| {
+                format!("there is no setting {key:?}; `blogctl settings` lists them")
+            })?;
+        println!("{}", setting.value);
+        return Ok(());
+    }
+    for s in &list.settings {
+        let default = if s.value == s.default {
+            String::new()
+        } else {
+            format!("  (default: {:?})", s.default)
+        };
+        println!("{} = {:?}{default}\n    {}", s.key, s.value, s.about);
+    }
+    if let Some(purged) = list.purged {
+        println!("saved; {purged} cached pages dropped");
+    }
+    Ok(())
 }
 
 fn addendum(client: &Client, slug: &str, file: &Path) -> Result<(), String> {
@@ -742,6 +822,7 @@ fn main() -> ExitCode {
         Command::Delete { id } => moderate(&client, *id, None),
         Command::Render => render_stale(&client),
         Command::Media { command } => media(&client, command),
+        Command::Settings { command } => settings(&client, command.as_ref()),
         Command::ImportWxr { file } => match import_wxr(&client, file) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::from(1),

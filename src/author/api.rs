@@ -7,7 +7,7 @@ use blog_core::token::secrets_match;
 use serde_json::{json, Value};
 use worker::{Method, Request, Response};
 
-use super::{comments, media, posts, renders};
+use super::{comments, media, posts, renders, settings};
 use crate::edge::error::{AppError, AppResult};
 use crate::edge::{http, App};
 
@@ -52,6 +52,11 @@ pub async fn handle(req: &mut Request, app: &App, path: &str) -> AppResult<Respo
         (["media"], _) => Err(AppError::MethodNotAllowed("GET, POST")),
         (["media", id], Method::Delete) => media::delete(app, &store, req, record_id(id)?).await,
         (["media", _], _) => Err(AppError::MethodNotAllowed("DELETE")),
+        (["settings"], Method::Get) => settings::get(&store).await,
+        (["settings"], Method::Patch) => {
+            settings::update(app, &store, &read_json(req).await?).await
+        }
+        (["settings"], _) => Err(AppError::MethodNotAllowed("GET, PATCH")),
         (["renders"], Method::Post) => refresh_renders(app).await,
         (["renders"], _) => Err(AppError::MethodNotAllowed("POST")),
         _ => Err(AppError::NotFound),

@@ -113,7 +113,7 @@ pub async fn add_author_comment(
     let comment = NewComment {
         post_id: post.id,
         parent_id: parent,
-        author_name: &app.blog().author,
+        author_name: &app.blog().await?.author,
         author_email: "",
         author_url: None,
         body: &text,

@@ -10,6 +10,7 @@ mod media;
 mod posts;
 mod renders;
 mod schedule;
+mod settings;
 
 use worker::{Env, Request, Response};
 
@@ -18,7 +19,7 @@ use crate::edge::{cache, App};
 
 /// Entry point of the author Worker's requests.
 pub async fn handle(mut req: Request, env: Env, ctx: worker::Context) -> worker::Result<Response> {
-    let app = App::new(env, Some(ctx));
+    let app = App::new(env, Some(ctx), Some(&req));
     let path = req.path();
     let context = format!("{} {path}", req.method());
     let result = if path == "/admin" || path.starts_with("/admin/") {
@@ -41,7 +42,7 @@ pub async fn handle(mut req: Request, env: Env, ctx: worker::Context) -> worker:
 /// The cron job: publishes scheduled posts whose time has come, and stores fresh renders of
 /// rows whose stored HTML is stale.
 pub async fn scheduled(env: Env) {
-    let app = App::new(env, None);
+    let app = App::new(env, None, None);
     match schedule::publish_due(&app).await {
         Ok(0) => {}
         Ok(n) => worker::console_log!("published {n} scheduled posts"),

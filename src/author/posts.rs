@@ -5,6 +5,7 @@
 use blog_core::dates::rfc3339_utc as utc;
 use blog_core::invalidation::{self, Change};
 use blog_core::model::{AddendumRecord, Placement, PostRecord, PostStatus, PostWrite};
+use blog_core::settings::Blog;
 use blog_core::text::{self, Letters};
 use blog_core::{api, media, routes, validation};
 use serde_json::{json, Value};
@@ -16,7 +17,7 @@ use crate::edge::{http, App};
 use crate::store::Store;
 
 fn post_json(
-    app: &App,
+    blog: &Blog,
     post: &PostRecord,
     addenda: Option<&[AddendumRecord]>,
     now: i64,
@@ -24,7 +25,7 @@ fn post_json(
     api::Post {
         id: post.id,
         slug: post.slug.clone(),
-        url: app.blog().url(&routes::post_path(&post.slug)),
+        url: blog.url(&routes::post_path(&post.slug)),
         title: post.title.clone(),
         status: post.status,
         published_at: post.published_at.map(utc),
@@ -69,17 +70,18 @@ pub async fn find(store: &Store, slug: &str) -> AppResult<PostRecord> {
 async fn full_post(app: &App, store: &Store, slug: &str, now: i64) -> AppResult<api::Post> {
     let post = find(store, slug).await?;
     let addenda = store.addenda(post.id).await?;
-    Ok(post_json(app, &post, Some(&addenda), now))
+    Ok(post_json(app.blog().await?, &post, Some(&addenda), now))
 }
 
 /// `GET /admin/posts`.
 pub async fn list(app: &App, store: &Store) -> AppResult<Response> {
     let now = runtime::now();
+    let blog = app.blog().await?;
     let posts = store
         .all_posts()
         .await?
         .iter()
-        .map(|p| post_json(app, p, None, now))
+        .map(|p| post_json(blog, p, None, now))
         .collect();
     http::json_response(200, &api::PostList { posts })
 }

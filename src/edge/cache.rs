@@ -130,6 +130,33 @@ pub async fn put(kv: &KvStore, page: &Page, cached: &CachedPage) {
     }
 }
 
+/// Every page KV holds a copy of (read through KV's key listing, a thousand keys a call): what a
+/// change that shows on every page (the blog's title) must drop.
+pub async fn cached_pages(kv: &KvStore) -> Result<Vec<Page>, worker::kv::KvError> {
+    let mut pages = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut list = kv.list().prefix("page:".into());
+        if let Some(cursor) = cursor.take() {
+            list = list.cursor(cursor);
+        }
+        let answer = list.execute().await?;
+        pages.extend(answer.keys.iter().filter_map(|key| {
+            match routes::route_for(key.name.strip_prefix("page:")?)? {
+                routes::Route::Page(page) => Some(page),
+                _ => None,
+            }
+        }));
+        match answer
+            .cursor
+            .filter(|c| !answer.list_complete && !c.is_empty())
+        {
+            Some(next) => cursor = Some(next),
+            None => return Ok(pages),
+        }
+    }
+}
+
 /// Drops the KV copies of `pages`, so that the next request renders them afresh.
 pub async fn purge(kv: &KvStore, pages: &[Page]) -> Result<(), worker::kv::KvError> {
     for page in pages {
@@ -140,8 +167,13 @@ pub async fn purge(kv: &KvStore, pages: &[Page]) -> Result<(), worker::kv::KvErr
 
 /// The Cache API key of a page: its URL on the blog, with the build so that a new deployment
 /// starts afresh.
-pub fn edge_key(base_url: &str, page: &Page) -> String {
-    format!("{base_url}{}?build={BUILD_ID}", page.path())
+pub fn edge_key(origin: &str, page: &Page) -> String {
+    format!("{origin}{}", edge_path(page))
+}
+
+/// A page's Cache API key without the origin.
+pub fn edge_path(page: &Page) -> String {
+    format!("{}?build={BUILD_ID}", page.path())
 }
 
 /// The `Cache-Tag` of a page, for purging HTTP caches by tag after a deployment or a change.
@@ -184,6 +216,9 @@ pub async fn edge_put(key: String, response: Response) {
 /// reader Worker to drop from its data centre's Cache API.
 pub const PURGE_HEADER: &str = "X-Blog-Purged";
 
+/// The most paths a [`PURGE_HEADER`] names (a settings change purges every page).
+const MAX_PURGED_PATHS: usize = 400;
+
 /// The [`PURGE_HEADER`] value for `pages` and media files (by path): their paths (ASCII: slugs
 /// and media names are), space-separated.
 pub fn purge_header(pages: &[Page], media: &[String]) -> String {
@@ -191,17 +226,19 @@ pub fn purge_header(pages: &[Page], media: &[String]) -> String {
     paths.extend(media.iter().cloned());
     paths.sort();
     paths.dedup();
+    // A header stays small: past this, pages leave the Cache API when their minute is up.
+    paths.truncate(MAX_PURGED_PATHS);
     paths.join(" ")
 }
 
-/// The Cache API keys a [`PURGE_HEADER`] value names: pages' and media files' addresses;
-/// anything else is ignored.
-pub fn keys_from_purge_header(base_url: &str, value: &str) -> Vec<String> {
+/// The Cache API keys (without the origin) that a [`PURGE_HEADER`] value names: pages',
+/// media files' and icons' addresses; anything else is ignored.
+pub fn paths_from_purge_header(value: &str) -> Vec<String> {
     value
         .split_ascii_whitespace()
         .filter_map(|path| match routes::route_for(path)? {
-            routes::Route::Page(page) => Some(edge_key(base_url, &page)),
-            routes::Route::Media { .. } => Some(format!("{base_url}{path}")),
+            routes::Route::Page(page) => Some(edge_path(&page)),
+            routes::Route::Media { .. } | routes::Route::Icon(_) => Some(path.to_string()),
             _ => None,
         })
         .collect()
@@ -215,12 +252,6 @@ pub async fn edge_delete(keys: &[String]) {
             worker::console_error!("Cache API delete failed: {e}");
         }
     }
-}
-
-/// Drops `pages` from this data centre's Cache API.
-pub async fn edge_purge(base_url: &str, pages: &[Page]) {
-    let keys: Vec<String> = pages.iter().map(|page| edge_key(base_url, page)).collect();
-    edge_delete(&keys).await;
 }
 
 #[cfg(test)]

@@ -13,8 +13,7 @@ pub mod runtime;
 use std::cell::{OnceCell, RefCell};
 
 use blog_core::routes::Page;
-use blog_core::settings::{self, Blog};
-use blog_core::spam::SpamConfig;
+use blog_core::settings::{Blog, Settings};
 use worker::{Context, Env};
 
 use crate::store::Store;
@@ -23,9 +22,10 @@ use error::{AppError, AppResult};
 /// What every handler needs: settings, bindings, and the request's context (absent for the
 /// cron job) for work that may finish after the response.
 pub struct App {
-    /// Read from the vars when first needed: a cached page needs only `BASE_URL`.
-    blog: OnceCell<Blog>,
-    base_url: OnceCell<String>,
+    /// Read from D1 when first needed: a cached page needs none of them.
+    settings: OnceCell<Settings>,
+    /// The scheme and host the request came to (absent for the cron job).
+    origin: Option<String>,
     env: Env,
     ctx: Option<Context>,
     /// The pages purged while handling this request (see [`App::purge`]).
@@ -35,10 +35,12 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(env: Env, ctx: Option<Context>) -> Self {
+    /// `req`: the request (its origin keys this data centre's cached pages); the cron job has none.
+    pub fn new(env: Env, ctx: Option<Context>, req: Option<&worker::Request>) -> Self {
         App {
-            blog: OnceCell::new(),
-            base_url: OnceCell::new(),
+            settings: OnceCell::new(),
+            // The raw string: `Request::url` would parse it with the `url` crate.
+            origin: req.map(|req| blog_core::routes::origin(&req.inner().url()).to_string()),
             env,
             ctx,
             purged: RefCell::new(Vec::new()),
@@ -54,16 +56,64 @@ impl App {
         }
     }
 
-    /// The blog's settings (`[vars]`).
-    pub fn blog(&self) -> &Blog {
-        self.blog
-            .get_or_init(|| Blog::from_vars(|name| self.env.var(name).ok().map(|v| v.to_string())))
+    /// The blog's settings (the D1 `settings` table, read once per request; see
+    /// `blog_core::settings`).
+    pub async fn settings(&self) -> AppResult<&Settings> {
+        if let Some(settings) = self.settings.get() {
+            return Ok(settings);
+        }
+        let pairs = self.store()?.settings().await?;
+        let settings = Settings::from_stored(|key| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.as_str())
+        });
+        Ok(self.settings.get_or_init(|| settings))
     }
 
-    /// `BASE_URL` alone: what a cached page needs of the settings (its cache key).
-    pub fn base_url(&self) -> &str {
-        self.base_url
-            .get_or_init(|| settings::base_url(self.var("BASE_URL")))
+    /// The settings that shape every page.
+    pub async fn blog(&self) -> AppResult<&Blog> {
+        Ok(&self.settings().await?.blog)
+    }
+
+    /// The settings for an error page: the defaults when they cannot be read (the error may be
+    /// that D1 does not answer).
+    pub async fn blog_for_errors(&self) -> Blog {
+        match self.settings().await {
+            Ok(settings) => settings.blog.clone(),
+            Err(_) => Settings::default().blog,
+        }
+    }
+
+    /// The origin this data centre's cached pages are keyed under: the request's own, so that a
+    /// cache hit reads no setting (empty for the cron job).
+    pub fn origin(&self) -> &str {
+        self.origin.as_deref().unwrap_or_default()
+    }
+
+    /// The origins a purge drops pages under: the request's, and the blog's address (`base_url`),
+    /// where readers are, when the author works through another (a workers.dev address) or the
+    /// cron job purges. Other data centres drop a page when its minute (`s-maxage`) is up.
+    async fn purge_origins(&self) -> Vec<String> {
+        let mut origins: Vec<String> = self.origin.iter().cloned().collect();
+        if let Ok(blog) = self.blog().await {
+            if !origins.contains(&blog.base_url) {
+                origins.push(blog.base_url.clone());
+            }
+        }
+        origins
+    }
+
+    /// Drops the Cache API entries at `paths` (pages' or files') under [`App::purge_origins`].
+    pub async fn edge_purge_paths(&self, paths: impl Iterator<Item = String>) {
+        let origins = self.purge_origins().await;
+        let paths: Vec<String> = paths.collect();
+        let keys: Vec<String> = origins
+            .iter()
+            .flat_map(|origin| paths.iter().map(move |path| format!("{origin}{path}")))
+            .collect();
+        cache::edge_delete(&keys).await;
     }
 
     /// The D1 database. Without the binding the deployment is broken, not busy: a 500.
@@ -117,17 +167,6 @@ impl App {
         self.var("AKISMET_ENDPOINT")
     }
 
-    pub fn spam_config(&self) -> SpamConfig {
-        SpamConfig::from_vars(|name| self.var(name))
-    }
-
-    /// `COMMENTS_CLOSE_AFTER_DAYS`: comments close this long after a post is published.
-    pub fn comments_close_after_days(&self) -> Option<i64> {
-        self.var("COMMENTS_CLOSE_AFTER_DAYS")
-            .and_then(|v| v.trim().parse().ok())
-            .filter(|d: &i64| *d > 0)
-    }
-
     /// Only the benchmark's configuration sets `BENCH_FORCE_MISS`; with it, a request with
     /// `X-Bench-Miss: 1` skips the cache reads, to time the uncached path.
     pub fn bench_force_miss(&self, req: &worker::Request) -> bool {
@@ -159,7 +198,8 @@ impl App {
     /// data centre where the author works.
     pub async fn purge(&self, pages: &[Page]) {
         self.purged.borrow_mut().extend_from_slice(pages);
-        cache::edge_purge(self.base_url(), pages).await;
+        self.edge_purge_paths(pages.iter().map(cache::edge_path))
+            .await;
         if let Some(kv) = self.kv() {
             if let Err(e) = cache::purge(&kv, pages).await {
                 worker::console_error!("purging {} cached pages failed: {e}", pages.len());
@@ -167,12 +207,32 @@ impl App {
         }
     }
 
-    /// Drops a deleted media file (`/media/{hash}/{name}`) from this data centre's Cache API, and
+    /// Drops every cached page, after a change that shows on all of them (the blog's settings).
+    /// Returns how many KV held. A data centre's Cache API keeps a page no longer than its
+    /// `s-maxage` (a minute), so the pages KV never stored are gone soon too.
+    pub async fn purge_all(&self) -> usize {
+        let Some(kv) = self.kv() else {
+            return 0;
+        };
+        match cache::cached_pages(&kv).await {
+            Ok(pages) => {
+                self.purge(&pages).await;
+                pages.len()
+            }
+            Err(e) => {
+                worker::console_error!("listing the cached pages failed: {e}");
+                0
+            }
+        }
+    }
+
+    /// Drops a deleted media file (`/media/{hash}/{name}`), or a replaced icon, from this data centre's Cache API, and
     /// remembers it for the reader Worker like [`App::purge`]'s pages. Other data centres keep
     /// their copy until it expires: a file's address is cached as immutable.
     pub async fn purge_media(&self, path: &str) {
         self.purged_media.borrow_mut().push(path.to_string());
-        cache::edge_delete(&[format!("{}{path}", self.base_url())]).await;
+        self.edge_purge_paths(std::iter::once(path.to_string()))
+            .await;
     }
 
     /// Every page and media file purged while handling this request, as the reader Worker's

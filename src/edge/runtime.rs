@@ -52,6 +52,11 @@ impl IntlZone {
     }
 }
 
+/// Whether the runtime's time-zone data knows `name` (e.g. `Europe/London`).
+pub fn knows_time_zone(name: &str) -> bool {
+    IntlZone::format_for(name).is_some()
+}
+
 impl IntlZone {
     /// Asks `Intl` for the offset at one instant.
     fn ask(&self, unix: i64) -> i32 {

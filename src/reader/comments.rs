@@ -49,7 +49,8 @@ pub async fn post_comment(req: &mut Request, app: &App, slug: &str) -> AppResult
                 &post,
                 form_view(&post, &form, String::new()).with_message(message),
                 error.status(),
-            )?;
+            )
+            .await?;
             if matches!(error, AppError::Unavailable(_)) {
                 response.headers().set("Retry-After", "30")?;
             }
@@ -66,21 +67,22 @@ async fn accept(req: &Request, app: &App, slug: &str, form: &CommentForm) -> App
         .commentable_post(slug, now)
         .await?
         .ok_or(AppError::NotFound)?;
-    let config = app.spam_config();
+    let settings = app.settings().await?;
+    let config = &settings.spam;
     // A form sent back counts as issued a little while ago: the person has already typed.
     let resend_token =
         |secret: &str| token::issue_form_token(secret, post.id, now - config.min_seconds);
     let Some(secret) = app.form_secret() else {
         let view = form_view(&post, form, String::new());
         let message = "Comments are not set up on this blog yet (its FORM_SECRET is missing). Your text is below; please keep a copy.";
-        return form_page(app, &post, view.with_message(message), 503);
+        return form_page(app, &post, view.with_message(message), 503).await;
     };
     let mut view = form_view(&post, form, resend_token(&secret));
 
-    if comments_closed(app, &post, now) {
+    if comments_closed(app, &post, now).await? {
         let message =
             "Comments are closed on this post. Your text is below so that you can keep it.";
-        return form_page(app, &post, view.with_message(message), 403);
+        return form_page(app, &post, view.with_message(message), 403).await;
     }
     let comment = match form::validate(form) {
         Ok(comment) => comment,
@@ -91,7 +93,8 @@ async fn accept(req: &Request, app: &App, slug: &str, form: &CommentForm) -> App
                 &post,
                 view.with_message("Please check the fields marked below."),
                 422,
-            );
+            )
+            .await;
         }
     };
     let issued_at = match token::verify_form_token(&secret, post.id, &form.token, now) {
@@ -101,7 +104,7 @@ async fn accept(req: &Request, app: &App, slug: &str, form: &CommentForm) -> App
                 token::TokenError::Expired => "This form was opened too long ago. Your text is kept below: please send it again.",
                 _ => "This form could not be checked (it may have been opened on an older version of the page). Your text is kept below: please send it again.",
             };
-            return form_page(app, &post, view.with_message(message), 422);
+            return form_page(app, &post, view.with_message(message), 422).await;
         }
     };
 
@@ -128,15 +131,16 @@ async fn accept(req: &Request, app: &App, slug: &str, form: &CommentForm) -> App
             &post,
             view.with_message("Please check the message below."),
             422,
-        );
+        )
+        .await;
     }
-    if let Some(wait) = spam::retry_after(&config, checks.recent, checks.oldest_recent, now) {
+    if let Some(wait) = spam::retry_after(config, checks.recent, checks.oldest_recent, now) {
         let minutes = (wait + 59) / 60;
         let message = format!(
             "You have sent several comments in a short time. Please wait {minutes} minute{} and send this one again; your text is kept below.",
             if minutes == 1 { "" } else { "s" }
         );
-        let response = form_page(app, &post, view.with_message(&message), 429)?;
+        let response = form_page(app, &post, view.with_message(&message), 429).await?;
         response.headers().set("Retry-After", &wait.to_string())?;
         return Ok(response);
     }
@@ -150,11 +154,12 @@ async fn accept(req: &Request, app: &App, slug: &str, form: &CommentForm) -> App
             &post,
             view.with_message("This looks like a comment sent twice."),
             422,
-        );
+        )
+        .await;
     }
 
     let mut verdict = spam::judge(
-        &config,
+        config,
         &Facts {
             honeypot: &form.honeypot,
             seconds_since_form: now - issued_at,
@@ -214,11 +219,12 @@ async fn akismet_finding(
 ) -> Option<(Outcome, String)> {
     let header = |name: &str| req.headers().get(name).ok().flatten().unwrap_or_default();
     let (user_agent, referrer) = (header("User-Agent"), header("Referer"));
-    let permalink = app.blog().url(&routes::post_path(&post.slug));
+    let blog = app.blog().await.ok()?;
+    let permalink = blog.url(&routes::post_path(&post.slug));
     let date = dates::rfc3339(now, &FixedZone::UTC);
     let check = akismet::Check {
         api_key: key,
-        blog: &app.blog().base_url,
+        blog: &blog.base_url,
         user_ip: ip,
         user_agent: &user_agent,
         referrer: &referrer,
@@ -260,11 +266,12 @@ pub async fn reply_page(app: &App, slug: &str, parent: i64) -> AppResult<Respons
     let mut view = FormView::new(&post.slug, token);
     view.parent = Some(comment.id);
     view.replying_to = Some(comment.author_name.clone());
-    if comments_closed(app, &post, now) {
+    if comments_closed(app, &post, now).await? {
         view.message = Some("Comments are closed on this post.".into());
     }
-    let zone = IntlZone::new(&app.blog().time_zone);
-    let html = views::reply(app.blog(), &zone, &post, Some(&comment), view)?;
+    let blog = app.blog().await?;
+    let zone = IntlZone::new(&blog.time_zone);
+    let html = views::reply(blog, &zone, &post, Some(&comment), view)?;
     http::html_response(200, &html, "private, no-store")
 }
 
@@ -287,18 +294,21 @@ pub async fn held_page(app: &App, slug: &str, id: i64, key: &str) -> AppResult<R
         .commentable_post(slug, runtime::now())
         .await?
         .ok_or(AppError::NotFound)?;
-    let zone = IntlZone::new(&app.blog().time_zone);
-    let html = views::held(app.blog(), &zone, &post.title, &comment)?;
+    let blog = app.blog().await?;
+    let zone = IntlZone::new(&blog.time_zone);
+    let html = views::held(blog, &zone, &post.title, &comment)?;
     let response = http::html_response(200, &html, "private, no-store")?;
     response.headers().set("X-Robots-Tag", "noindex")?;
     Ok(response)
 }
 
-fn comments_closed(app: &App, post: &CommentablePost, now: i64) -> bool {
+async fn comments_closed(app: &App, post: &CommentablePost, now: i64) -> AppResult<bool> {
     let too_old = app
-        .comments_close_after_days()
+        .settings()
+        .await?
+        .comments_close_after_days
         .is_some_and(|days| now - post.published_at > days.saturating_mul(86_400));
-    !post.comments_open || too_old
+    Ok(!post.comments_open || too_old)
 }
 
 fn form_view(post: &CommentablePost, form: &CommentForm, token: String) -> FormView {
@@ -314,14 +324,17 @@ fn form_view(post: &CommentablePost, form: &CommentForm, token: String) -> FormV
     view
 }
 
-fn form_page(
+/// The form page with the person's text. It must show even when the settings cannot be read
+/// (the error may be that D1 does not answer), so it falls back to the defaults.
+async fn form_page(
     app: &App,
     post: &CommentablePost,
     view: FormView,
     status: u16,
 ) -> AppResult<Response> {
-    let zone = IntlZone::new(&app.blog().time_zone);
-    let html = views::reply(app.blog(), &zone, post, None, view)?;
+    let blog = app.blog_for_errors().await;
+    let zone = IntlZone::new(&blog.time_zone);
+    let html = views::reply(&blog, &zone, post, None, view)?;
     http::html_response(status, &html, http::NO_STORE)
 }
 

@@ -46,7 +46,7 @@ pub async fn serve(req: &Request, app: &App, hash: &str, name: &str) -> AppResul
         }
     }
     let range = req.headers().get("Range")?;
-    let edge_key = format!("{}/media/{hash}/{name}", app.base_url());
+    let edge_key = format!("{}/media/{hash}/{name}", app.origin());
     if range.is_none() {
         if let Some(found) = cache::edge_get(&edge_key).await {
             return Ok(found);
@@ -106,17 +106,54 @@ pub async fn serve(req: &Request, app: &App, hash: &str, name: &str) -> AppResul
     }
 }
 
-/// The blog's default icon (drawn by `scripts/icons.mjs`): a browser's `/favicon.ico` and a
-/// phone's home-screen icon are never a 404.
-pub fn icon(icon: Icon) -> AppResult<Response> {
-    let bytes: &[u8] = match icon {
-        Icon::Favicon => include_bytes!("icons/favicon-32.png"),
-        Icon::AppleTouch => include_bytes!("icons/apple-touch-icon-180.png"),
+/// `/favicon.ico` and `/apple-touch-icon.png`: the icon the author chose (setting `icon`, an image
+/// of the media library, from R2) or the default one (drawn by `scripts/icons.mjs`), so that
+/// neither is ever a 404. Kept in this data centre's Cache API; a new icon purges it there.
+pub async fn icon(app: &App, icon: Icon) -> AppResult<Response> {
+    let edge_key = format!("{}{}", app.origin(), icon.path());
+    if let Some(found) = cache::edge_get(&edge_key).await {
+        return Ok(found);
+    }
+    // If the settings cannot be read, the default is served but not kept.
+    let chosen = app.settings().await.map(|s| s.icon.clone());
+    let stored = match chosen.as_ref().ok().and_then(Option::as_deref) {
+        Some(hash) => app
+            .media()?
+            .get(format!("media/{hash}"))
+            .execute()
+            .await
+            .map_err(|e| AppError::Unavailable(format!("R2: {e}")))?,
+        None => None,
     };
     let headers = Headers::new();
-    headers.set("Content-Type", "image/png")?;
     // A week: long enough to cost nothing, short enough for a new icon to arrive.
     headers.set("Cache-Control", "public, max-age=604800")?;
     headers.set("X-Content-Type-Options", "nosniff")?;
-    Ok(Response::from_bytes(bytes.to_vec())?.with_headers(headers))
+    let response = match stored.as_ref().and_then(|object| object.body()) {
+        Some(body) => {
+            let content_type = stored
+                .as_ref()
+                .and_then(|object| object.http_metadata().content_type)
+                .unwrap_or_else(|| "application/octet-stream".into());
+            headers.set("Content-Type", &content_type)?;
+            Response::from_body(body.response_body()?)?
+        }
+        None => {
+            headers.set("Content-Type", "image/png")?;
+            Response::from_bytes(default_icon(icon).to_vec())?
+        }
+    };
+    let mut response = response.with_headers(headers);
+    if chosen.is_ok() {
+        let copy = response.cloned()?;
+        app.after_response(cache::edge_put(edge_key, copy)).await;
+    }
+    Ok(response)
+}
+
+fn default_icon(icon: Icon) -> &'static [u8] {
+    match icon {
+        Icon::Favicon => include_bytes!("icons/favicon-32.png"),
+        Icon::AppleTouch => include_bytes!("icons/apple-touch-icon-180.png"),
+    }
 }

@@ -22,7 +22,7 @@ fn is_admin_path(path: &str) -> bool {
 
 /// Entry point of the reader Worker.
 pub async fn handle(mut req: Request, env: Env, ctx: Context) -> worker::Result<Response> {
-    let app = App::new(env, Some(ctx));
+    let app = App::new(env, Some(ctx), Some(&req));
     let method = req.method();
     let path = req.path();
     // Only an error's log line names the request: a cache hit formats nothing.
@@ -35,7 +35,7 @@ pub async fn handle(mut req: Request, env: Env, ctx: Context) -> worker::Result<
     }
     let response = match route(&mut req, &app, &path).await {
         Ok(response) => response,
-        Err(e) => error::error_page(app.blog(), &e, &context(&method))?,
+        Err(e) => error::error_page(&app.blog_for_errors().await, &e, &context(&method))?,
     };
     if method == Method::Head {
         http::strip_body(response)
@@ -59,7 +59,7 @@ async fn route(req: &mut Request, app: &App, path: &str) -> AppResult<Response> 
         }
         Route::Search if readable => search::page(req, app).await,
         Route::Media { hash, name } if readable => media::serve(req, app, &hash, &name).await,
-        Route::Icon(icon) if readable => media::icon(icon),
+        Route::Icon(icon) if readable => media::icon(app, icon).await,
         Route::Comments { .. } => Err(AppError::MethodNotAllowed("POST")),
         _ => Err(AppError::MethodNotAllowed("GET, HEAD")),
     }
@@ -82,7 +82,8 @@ async fn forward_to_author(req: Request, app: &App) -> AppResult<Response> {
     let Some(purged) = response.headers().get(cache::PURGE_HEADER)? else {
         return Ok(response);
     };
-    cache::edge_delete(&cache::keys_from_purge_header(app.base_url(), &purged)).await;
+    app.edge_purge_paths(cache::paths_from_purge_header(&purged).into_iter())
+        .await;
     let headers = response.headers().clone();
     headers.delete(cache::PURGE_HEADER)?;
     Ok(response.with_headers(headers))

@@ -19,7 +19,7 @@ const FEED_POSTS: u32 = 20;
 const FEED_COMMENTS: u32 = 50;
 
 pub async fn serve(req: &Request, app: &App, page: Page) -> AppResult<Response> {
-    let edge_key = cache::edge_key(app.base_url(), &page);
+    let edge_key = cache::edge_key(app.origin(), &page);
     let force_miss = app.bench_force_miss(req);
     if !force_miss {
         if let Some(found) = cache::edge_get(&edge_key).await {
@@ -103,11 +103,11 @@ async fn render(app: &App, page: &Page) -> AppResult<RenderedPage> {
         html,
         cacheable: true,
     };
+    let blog = app.blog().await?;
     if let Page::Robots = page {
-        return Ok(fresh(views::robots(app.blog())?));
+        return Ok(fresh(views::robots(blog)?));
     }
     let store = app.store()?;
-    let blog = app.blog();
     let zone = IntlZone::new(&blog.time_zone);
     let now = runtime::now();
     let offset = |page: u32| (page - 1).saturating_mul(PER_PAGE);

@@ -38,7 +38,8 @@ pub async fn page(req: &Request, app: &App) -> AppResult<Response> {
         }
         None => (Vec::new(), 0),
     };
-    let zone = IntlZone::new(&app.blog().time_zone);
-    let html = views::search(app.blog(), &zone, &query, &hits, total, page)?;
+    let blog = app.blog().await?;
+    let zone = IntlZone::new(&blog.time_zone);
+    let html = views::search(blog, &zone, &query, &hits, total, page)?;
     http::html_response(200, &html, "public, max-age=0, s-maxage=60")
 }

@@ -791,12 +791,13 @@ mod tests {
     use blog_core::model::{Addendum, Post, PostSummary, Tag};
 
     fn blog() -> Blog {
-        Blog::from_vars(|name| match name {
-            "BLOG_TITLE" => Some("Health Techie".into()),
-            "BLOG_TAGLINE" => Some("Just another site".into()),
-            "BLOG_AUTHOR" => Some("Claire".into()),
+        blog_core::settings::Settings::from_stored(|key| match key {
+            "title" => Some("Health Techie"),
+            "tagline" => Some("Just another site"),
+            "author" => Some("Claire"),
             _ => None,
         })
+        .blog
     }
 
     fn comment(id: i64, parent: Option<i64>, author: &str, by_author: bool) -> Comment {

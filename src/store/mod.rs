@@ -8,13 +8,15 @@
 //! - [`posts`]: the author's posts, addenda and tags, and where a post stands on the listing;
 //! - [`comments`]: storing, checking and moderating comments;
 //! - [`media`]: the media library's rows (the bytes are in R2);
-//! - [`renders`]: rows whose stored HTML is stale, and their fresh renders.
+//! - [`renders`]: rows whose stored HTML is stale, and their fresh renders;
+//! - [`settings`]: the key → value table of the blog's settings (and the scheduler's mark).
 
 mod comments;
 mod media;
 mod pages;
 mod posts;
 mod renders;
+mod settings;
 
 pub use renders::PostRender;
 
@@ -130,25 +132,5 @@ impl Store {
     async fn execute(&self, sql: &str, params: &[JsValue]) -> Result<()> {
         self.statement(sql, params)?.run().await?;
         Ok(())
-    }
-
-    pub async fn setting(&self, key: &str) -> Result<Option<String>> {
-        #[derive(Deserialize)]
-        struct Row {
-            value: String,
-        }
-        let row: Option<Row> = self
-            .statement("SELECT value FROM settings WHERE key = ?1", &[key.into()])?
-            .first(None)
-            .await?;
-        Ok(row.map(|r| r.value))
-    }
-
-    pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
-        self.execute(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            &[key.into(), value.into()],
-        )
-        .await
     }
 }

@@ -5,7 +5,6 @@
 
 use blog_core::dates::FixedZone;
 use blog_core::model::{Addendum, Comment, Post, PostPage, Tag};
-use blog_core::settings::Blog;
 use criterion::{criterion_group, criterion_main, Criterion};
 use edge_blog::reader::views::{self as pages, FormView};
 use std::hint::black_box;
@@ -65,7 +64,7 @@ fn page_data(markdown: &str) -> PostPage {
 fn bench(c: &mut Criterion) {
     let body = markdown_post();
     let data = page_data(&body);
-    let blog = Blog::from_vars(|_| None);
+    let blog = blog_core::settings::Settings::default().blog;
     let zone = FixedZone::UTC;
     c.bench_function("markdown alone (pulldown-cmark, 20 KB)", |b| {
         b.iter(|| {

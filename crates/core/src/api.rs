@@ -184,3 +184,22 @@ mod tests {
         assert!(!c.by_post_author && c.parent_key.is_none());
     }
 }
+
+/// One setting as `GET /admin/settings` shows it (see `crate::settings`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Setting {
+    pub key: String,
+    /// The value in force (the default when none is stored).
+    pub value: String,
+    pub default: String,
+    pub about: String,
+}
+
+/// `GET /admin/settings`, and the answer to `PATCH /admin/settings`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SettingList {
+    pub settings: Vec<Setting>,
+    /// Cached pages dropped by the change (absent for a `GET`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purged: Option<usize>,
+}

@@ -34,7 +34,7 @@ pub enum Moderation {
     None,
 }
 
-/// The checks' settings, from `[vars]`.
+/// The checks' settings (read from the settings table: `crate::settings`).
 #[derive(Debug, Clone)]
 pub struct SpamConfig {
     pub min_seconds: i64,
@@ -54,41 +54,6 @@ impl Default for SpamConfig {
             moderation: Moderation::FirstTime,
             rate_limit: 5,
             rate_window_seconds: 600,
-        }
-    }
-}
-
-impl SpamConfig {
-    /// `COMMENT_MIN_SECONDS`, `COMMENT_MAX_LINKS`, `COMMENT_BLOCKLIST` (phrases separated by
-    /// commas or new lines), `COMMENT_MODERATION` (`first-time`, `all`, `none`),
-    /// `COMMENT_RATE_LIMIT` and `COMMENT_RATE_WINDOW_SECONDS`.
-    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Self {
-        let d = SpamConfig::default();
-        let number = |name: &str, default: i64| {
-            var(name)
-                .and_then(|v| v.trim().parse::<i64>().ok())
-                .filter(|n| *n >= 0)
-                .unwrap_or(default)
-        };
-        SpamConfig {
-            min_seconds: number("COMMENT_MIN_SECONDS", d.min_seconds),
-            max_links: number("COMMENT_MAX_LINKS", d.max_links as i64) as usize,
-            blocklist: var("COMMENT_BLOCKLIST")
-                .map(|list| {
-                    list.split([',', '\n'])
-                        .map(|p| p.trim().to_lowercase())
-                        .filter(|p| !p.is_empty())
-                        .collect()
-                })
-                .unwrap_or_default(),
-            moderation: match var("COMMENT_MODERATION").as_deref().map(str::trim) {
-                Some("all") => Moderation::All,
-                Some("none") => Moderation::None,
-                _ => Moderation::FirstTime,
-            },
-            rate_limit: number("COMMENT_RATE_LIMIT", d.rate_limit.into()).clamp(1, 10_000) as u32,
-            rate_window_seconds: number("COMMENT_RATE_WINDOW_SECONDS", d.rate_window_seconds)
-                .max(1),
         }
     }
 }
@@ -336,20 +301,5 @@ mod tests {
         assert_eq!(verdict.outcome, Outcome::Spam);
         assert_eq!(verdict.reasons.len(), 3);
         assert!(verdict.reasons[0].starts_with("the hidden honeypot"));
-    }
-
-    #[test]
-    fn settings_from_vars() {
-        let config = SpamConfig::from_vars(|name| match name {
-            "COMMENT_MIN_SECONDS" => Some("0".into()),
-            "COMMENT_BLOCKLIST" => Some("Casino, cheap pills\n\n".into()),
-            "COMMENT_MODERATION" => Some("none".into()),
-            "COMMENT_MAX_LINKS" => Some("-4".into()),
-            _ => None,
-        });
-        assert_eq!(config.min_seconds, 0);
-        assert_eq!(config.blocklist, vec!["casino", "cheap pills"]);
-        assert_eq!(config.moderation, Moderation::None);
-        assert_eq!(config.max_links, 2, "nonsense falls back to the default");
     }
 }

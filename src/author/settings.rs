@@ -1,0 +1,124 @@
+//! `GET /admin/settings` and `PATCH /admin/settings`: the blog's settings (`blog_core::settings`),
+//! checked, stored in D1 in one batch, and every cached page dropped when a change shows on them.
+
+use std::collections::BTreeMap;
+
+use blog_core::api;
+use blog_core::routes::Icon;
+use blog_core::settings::{self, SETTINGS};
+use serde_json::Value;
+use worker::Response;
+
+use crate::edge::error::{AppError, AppResult};
+use crate::edge::{http, runtime, App};
+use crate::store::Store;
+
+/// `GET /admin/settings`: every setting, its value in force, default and meaning.
+pub async fn get(store: &Store) -> AppResult<Response> {
+    http::json_response(200, &list(store, None).await?)
+}
+
+/// `PATCH /admin/settings` with `{"key": "value", …}` (`null`: back to the default). Every value
+/// is checked before any is stored; a wrong one gets `422` naming each wrong key.
+pub async fn update(app: &App, store: &Store, json: &Value) -> AppResult<Response> {
+    let Some(object) = json.as_object().filter(|o| !o.is_empty()) else {
+        return Err(AppError::BadRequest(
+            "Send the settings to change as a JSON object, like {\"title\": \"My blog\"}.".into(),
+        ));
+    };
+    let mut changes = BTreeMap::new();
+    let mut errors = BTreeMap::new();
+    for (key, value) in object {
+        let text = match value {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            Value::Null => settings::setting(key)
+                .map(|s| s.default.to_string())
+                .unwrap_or_default(),
+            _ => {
+                errors.insert(key.clone(), "Must be a string.".to_string());
+                continue;
+            }
+        };
+        changes.insert(key.clone(), text);
+    }
+    let mut checked = BTreeMap::new();
+    for (key, value) in &changes {
+        match settings::check(key, value) {
+            Ok(value) => {
+                checked.insert(key.clone(), value);
+            }
+            Err(message) => {
+                errors.insert(key.clone(), message);
+            }
+        }
+    }
+    // The shape is checked above; whether the zone exists only the runtime's tz data knows.
+    if let Some(zone) = checked.get("time_zone") {
+        if !runtime::knows_time_zone(zone) {
+            errors.insert(
+                "time_zone".into(),
+                format!("{zone:?} is not a time zone this runtime knows; use an IANA name like Europe/London."),
+            );
+        }
+    }
+    if let Some(hash) = checked.get("icon").and_then(|v| settings::media_file(v)) {
+        let is_image = store
+            .media_by_hash(&hash)
+            .await?
+            .is_some_and(|m| m.width.is_some() && m.media_type.starts_with("image/"));
+        if !is_image {
+            errors.insert(
+                "icon".into(),
+                "No image in the media library has this address; upload it first (blogctl media upload icon.png).".into(),
+            );
+        }
+    }
+    if !errors.is_empty() {
+        let keys: Vec<&str> = errors.keys().map(String::as_str).collect();
+        return Err(AppError::Unprocessable {
+            message: format!("Nothing was changed: check {}.", keys.join(", ")),
+            fields: errors,
+        });
+    }
+    let before = store.settings().await?;
+    // Only what differs from what is stored counts as a change (and purges).
+    checked.retain(|key, value| {
+        let current = before
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .or_else(|| settings::setting(key).map(|s| s.default));
+        current != Some(value.as_str())
+    });
+    store.set_settings(&checked).await?;
+    if checked.contains_key("icon") {
+        for icon in [Icon::Favicon, Icon::AppleTouch] {
+            app.purge_media(icon.path()).await;
+        }
+    }
+    let purged = if checked.keys().any(|key| settings::shows_on_pages(key)) {
+        app.purge_all().await
+    } else {
+        0
+    };
+    http::json_response(200, &list(store, Some(purged)).await?)
+}
+
+async fn list(store: &Store, purged: Option<usize>) -> AppResult<api::SettingList> {
+    let stored = store.settings().await?;
+    let settings = SETTINGS
+        .iter()
+        .map(|s| api::Setting {
+            key: s.key.into(),
+            value: stored
+                .iter()
+                .find(|(k, _)| k == s.key)
+                .map_or(s.default, |(_, v)| v.as_str())
+                .into(),
+            default: s.default.into(),
+            about: s.about.into(),
+        })
+        .collect();
+    Ok(api::SettingList { settings, purged })
+}

@@ -1,0 +1,57 @@
+//! The `settings` table: key → text. The blog's settings (`blog_core::settings`) and the
+//! scheduler's mark live here.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::{Result, Store};
+
+#[derive(Deserialize)]
+struct Pair {
+    key: String,
+    value: String,
+}
+
+const UPSERT: &str = "INSERT INTO settings (key, value) VALUES (?1, ?2) \
+                      ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+
+impl Store {
+    /// Every row, as `(key, value)` pairs sorted by key.
+    pub async fn settings(&self) -> Result<Vec<(String, String)>> {
+        let rows = self
+            .statement("SELECT key, value FROM settings ORDER BY key", &[])?
+            .all()
+            .await?
+            .results::<Pair>()?;
+        Ok(rows.into_iter().map(|p| (p.key, p.value)).collect())
+    }
+
+    pub async fn setting(&self, key: &str) -> Result<Option<String>> {
+        #[derive(Deserialize)]
+        struct Row {
+            value: String,
+        }
+        let row: Option<Row> = self
+            .statement("SELECT value FROM settings WHERE key = ?1", &[key.into()])?
+            .first(None)
+            .await?;
+        Ok(row.map(|r| r.value))
+    }
+
+    pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.execute(UPSERT, &[key.into(), value.into()]).await
+    }
+
+    /// Stores several settings at once (one batch: all or none).
+    pub async fn set_settings(&self, values: &BTreeMap<String, String>) -> Result<()> {
+        let statements = values
+            .iter()
+            .map(|(key, value)| self.statement(UPSERT, &[key.into(), value.into()]))
+            .collect::<Result<Vec<_>>>()?;
+        if !statements.is_empty() {
+            self.db.batch(statements).await?;
+        }
+        Ok(())
+    }
+}
