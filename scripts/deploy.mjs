@@ -12,6 +12,7 @@
 import { spawnSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -77,7 +78,7 @@ function dryRunAll(p) {
   say("Dry run: nothing is created and no account is needed.\n");
   for (const which of ["author", "reader"]) {
     say(`Building and checking the ${which} Worker (wrangler deploy --dry-run -c ${CONFIGS[which]})…`);
-    const outdir = fs.mkdtempSync(path.join(ROOT, "target", `dry-run-${which}-`));
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `blog-dry-run-${which}-`));
     const { output } = wrangler(["deploy", "--dry-run", "--outdir", outdir, "-c", CONFIGS[which]]);
     fs.rmSync(outdir, { recursive: true, force: true });
     const size = output.match(/Total Upload: [^\n]+/)?.[0] ?? fail(`no upload size in wrangler's output:\n${output}`);

@@ -272,6 +272,20 @@ test("WordPress's theme unit test export imports with exit 0, its protected post
     const captions = (await page(blog, "/posts/post-format-image-caption")).body;
     assert.match(captions, /<figure class="wp-caption alignnone"><a href="[^"]+"><img [^>]+><\/a><figcaption>Bell on wharf in San Francisco<\/figcaption><\/figure>/);
     assert.doesNotMatch(captions, /\[caption|\[\/caption\]/);
+    // Old addresses lead to the new ones: permalinks, short links, categories and tags, feeds.
+    assert.match(result.stdout, /^Redirects: \d+ old addresses lead to their new pages/m);
+    const moved = async (from) => {
+      const res = await blog.fetch(from);
+      return res.status === 301 ? res.headers.get("location") : `HTTP ${res.status}`;
+    };
+    assert.equal(await moved("/2018/10/20/keyboard-navigation/"), "/posts/keyboard-navigation");
+    assert.equal((await page(blog, "/posts/keyboard-navigation")).status, 200);
+    assert.equal(await moved("/?p=1724"), "/posts/keyboard-navigation");
+    assert.equal(await moved("/tag/codex/"), "/tags/codex");
+    assert.equal((await page(blog, "/tags/codex")).status, 200);
+    assert.equal(await moved("/feed/"), "/feed.atom");
+    assert.equal(await moved("/?p=1164"), "HTTP 200", "a draft's short link leads nowhere (the home page)");
+    assert.equal(await moved("/2012/01/04/template-password-protected/"), "HTTP 404", "no redirect reveals a protected post");
     const manyTags = await admin(blog, "GET", "/admin/posts/edge-case-many-tags");
     assert.ok(manyTags.json.tags.length > 30, `${manyTags.json.tags.length} tags`);
   }, { demo: false }));

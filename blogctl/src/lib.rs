@@ -2,6 +2,7 @@
 
 pub mod front_matter;
 pub mod local_files;
+pub mod old_addresses;
 pub mod shortcodes;
 pub mod wxr;
 

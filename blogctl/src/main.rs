@@ -55,11 +55,31 @@ enum Command {
         #[command(subcommand)]
         command: MediaCommand,
     },
+    /// Old addresses that lead to new ones (301), consulted only where a page would be a 404.
+    Redirect {
+        #[command(subcommand)]
+        command: RedirectCommand,
+    },
+    /// The paths readers asked for in vain, most asked first (those a redirect covers are left out).
+    NotFound {
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
     /// The blog's settings: title, tagline, author, address, time zone, language, comment checks.
     Settings {
         #[command(subcommand)]
         command: Option<SettingsCommand>,
     },
+}
+
+#[derive(Subcommand)]
+enum RedirectCommand {
+    /// `blogctl redirect add /2018/10/20/old-post/ /posts/new-post` (or an http(s) URL).
+    Add { from: String, to: String },
+    /// List every redirect.
+    Ls,
+    /// Remove the redirect from an old address.
+    Rm { from: String },
 }
 
 #[derive(Subcommand)]
@@ -414,6 +434,62 @@ fn media(client: &Client, command: &MediaCommand) -> Result<(), String> {
     }
 }
 
+fn redirect(client: &Client, command: &RedirectCommand) -> Result<(), String> {
+    match command {
+        RedirectCommand::Add { from, to } => {
+            let answer = client.call(
+                "POST",
+                "/admin/redirects",
+                Some(&json!({ "from": from, "to": to })),
+            )?;
+            if answer.status != 200 {
+                return Err(answer.problem());
+            }
+            println!("{from} → {to}");
+        }
+        RedirectCommand::Ls => {
+            let answer = client.call("GET", "/admin/redirects", None)?;
+            if answer.status != 200 {
+                return Err(answer.problem());
+            }
+            let list: api::RedirectList =
+                serde_json::from_value(answer.body).map_err(|e| format!("the answer: {e}"))?;
+            println!("{} redirects", list.redirects.len());
+            for r in list.redirects {
+                println!("{} → {}", r.from, r.to);
+            }
+        }
+        RedirectCommand::Rm { from } => {
+            let query: String = form_urlencoded::Serializer::new(String::new())
+                .append_pair("from", from)
+                .finish();
+            let answer = client.call("DELETE", &format!("/admin/redirects?{query}"), None)?;
+            match answer.status {
+                204 => println!("removed {from}"),
+                404 => return Err(format!("there is no redirect from {from}")),
+                _ => return Err(answer.problem()),
+            }
+        }
+    }
+    Ok(())
+}
+
+fn not_found(client: &Client, limit: u32) -> Result<(), String> {
+    let answer = client.call("GET", &format!("/admin/not-found?limit={limit}"), None)?;
+    if answer.status != 200 {
+        return Err(answer.problem());
+    }
+    let list: api::NotFoundList =
+        serde_json::from_value(answer.body).map_err(|e| format!("the answer: {e}"))?;
+    if list.not_found.is_empty() {
+        println!("No path readers asked for was missing (or each now has a redirect).");
+    }
+    for n in list.not_found {
+        println!("{:>6}  {}  {}", n.hits, n.last_seen, n.path);
+    }
+    Ok(())
+}
+
 fn settings(client: &Client, command: Option<&SettingsCommand>) -> Result<(), String> {
     let (answer, only) = match command {
         None | Some(SettingsCommand::Get { key: None }) => {
@@ -583,6 +659,8 @@ struct Summary {
     comments_present: usize,
     skipped: Vec<String>,
     failed: Vec<String>,
+    /// Old addresses of public posts → their new ones.
+    redirects: std::collections::BTreeMap<String, String>,
 }
 
 fn import_wxr(client: &Client, file: &Path) -> Result<bool, String> {
@@ -604,6 +682,30 @@ fn import_wxr(client: &Client, file: &Path) -> Result<bool, String> {
             }
         }
     }
+    let redirects: Vec<api::Redirect> = summary
+        .redirects
+        .iter()
+        .map(|(from, to)| api::Redirect {
+            from: from.clone(),
+            to: to.clone(),
+            created_at: None,
+        })
+        .collect();
+    let mut recorded = 0;
+    for chunk in redirects.chunks(500) {
+        let body = serde_json::to_value(api::RedirectList {
+            redirects: chunk.to_vec(),
+        })
+        .map_err(|e| e.to_string())?;
+        let answer = client.call("POST", "/admin/redirects", Some(&body))?;
+        if answer.status == 200 {
+            recorded += chunk.len();
+        } else {
+            summary
+                .failed
+                .push(format!("redirects: {}", answer.problem()));
+        }
+    }
     println!(
         "Imported {} posts ({} already there) and {} comments ({} already there); skipped {}; failed {}.",
         summary.posts,
@@ -622,6 +724,7 @@ fn import_wxr(client: &Client, file: &Path) -> Result<bool, String> {
             println!("  draft: {p}");
         }
     }
+    println!("Redirects: {recorded} old addresses lead to their new pages (blogctl redirect ls).");
     for c in &summary.changed {
         println!("  changed: {c}");
     }
@@ -752,6 +855,9 @@ fn import_item(client: &Client, item: &wxr::Item, summary: &mut Summary) -> Resu
         }
         _ => return Err(answer.problem()),
     };
+    if status == "published" {
+        blogctl::old_addresses::record(item, &format!("/posts/{slug}"), &mut summary.redirects);
+    }
 
     let mut imported = 0;
     let mut present = 0;
@@ -822,6 +928,8 @@ fn main() -> ExitCode {
         Command::Delete { id } => moderate(&client, *id, None),
         Command::Render => render_stale(&client),
         Command::Media { command } => media(&client, command),
+        Command::Redirect { command } => redirect(&client, command),
+        Command::NotFound { limit } => not_found(&client, *limit),
         Command::Settings { command } => settings(&client, command.as_ref()),
         Command::ImportWxr { file } => match import_wxr(&client, file) {
             Ok(true) => Ok(()),

@@ -23,9 +23,24 @@ pub struct Item {
     /// `wp:post_date_gmt` as RFC 3339, if set.
     pub date: Option<String>,
     pub tags: Vec<String>,
+    /// Its categories and tags as WordPress addressed them (`/category/{nicename}/`).
+    pub terms: Vec<Term>,
+    /// `<link>`: its address on the old site.
+    pub link: String,
+    /// `dc:creator`: the author's login (`/author/{login}/`).
+    pub creator: String,
     pub comments: Vec<Comment>,
     /// The line of the `<item>` in the file, for messages.
     pub line: usize,
+}
+
+/// A category or tag of an item.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Term {
+    /// `category` or `post_tag`.
+    pub taxonomy: String,
+    pub nicename: String,
+    pub name: String,
 }
 
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -92,6 +107,7 @@ pub fn parse(xml: &str) -> Result<Vec<Item>, Error> {
     let mut item: Option<Item> = None;
     let mut comment: Option<Comment> = None;
     let mut category_domain = String::new();
+    let mut category_nicename = String::new();
     let mut saw_rss = false;
     loop {
         let position = reader.buffer_position();
@@ -114,6 +130,12 @@ pub fn parse(xml: &str) -> Result<Vec<Item>, Error> {
                     "category" => {
                         category_domain = e
                             .try_get_attribute("domain")
+                            .ok()
+                            .flatten()
+                            .map(|a| a.value.to_string())
+                            .unwrap_or_default();
+                        category_nicename = e
+                            .try_get_attribute("nicename")
                             .ok()
                             .flatten()
                             .map(|a| a.value.to_string())
@@ -168,6 +190,8 @@ pub fn parse(xml: &str) -> Result<Vec<Item>, Error> {
                     match name.as_str() {
                         "title" => i.title = plain_text(&value),
                         "wp:post_id" => i.id = value.trim().to_string(),
+                        "link" => i.link = value.trim().to_string(),
+                        "dc:creator" => i.creator = value.trim().to_string(),
                         "wp:post_name" => i.slug = value.trim().to_string(),
                         "content:encoded" => i.content = value,
                         "wp:post_type" => i.post_type = value.trim().to_string(),
@@ -178,6 +202,13 @@ pub fn parse(xml: &str) -> Result<Vec<Item>, Error> {
                             if matches!(category_domain.as_str(), "post_tag" | "category") =>
                         {
                             let tag = plain_text(&value);
+                            if !category_nicename.is_empty() && !tag.is_empty() {
+                                i.terms.push(Term {
+                                    taxonomy: category_domain.clone(),
+                                    nicename: category_nicename.clone(),
+                                    name: tag.clone(),
+                                });
+                            }
                             if !tag.is_empty() && tag != "Uncategorized" && !i.tags.contains(&tag) {
                                 i.tags.push(tag);
                             }

@@ -7,7 +7,7 @@ use blog_core::token::secrets_match;
 use serde_json::{json, Value};
 use worker::{Method, Request, Response};
 
-use super::{comments, media, posts, renders, settings};
+use super::{comments, media, posts, redirects, renders, settings};
 use crate::edge::error::{AppError, AppResult};
 use crate::edge::{http, App};
 
@@ -52,6 +52,12 @@ pub async fn handle(req: &mut Request, app: &App, path: &str) -> AppResult<Respo
         (["media"], _) => Err(AppError::MethodNotAllowed("GET, POST")),
         (["media", id], Method::Delete) => media::delete(app, &store, req, record_id(id)?).await,
         (["media", _], _) => Err(AppError::MethodNotAllowed("DELETE")),
+        (["redirects"], Method::Get) => redirects::list(&store).await,
+        (["redirects"], Method::Post) => redirects::add(&store, &read_json(req).await?).await,
+        (["redirects"], Method::Delete) => redirects::delete(&store, req).await,
+        (["redirects"], _) => Err(AppError::MethodNotAllowed("GET, POST, DELETE")),
+        (["not-found"], Method::Get) => redirects::not_found(&store, req).await,
+        (["not-found"], _) => Err(AppError::MethodNotAllowed("GET")),
         (["settings"], Method::Get) => settings::get(&store).await,
         (["settings"], Method::Patch) => {
             settings::update(app, &store, &read_json(req).await?).await

@@ -8,6 +8,7 @@ mod api;
 mod comments;
 mod media;
 mod posts;
+mod redirects;
 mod renders;
 mod schedule;
 mod settings;

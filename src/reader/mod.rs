@@ -7,10 +7,11 @@ mod akismet;
 mod comments;
 mod media;
 mod pages;
+mod redirects;
 mod search;
 pub mod views;
 
-use blog_core::routes::{self, Route};
+use blog_core::routes::{self, Page, Route};
 use worker::{Context, Env, Method, Request, Response};
 
 use crate::edge::error::{self, AppError, AppResult};
@@ -33,8 +34,17 @@ pub async fn handle(mut req: Request, env: Env, ctx: Context) -> worker::Result<
             Err(e) => error::json_error(&e, &context(&method)),
         };
     }
+    let readable = matches!(method, Method::Get | Method::Head);
     let response = match route(&mut req, &app, &path).await {
         Ok(response) => response,
+        Err(AppError::NotFound) if readable => match redirects::old_address(&app, &path).await {
+            Ok(Some(moved)) => moved,
+            Ok(None) => not_found(&app, &context(&method)).await?,
+            Err(e) => {
+                worker::console_error!("looking up an old address failed: {e}");
+                not_found(&app, &context(&method)).await?
+            }
+        },
         Err(e) => error::error_page(&app.blog_for_errors().await, &e, &context(&method))?,
     };
     if method == Method::Head {
@@ -44,11 +54,25 @@ pub async fn handle(mut req: Request, env: Env, ctx: Context) -> worker::Result<
     }
 }
 
+async fn not_found(app: &App, context: &str) -> worker::Result<Response> {
+    error::error_page(&app.blog_for_errors().await, &AppError::NotFound, context)
+}
+
 async fn route(req: &mut Request, app: &App, path: &str) -> AppResult<Response> {
     let route = routes::route_for(path).ok_or(AppError::NotFound)?;
     let method = req.method();
     let readable = matches!(method, Method::Get | Method::Head);
     match route {
+        Route::Page(Page::Home { page: 1 }) if readable => {
+            // Only a home page asked for with a query can be an old WordPress short link.
+            let query = http::query_string(req);
+            if !query.is_empty() {
+                if let Some(moved) = redirects::short_link(app, &query).await? {
+                    return Ok(moved);
+                }
+            }
+            pages::serve(req, app, Page::Home { page: 1 }).await
+        }
         Route::Page(page) if readable => pages::serve(req, app, page).await,
         Route::Reply { slug, parent } if readable => comments::reply_page(app, &slug, parent).await,
         Route::Held { slug, id, key } if readable => {

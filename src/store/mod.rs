@@ -9,15 +9,18 @@
 //! - [`comments`]: storing, checking and moderating comments;
 //! - [`media`]: the media library's rows (the bytes are in R2);
 //! - [`renders`]: rows whose stored HTML is stale, and their fresh renders;
+//! - [`redirects`]: old addresses, and the paths readers ask for in vain;
 //! - [`settings`]: the key → value table of the blog's settings (and the scheduler's mark).
 
 mod comments;
 mod media;
 mod pages;
 mod posts;
+mod redirects;
 mod renders;
 mod settings;
 
+pub use redirects::{NotFoundRow, RedirectRow};
 pub use renders::PostRender;
 
 use std::fmt;

@@ -203,3 +203,31 @@ pub struct SettingList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purged: Option<usize>,
 }
+
+/// One old address and where it leads (`GET /admin/redirects`; `POST` takes `from` and `to`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Redirect {
+    pub from: String,
+    pub to: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+}
+
+/// `GET /admin/redirects`, and the body of `POST /admin/redirects` (many at once).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RedirectList {
+    pub redirects: Vec<Redirect>,
+}
+
+/// A path readers asked for in vain (`GET /admin/not-found`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NotFound {
+    pub path: String,
+    pub hits: i64,
+    pub last_seen: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NotFoundList {
+    pub not_found: Vec<NotFound>,
+}

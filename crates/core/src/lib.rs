@@ -10,7 +10,8 @@
 //! - [`form`], [`spam`] and [`token`]: the comment form, its checks and its signatures;
 //! - [`validation`]: what the admin API accepts; [`settings`]: the blog's identity;
 //! - [`api`]: the admin API's answers, shared with `blogctl`;
-//! - [`search`]: a reader's words as a literal full-text query, and snippets as HTML.
+//! - [`search`]: a reader's words as a literal full-text query, and snippets as HTML;
+//! - [`redirects`]: old addresses, checked and looked up.
 
 pub mod api;
 pub mod comment_text;
@@ -19,6 +20,7 @@ pub mod form;
 pub mod invalidation;
 pub mod media;
 pub mod model;
+pub mod redirects;
 pub mod routes;
 pub mod search;
 pub mod settings;
