@@ -40,14 +40,23 @@ pub async fn handle(mut req: Request, env: Env, ctx: worker::Context) -> worker:
     Ok(response)
 }
 
-/// The cron job: publishes scheduled posts whose time has come, and stores fresh renders of
-/// rows whose stored HTML is stale.
+/// The cron job: publishes scheduled posts whose time has come, keeps the not-found list bounded,
+/// and stores fresh renders of rows whose stored HTML is stale.
 pub async fn scheduled(env: Env) {
     let app = App::new(env, None, None);
     match schedule::publish_due(&app).await {
         Ok(0) => {}
         Ok(n) => worker::console_log!("published {n} scheduled posts"),
         Err(e) => worker::console_error!("scheduled publishing failed: {e}"),
+    }
+    // The reader counts not-found paths; the list stays bounded here, once a minute.
+    match app.store() {
+        Ok(store) => {
+            if let Err(e) = store.trim_not_found().await {
+                worker::console_error!("trimming the not-found list failed: {e}");
+            }
+        }
+        Err(e) => worker::console_error!("{e}"),
     }
     match renders::refresh_all(&app, 25).await {
         Ok((0, _)) => {}

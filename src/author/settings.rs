@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use blog_core::api;
+use blog_core::media::SITE_ICON_KEY;
 use blog_core::routes::Icon;
 use blog_core::settings::{self, SETTINGS};
 use serde_json::Value;
@@ -91,6 +92,9 @@ pub async fn update(app: &App, store: &Store, json: &Value) -> AppResult<Respons
             .or_else(|| settings::setting(key).map(|s| s.default));
         current != Some(value.as_str())
     });
+    if let Some(icon) = checked.get("icon") {
+        keep_icon_copy(app, settings::media_file(icon).as_deref()).await?;
+    }
     store.set_settings(&checked).await?;
     if checked.contains_key("icon") {
         for icon in [Icon::Favicon, Icon::AppleTouch] {
@@ -121,4 +125,35 @@ async fn list(store: &Store, purged: Option<usize>) -> AppResult<api::SettingLis
         })
         .collect();
     Ok(api::SettingList { settings, purged })
+}
+
+/// Copies the chosen icon (by its hash in the media library) to R2's [`SITE_ICON_KEY`], which the
+/// reader serves at `/favicon.ico` without reading a setting; `None` removes the copy (the
+/// default icon again).
+async fn keep_icon_copy(app: &App, hash: Option<&str>) -> AppResult<()> {
+    let bucket = app.media()?;
+    let r2 = |e: worker::Error| AppError::Unavailable(format!("R2: {e}"));
+    let Some(hash) = hash else {
+        return bucket.delete(SITE_ICON_KEY).await.map_err(r2);
+    };
+    let object = bucket
+        .get(format!("media/{hash}"))
+        .execute()
+        .await
+        .map_err(r2)?
+        .ok_or_else(|| AppError::Internal(format!("media/{hash} is listed but not in R2")))?;
+    let metadata = object.http_metadata();
+    let bytes = object
+        .body()
+        .ok_or_else(|| AppError::Internal("an R2 read had no body".into()))?
+        .bytes()
+        .await
+        .map_err(r2)?;
+    bucket
+        .put(SITE_ICON_KEY, bytes)
+        .http_metadata(metadata)
+        .execute()
+        .await
+        .map_err(r2)?;
+    Ok(())
 }

@@ -3,7 +3,7 @@
 //! for a year (`immutable`), its strong `ETag` is the hash (a revalidation is answered without
 //! touching storage), and `Range` requests (`206`, `416`) let audio and video seek.
 
-use blog_core::media::{self, RangeRequest};
+use blog_core::media::{self, RangeRequest, SITE_ICON_KEY};
 use blog_core::routes::Icon;
 use worker::{Headers, Range, Request, Response};
 
@@ -106,32 +106,28 @@ pub async fn serve(req: &Request, app: &App, hash: &str, name: &str) -> AppResul
     }
 }
 
-/// `/favicon.ico` and `/apple-touch-icon.png`: the icon the author chose (setting `icon`, an image
-/// of the media library, from R2) or the default one (drawn by `scripts/icons.mjs`), so that
-/// neither is ever a 404. Kept in this data centre's Cache API; a new icon purges it there.
+/// `/favicon.ico` and `/apple-touch-icon.png`: the icon the author chose (the author Worker keeps a
+/// copy of it in R2 under [`SITE_ICON_KEY`], so that no setting is read here) or the default one
+/// (drawn by `scripts/icons.mjs`), so that neither is ever a 404. Kept in this data centre's
+/// Cache API; a new icon purges it there.
 pub async fn icon(app: &App, icon: Icon) -> AppResult<Response> {
     let edge_key = format!("{}{}", app.origin(), icon.path());
     if let Some(found) = cache::edge_get(&edge_key).await {
         return Ok(found);
     }
-    // If the settings cannot be read, the default is served but not kept.
-    let chosen = app.settings().await.map(|s| s.icon.clone());
-    let stored = match chosen.as_ref().ok().and_then(Option::as_deref) {
-        Some(hash) => app
-            .media()?
-            .get(format!("media/{hash}"))
-            .execute()
-            .await
-            .map_err(|e| AppError::Unavailable(format!("R2: {e}")))?,
-        None => None,
-    };
+    let chosen = app
+        .media()?
+        .get(SITE_ICON_KEY)
+        .execute()
+        .await
+        .map_err(|e| AppError::Unavailable(format!("R2: {e}")))?;
     let headers = Headers::new();
     // A week: long enough to cost nothing, short enough for a new icon to arrive.
     headers.set("Cache-Control", "public, max-age=604800")?;
     headers.set("X-Content-Type-Options", "nosniff")?;
-    let response = match stored.as_ref().and_then(|object| object.body()) {
+    let response = match chosen.as_ref().and_then(|object| object.body()) {
         Some(body) => {
-            let content_type = stored
+            let content_type = chosen
                 .as_ref()
                 .and_then(|object| object.http_metadata().content_type)
                 .unwrap_or_else(|| "application/octet-stream".into());
@@ -144,10 +140,8 @@ pub async fn icon(app: &App, icon: Icon) -> AppResult<Response> {
         }
     };
     let mut response = response.with_headers(headers);
-    if chosen.is_ok() {
-        let copy = response.cloned()?;
-        app.after_response(cache::edge_put(edge_key, copy)).await;
-    }
+    let copy = response.cloned()?;
+    app.after_response(cache::edge_put(edge_key, copy)).await;
     Ok(response)
 }
 

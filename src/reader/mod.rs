@@ -34,18 +34,9 @@ pub async fn handle(mut req: Request, env: Env, ctx: Context) -> worker::Result<
             Err(e) => error::json_error(&e, &context(&method)),
         };
     }
-    let readable = matches!(method, Method::Get | Method::Head);
     let response = match route(&mut req, &app, &path).await {
         Ok(response) => response,
-        Err(AppError::NotFound) if readable => match redirects::old_address(&app, &path).await {
-            Ok(Some(moved)) => moved,
-            Ok(None) => not_found(&app, &context(&method)).await?,
-            Err(e) => {
-                worker::console_error!("looking up an old address failed: {e}");
-                not_found(&app, &context(&method)).await?
-            }
-        },
-        Err(e) => error::error_page(&app.blog_for_errors().await, &e, &context(&method))?,
+        Err(e) => answer_error(&app, e, &method, &path).await?,
     };
     if method == Method::Head {
         http::strip_body(response)
@@ -54,8 +45,23 @@ pub async fn handle(mut req: Request, env: Env, ctx: Context) -> worker::Result<
     }
 }
 
-async fn not_found(app: &App, context: &str) -> worker::Result<Response> {
-    error::error_page(&app.blog_for_errors().await, &AppError::NotFound, context)
+/// The answer to a request that failed: for a reading request that found nothing, the redirect
+/// if the path is an old address; else the error page.
+async fn answer_error(
+    app: &App,
+    error: AppError,
+    method: &Method,
+    path: &str,
+) -> worker::Result<Response> {
+    if matches!(error, AppError::NotFound) && matches!(method, Method::Get | Method::Head) {
+        match redirects::old_address(app, path).await {
+            Ok(Some(moved)) => return Ok(moved),
+            Ok(None) => {}
+            Err(e) => worker::console_error!("looking up an old address failed: {e}"),
+        }
+    }
+    let context = format!("{method} {path}");
+    error::error_page(&app.blog_for_errors().await, &error, &context)
 }
 
 async fn route(req: &mut Request, app: &App, path: &str) -> AppResult<Response> {

@@ -38,20 +38,25 @@ impl Store {
         Ok(row.map(|r| r.to_url))
     }
 
-    /// Counts a path that was not found, keeping the [`NOT_FOUND_KEPT`] most recently seen.
+    /// Counts a path that was not found (the cron job keeps the table bounded: see
+    /// [`Store::trim_not_found`]).
     pub async fn count_not_found(&self, path: &str, now: i64) -> Result<()> {
-        let count = self.statement(
+        self.execute(
             "INSERT INTO not_found (path, hits, last_seen) VALUES (?1, 1, ?2) \
              ON CONFLICT (path) DO UPDATE SET hits = hits + 1, last_seen = excluded.last_seen",
             &[path.into(), num(now)],
-        )?;
-        let trim = self.statement(
+        )
+        .await
+    }
+
+    /// Keeps the [`NOT_FOUND_KEPT`] most recently seen not-found paths.
+    pub async fn trim_not_found(&self) -> Result<()> {
+        self.execute(
             "DELETE FROM not_found WHERE path NOT IN \
              (SELECT path FROM not_found ORDER BY last_seen DESC LIMIT ?1)",
             &[num(NOT_FOUND_KEPT.into())],
-        )?;
-        self.db.batch(vec![count, trim]).await?;
-        Ok(())
+        )
+        .await
     }
 
     pub async fn redirects(&self) -> Result<Vec<RedirectRow>> {

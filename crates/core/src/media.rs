@@ -2,6 +2,10 @@
 //! `Content-Type`), how large an image is, what name it is served under, and which bytes a
 //! `Range` header asks for. Pure, so each rule has a native test.
 
+/// The R2 key of the site icon the author chose: a copy of a media library image, kept there by
+/// the author Worker so that serving `/favicon.ico` reads no setting.
+pub const SITE_ICON_KEY: &str = "site-icon";
+
 /// The kinds of file the blog stores. Anything else is refused (SVG too: it can carry script).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MediaType {

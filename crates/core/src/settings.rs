@@ -36,8 +36,6 @@ pub struct Settings {
     pub spam: SpamConfig,
     /// Comments close this long after a post is published (`None`: never).
     pub comments_close_after_days: Option<i64>,
-    /// The site icon's SHA-256 in the media library (`None`: the default icon).
-    pub icon: Option<String>,
 }
 
 impl Default for Settings {
@@ -408,7 +406,6 @@ impl Settings {
                     .unwrap_or(spam.rate_window_seconds),
             },
             comments_close_after_days: number("comments_close_after_days").filter(|d| *d > 0),
-            icon: stored("icon").and_then(media_file),
         }
     }
 }
@@ -511,7 +508,5 @@ mod tests {
         assert_eq!(check("icon", ""), Ok("".into()));
         assert!(check("icon", "/favicon.ico").is_err());
         assert!(check("icon", "/media/abc/icon.png").is_err());
-        let s = Settings::from_stored(stored(&[("icon", path.as_str())]));
-        assert_eq!(s.icon.as_deref(), Some(hash));
     }
 }
