@@ -128,18 +128,15 @@ pub fn parse(xml: &str) -> Result<Vec<Item>, Error> {
                     }
                     "wp:comment" if item.is_some() => comment = Some(Comment::default()),
                     "category" => {
-                        category_domain = e
-                            .try_get_attribute("domain")
-                            .ok()
-                            .flatten()
-                            .map(|a| a.value.to_string())
-                            .unwrap_or_default();
-                        category_nicename = e
-                            .try_get_attribute("nicename")
-                            .ok()
-                            .flatten()
-                            .map(|a| a.value.to_string())
-                            .unwrap_or_default();
+                        let attribute = |name: &str| {
+                            e.try_get_attribute(name)
+                                .ok()
+                                .flatten()
+                                .map(|a| a.value.to_string())
+                                .unwrap_or_default()
+                        };
+                        category_domain = attribute("domain");
+                        category_nicename = attribute("nicename");
                     }
                     _ => {}
                 }

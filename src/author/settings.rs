@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use blog_core::api;
 use blog_core::media::SITE_ICON_KEY;
 use blog_core::routes::Icon;
-use blog_core::settings::{self, SETTINGS};
+use blog_core::settings::{self, Stored, SETTINGS};
 use serde_json::Value;
 use worker::Response;
 
@@ -16,7 +16,7 @@ use crate::store::Store;
 
 /// `GET /admin/settings`: every setting, its value in force, default and meaning.
 pub async fn get(store: &Store) -> AppResult<Response> {
-    http::json_response(200, &list(store, None).await?)
+    http::json_response(200, &list(&store.settings().await?, None))
 }
 
 /// `PATCH /admin/settings` with `{"key": "value", …}` (`null`: back to the default). Every value
@@ -82,20 +82,19 @@ pub async fn update(app: &App, store: &Store, json: &Value) -> AppResult<Respons
             fields: errors,
         });
     }
-    let before = store.settings().await?;
-    // Only what differs from what is stored counts as a change (and purges).
+    let mut stored = store.settings().await?;
+    // Only what differs from the value in force counts as a change (and purges). Every key
+    // here passed `check`, so it names a setting.
     checked.retain(|key, value| {
-        let current = before
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-            .or_else(|| settings::setting(key).map(|s| s.default));
-        current != Some(value.as_str())
+        settings::setting(key).is_some_and(|setting| stored.value(setting) != value.as_str())
     });
     if let Some(icon) = checked.get("icon") {
         keep_icon_copy(app, settings::media_file(icon).as_deref()).await?;
     }
     store.set_settings(&checked).await?;
+    for (key, value) in &checked {
+        stored.set(key, value);
+    }
     if checked.contains_key("icon") {
         for icon in [Icon::Favicon, Icon::AppleTouch] {
             app.purge_media(icon.path()).await;
@@ -106,25 +105,20 @@ pub async fn update(app: &App, store: &Store, json: &Value) -> AppResult<Respons
     } else {
         0
     };
-    http::json_response(200, &list(store, Some(purged)).await?)
+    http::json_response(200, &list(&stored, Some(purged)))
 }
 
-async fn list(store: &Store, purged: Option<usize>) -> AppResult<api::SettingList> {
-    let stored = store.settings().await?;
+fn list(stored: &Stored, purged: Option<usize>) -> api::SettingList {
     let settings = SETTINGS
         .iter()
         .map(|s| api::Setting {
             key: s.key.into(),
-            value: stored
-                .iter()
-                .find(|(k, _)| k == s.key)
-                .map_or(s.default, |(_, v)| v.as_str())
-                .into(),
+            value: stored.value(s).into(),
             default: s.default.into(),
             about: s.about.into(),
         })
         .collect();
-    Ok(api::SettingList { settings, purged })
+    api::SettingList { settings, purged }
 }
 
 /// Copies the chosen icon (by its hash in the media library) to R2's [`SITE_ICON_KEY`], which the

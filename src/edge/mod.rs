@@ -62,13 +62,7 @@ impl App {
         if let Some(settings) = self.settings.get() {
             return Ok(settings);
         }
-        let pairs = self.store()?.settings().await?;
-        let settings = Settings::from_stored(|key| {
-            pairs
-                .iter()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v.as_str())
-        });
+        let settings = self.store()?.settings().await?.settings();
         Ok(self.settings.get_or_init(|| settings))
     }
 

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use blog_core::settings::Stored;
 use serde::Deserialize;
 
 use super::{Result, Store};
@@ -17,14 +18,16 @@ const UPSERT: &str = "INSERT INTO settings (key, value) VALUES (?1, ?2) \
                       ON CONFLICT (key) DO UPDATE SET value = excluded.value";
 
 impl Store {
-    /// Every row, as `(key, value)` pairs sorted by key.
-    pub async fn settings(&self) -> Result<Vec<(String, String)>> {
+    /// Every row.
+    pub async fn settings(&self) -> Result<Stored> {
         let rows = self
-            .statement("SELECT key, value FROM settings ORDER BY key", &[])?
+            .statement("SELECT key, value FROM settings", &[])?
             .all()
             .await?
             .results::<Pair>()?;
-        Ok(rows.into_iter().map(|p| (p.key, p.value)).collect())
+        Ok(Stored::new(
+            rows.into_iter().map(|p| (p.key, p.value)).collect(),
+        ))
     }
 
     pub async fn setting(&self, key: &str) -> Result<Option<String>> {

@@ -201,6 +201,42 @@ pub const SETTINGS: &[Setting] = &[
     },
 ];
 
+/// The settings table's rows as stored: key → text.
+#[derive(Debug, Clone, Default)]
+pub struct Stored(Vec<(String, String)>);
+
+impl Stored {
+    pub fn new(rows: Vec<(String, String)>) -> Self {
+        Stored(rows)
+    }
+
+    /// The stored text of `key`, if it has a row.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The value in force for a setting: the stored one, else its default.
+    pub fn value(&self, setting: &Setting) -> &str {
+        self.get(setting.key).unwrap_or(setting.default)
+    }
+
+    /// Replaces (or adds) the row of `key`, as a stored change does.
+    pub fn set(&mut self, key: &str, value: &str) {
+        match self.0.iter_mut().find(|(k, _)| k == key) {
+            Some((_, v)) => *v = value.to_string(),
+            None => self.0.push((key.to_string(), value.to_string())),
+        }
+    }
+
+    /// What the rows decide (see [`Settings::from_stored`]).
+    pub fn settings(&self) -> Settings {
+        Settings::from_stored(|key| self.get(key))
+    }
+}
+
 /// The setting named `key`.
 pub fn setting(key: &str) -> Option<&'static Setting> {
     SETTINGS.iter().find(|s| s.key == key)
@@ -498,6 +534,12 @@ mod tests {
         assert!(check("comment_moderation", "some").is_err());
         assert!(shows_on_pages("title") && shows_on_pages("comments_close_after_days"));
         assert!(!shows_on_pages("comment_blocklist") && !shows_on_pages("icon"));
+        let mut rows = Stored::new(vec![("title".into(), "A".into())]);
+        rows.set("title", "B");
+        rows.set("tagline", "C");
+        assert_eq!(rows.settings().blog.title, "B");
+        assert_eq!(rows.value(setting("tagline").unwrap()), "C");
+        assert_eq!(rows.value(setting("author").unwrap()), "The Author");
         let hash = "e5a193949016063b69675ce18341e81f4a098dd8d564a2caac8e84dbba3f4dd6";
         let path = format!("/media/{hash}/icon.png");
         assert_eq!(check("icon", &path), Ok(path.clone()));
