@@ -105,12 +105,16 @@ test("addendum appends to a post, and comments are listed and moderated", () =>
 test("a WordPress export imports with its threads, once, however often it runs", () =>
   withBlog(async (blog, url) => {
     const wxr = path.join(ROOT, "tests", "fixtures", "wordpress-export.xml");
-    const run = await blogctl(url, ["import-wxr", wxr]);
+    // Its one attachment is on a host that does not exist; an empty uploads copy keeps the test
+    // off the network.
+    const uploads = fs.mkdtempSync(path.join(os.tmpdir(), "uploads-"));
+    const run = await blogctl(url, ["import-wxr", "--uploads", uploads, wxr]);
     assert.equal(run.code, 0, run.stderr + run.stdout);
-    assert.match(run.stdout, /Imported 3 posts \(0 already there\) and 4 comments \(0 already there\); skipped 5; failed 0\./);
+    assert.match(run.stdout, /Imported 3 posts \(0 already there\) and 4 comments \(0 already there\); skipped 4; failed 0\./);
     assert.match(run.stdout, /skipped: "About": a page, not a post/);
     assert.match(run.stdout, /skipped: comment 24 on creme-brulee-crema: spam/);
-    assert.match(run.stderr, /\[1\/6\] "Crème brûlée & the perfect crema" \(line \d+\): imported as \/posts\/creme-brulee-crema/);
+    assert.match(run.stdout, /media failed: https:\/\/cafenotes\.example\.org\/wp-content\/uploads\/espresso-machine\.jpg/);
+    assert.match(run.stderr, /\[1\/5\] "Crème brûlée & the perfect crema" \(line \d+\): imported as \/posts\/creme-brulee-crema/);
 
     // The post, page by page.
     const post = await page(blog, "/posts/creme-brulee-crema");
@@ -143,7 +147,7 @@ test("a WordPress export imports with its threads, once, however often it runs",
     assert.deepEqual(imported.tags, ["Coffee", "Crema", "Espresso"], "categories and tags, alphabetical");
     assert.deepEqual(imported.comments, { approved: 3, pending: 1, spam: 0 });
 
-    const rerun = await blogctl(url, ["import-wxr", wxr]);
+    const rerun = await blogctl(url, ["import-wxr", "--uploads", uploads, wxr]);
     assert.equal(rerun.code, 0, rerun.stderr);
     assert.match(rerun.stdout, /Imported 0 posts \(3 already there\) and 0 comments \(4 already there\)/);
     const count = await blog.db.prepare("SELECT (SELECT COUNT(*) FROM posts) AS posts, (SELECT COUNT(*) FROM comments) AS comments").first();
@@ -247,12 +251,81 @@ test("import-wxr keeps password-protected, private and pending posts as drafts a
     }
   }, { demo: false }));
 
+test("import-wxr stores attachments from the old host (or a copy of uploads) and rewrites every reference", () =>
+  withBlog(async (blog, url) => {
+    // A stand-in for the old site's host: one file it still has, one it lost.
+    const photo = makePng(640, 400, 3);
+    const http = await import("node:http");
+    const server = http.createServer((req, res) => {
+      if (req.url === "/wp-content/uploads/2013/03/photo.png") {
+        res.writeHead(200, { "Content-Type": "image/png" });
+        res.end(photo);
+      } else {
+        res.writeHead(404);
+        res.end("gone");
+      }
+    });
+    await new Promise((r) => server.listen(0, "127.0.0.1", r));
+    const host = `http://127.0.0.1:${server.address().port}`;
+    try {
+      const attachment = (id, name) => `
+  <item><title>${name}</title><link>${host}/2013/03/10/gallery-post/${name}/</link><wp:post_id>${id}</wp:post_id>
+    <wp:post_type>attachment</wp:post_type><wp:status>inherit</wp:status>
+    <wp:attachment_url>${host}/wp-content/uploads/2013/03/${name}.png</wp:attachment_url>
+    <wp:postmeta><wp:meta_key>_wp_attachment_image_alt</wp:meta_key><wp:meta_value><![CDATA[A ${name}]]></wp:meta_value></wp:postmeta></item>`;
+      const wxrText = `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel>${attachment(11, "photo")}${attachment(12, "missing")}
+  <item><title>Gallery post</title><link>${host}/2013/03/10/gallery-post/</link><wp:post_id>10</wp:post_id><wp:post_name>gallery-post</wp:post_name>
+    <content:encoded><![CDATA[<a href="${host}/wp-content/uploads/2013/03/photo.png"><img src="${host.replace("http:", "https:")}/wp-content/uploads/2013/03/photo-300x188.png" alt="A photo"></a>]]></content:encoded>
+    <wp:post_date_gmt>2013-03-10 09:00:00</wp:post_date_gmt><wp:status>publish</wp:status><wp:post_type>post</wp:post_type></item>
+</channel></rss>`;
+      const file = tempFile("export.xml", wxrText);
+      const result = await blogctl(url, ["import-wxr", file]);
+      assert.equal(result.code, 0, "a lost file is reported, not fatal: " + result.stderr + result.stdout);
+      assert.match(result.stdout, /^Media: 1 files stored in the media library, 1 failed; 2 references rewritten\.$/m);
+      assert.match(result.stdout, /media failed: .*missing\.png: .*404/);
+      const media = await admin(blog, "GET", "/admin/media");
+      assert.equal(media.json.total, 1);
+      const stored = media.json.media[0];
+      assert.equal(stored.alt, "A photo");
+      const address = new URL(stored.url, "http://x").pathname;
+      const post = (await page(blog, "/posts/gallery-post")).body;
+      assert.ok(!post.includes(host.replace("http://", "//")), "no reference to the old host is left");
+      assert.match(post, new RegExp(`<a href="${address}"><img src="${address}"`), "the resized copy points at the original");
+      const file2 = await blog.fetch(address);
+      assert.equal(file2.status, 200);
+      assert.deepEqual(Buffer.from(await file2.arrayBuffer()), photo);
+      for (const old of ["/2013/03/10/gallery-post/photo/", "/?attachment_id=11", "/wp-content/uploads/2013/03/photo.png"]) {
+        const res = await blog.fetch(old);
+        assert.equal(res.status, 301, old);
+        assert.equal(res.headers.get("location"), address, old);
+      }
+
+      // The old site is gone: a copy of its uploads folder does instead.
+      server.close();
+      const uploads = fs.mkdtempSync(path.join(os.tmpdir(), "uploads-"));
+      fs.mkdirSync(path.join(uploads, "2013", "03"), { recursive: true });
+      fs.writeFileSync(path.join(uploads, "2013", "03", "photo.png"), photo);
+      fs.writeFileSync(path.join(uploads, "2013", "03", "missing.png"), makePng(32, 32, 9));
+      const again = await blogctl(url, ["import-wxr", "--uploads", uploads, file]);
+      assert.equal(again.code, 0, again.stderr + again.stdout);
+      assert.match(again.stdout, /^Media: 2 files stored in the media library, 0 failed;/m);
+      assert.equal((await admin(blog, "GET", "/admin/media")).json.total, 2, "the same photo is stored once");
+    } finally {
+      server.close();
+    }
+  }, { demo: false }));
+
 test("WordPress's theme unit test export imports with exit 0, its protected post kept private", () =>
   withBlog(async (blog, url) => {
     const corpus = path.join(ROOT, "..", "shared", "corpora", "wordpress", "themeunittestdata.wordpress.xml");
     assert.ok(fs.existsSync(corpus), `${corpus} (../shared holds the corpora)`);
-    const result = await blogctl(url, ["import-wxr", corpus]);
+    // No network here: the attachments are looked for in an (empty) copy of the uploads folder.
+    const uploads = fs.mkdtempSync(path.join(os.tmpdir(), "uploads-"));
+    const result = await blogctl(url, ["import-wxr", "--uploads", uploads, corpus]);
     assert.equal(result.code, 0, result.stdout.split("\n").filter((l) => /failed/.test(l)).join("\n"));
+    assert.match(result.stdout, /^Media: 0 files stored in the media library, 37 failed;/m, "every attachment tried and reported");
     assert.match(result.stdout, /Imported 58 posts \(0 already there\) and \d+ comments/);
     assert.match(result.stdout, /draft: "Template: Password Protected \(the password is \\"enter\\"\)" \(password-protected\)/);
     assert.equal((await page(blog, "/posts/template-password-protected")).status, 404);

@@ -121,3 +121,23 @@ test("the author Worker's cron job stores renders of rows no one has asked for",
     await blog.close();
   }
 });
+
+test("a <!--more--> break ends the excerpt on the listing and the page's description; the post shows everything", async () => {
+  const blog = await startBlog({ demo: false });
+  try {
+    const created = await admin(blog, "POST", "/admin/posts", {
+      title: "Cut here",
+      body: "A short opening.\n\n<!--more-->\n\nThe rest, which only the post shows.",
+      status: "published",
+    });
+    assert.equal(created.res.status, 201, JSON.stringify(created.json));
+    const home = await page(blog, "/");
+    assert.match(home.body, /<p>A short opening\.<\/p>/);
+    assert.doesNotMatch(home.body, /The rest/);
+    const post = await page(blog, "/posts/cut-here");
+    assert.match(post.body, /<meta name="description" content="A short opening\.">/);
+    assert.match(post.body, /<p>The rest, which only the post shows\.<\/p>/);
+  } finally {
+    await blog.close();
+  }
+});

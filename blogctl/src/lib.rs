@@ -1,5 +1,6 @@
 //! The pure parts of `blogctl`: front matter and WordPress exports.
 
+pub mod attachments;
 pub mod front_matter;
 pub mod local_files;
 pub mod old_addresses;

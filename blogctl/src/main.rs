@@ -46,7 +46,13 @@ enum Command {
     /// Delete a comment.
     Delete { id: u64 },
     /// Import a WordPress export (WXR): posts, drafts, tags, categories and comment threads.
-    ImportWxr { file: PathBuf },
+    ImportWxr {
+        file: PathBuf,
+        /// A copy of the old site's `wp-content/uploads` folder: attachments are read from it
+        /// instead of being downloaded (for a site that is already gone).
+        #[arg(long)]
+        uploads: Option<PathBuf>,
+    },
     /// Render every post, addendum and comment whose stored HTML is stale now (rows written with
     /// plain SQL, or after a deployment with a new renderer); the cron job does it a batch a minute.
     Render,
@@ -224,18 +230,29 @@ impl Client {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
+        self.upload_bytes(&file.display().to_string(), &name, bytes, alt)
+    }
+
+    /// Uploads `bytes` under `name`; `label` names them in messages.
+    fn upload_bytes(
+        &self,
+        label: &str,
+        name: &str,
+        bytes: Vec<u8>,
+        alt: &str,
+    ) -> Result<api::Media, String> {
         let encode = |s: &str| -> String {
             percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
         };
         let url = format!(
             "{}/admin/media?name={}&alt={}",
             self.base,
-            encode(&name),
+            encode(name),
             encode(alt)
         );
         let megabytes = bytes.len() as f64 / 1_000_000.0;
         if megabytes >= 1.0 {
-            eprintln!("uploading {} ({megabytes:.1} MB)…", file.display());
+            eprintln!("uploading {label} ({megabytes:.1} MB)…");
         }
         let request = ureq::http::Request::builder()
             .method("POST")
@@ -244,27 +261,20 @@ impl Client {
             .header("Content-Type", "application/octet-stream")
             .body(bytes)
             .map_err(|e| format!("POST {url}: {e}"))?;
-        let mut response = self.agent.run(request).map_err(|e| {
-            format!(
-                "{}: {e} (is the blog running at {}?)",
-                file.display(),
-                self.base
-            )
-        })?;
+        let mut response = self
+            .agent
+            .run(request)
+            .map_err(|e| format!("{label}: {e} (is the blog running at {}?)", self.base))?;
         let status = response.status().as_u16();
         let text = response
             .body_mut()
             .read_to_string()
-            .map_err(|e| format!("{}: {e}", file.display()))?;
+            .map_err(|e| format!("{label}: {e}"))?;
         if status == 200 || status == 201 {
-            return serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()));
+            return serde_json::from_str(&text).map_err(|e| format!("{label}: {e}"));
         }
         let body = serde_json::from_str(&text).unwrap_or(json!({"error": text}));
-        Err(format!(
-            "{}: {}",
-            file.display(),
-            Answer { status, body }.problem()
-        ))
+        Err(format!("{label}: {}", Answer { status, body }.problem()))
     }
 }
 
@@ -661,13 +671,81 @@ struct Summary {
     failed: Vec<String>,
     /// Old addresses of public posts → their new ones.
     redirects: std::collections::BTreeMap<String, String>,
+    /// Attachments stored: old URL → media address.
+    media: Vec<(String, String)>,
+    /// Attachments that could not be fetched or stored (reported, not fatal).
+    media_failed: Vec<String>,
+    references_rewritten: usize,
 }
 
-fn import_wxr(client: &Client, file: &Path) -> Result<bool, String> {
+/// Stores every attachment through the media API, fetched from its URL or read from a local copy
+/// of the uploads folder; records where each now lives and its old addresses as redirects.
+fn import_attachments(
+    client: &Client,
+    items: &[wxr::Item],
+    uploads: Option<&Path>,
+    summary: &mut Summary,
+) {
+    let attachments: Vec<&wxr::Item> = items
+        .iter()
+        .filter(|i| i.post_type == "attachment" && !i.attachment_url.is_empty())
+        .collect();
+    let total = attachments.len();
+    let fetcher: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(std::time::Duration::from_secs(30)))
+        .build()
+        .into();
+    for (n, item) in attachments.into_iter().enumerate() {
+        let url = &item.attachment_url;
+        let bytes = match uploads {
+            Some(dir) => blogctl::attachments::uploads_path(url)
+                .ok_or_else(|| format!("{url}: not a file address"))
+                .and_then(|relative| {
+                    std::fs::read(dir.join(&relative))
+                        .map_err(|e| format!("{url}: {}: {e}", dir.join(&relative).display()))
+                }),
+            None => fetcher
+                .get(url)
+                .call()
+                .map_err(|e| format!("{url}: {e}"))
+                .and_then(|mut r| {
+                    r.body_mut()
+                        .with_config()
+                        .limit(100 * 1024 * 1024)
+                        .read_to_vec()
+                        .map_err(|e| format!("{url}: {e}"))
+                }),
+        };
+        let name = blogctl::attachments::file_name(url);
+        let stored = bytes.and_then(|bytes| client.upload_bytes(url, &name, bytes, &item.alt));
+        match stored {
+            Ok(media) => {
+                eprintln!("[media {}/{total}] {url} → {}", n + 1, media.url);
+                let address = media
+                    .url
+                    .find("/media/")
+                    .map_or(media.url.clone(), |i| media.url[i..].to_string());
+                blogctl::old_addresses::record_attachment(item, &address, &mut summary.redirects);
+                summary.media.push((url.clone(), address));
+            }
+            Err(reason) => {
+                eprintln!("[media {}/{total}] FAILED: {reason}", n + 1);
+                summary.media_failed.push(reason);
+            }
+        }
+    }
+}
+
+fn import_wxr(client: &Client, file: &Path, uploads: Option<&Path>) -> Result<bool, String> {
     let items = wxr::parse(&read(file)?).map_err(|e| format!("{}: {e}", file.display()))?;
     let mut summary = Summary::default();
+    import_attachments(client, &items, uploads, &mut summary);
+    let items: Vec<&wxr::Item> = items
+        .iter()
+        .filter(|i| i.post_type != "attachment")
+        .collect();
     let total = items.len();
-    for (n, item) in items.iter().enumerate() {
+    for (n, item) in items.into_iter().enumerate() {
         let label = format!("[{}/{total}] {:?} (line {})", n + 1, item.title, item.line);
         match import_item(client, item, &mut summary) {
             Ok(outcome) => eprintln!("{label}: {outcome}"),
@@ -725,6 +803,15 @@ fn import_wxr(client: &Client, file: &Path) -> Result<bool, String> {
         }
     }
     println!("Redirects: {recorded} old addresses lead to their new pages (blogctl redirect ls).");
+    println!(
+        "Media: {} files stored in the media library, {} failed; {} references rewritten.",
+        summary.media.len(),
+        summary.media_failed.len(),
+        summary.references_rewritten
+    );
+    for f in &summary.media_failed {
+        println!("  media failed: {f}");
+    }
     for c in &summary.changed {
         println!("  changed: {c}");
     }
@@ -817,7 +904,10 @@ fn import_item(client: &Client, item: &wxr::Item, summary: &mut Summary) -> Resu
     .into_iter()
     .find(|s| is_slug(s))
     .unwrap_or_default();
-    let content = blogctl::shortcodes::convert(&item.content);
+    let mut content = blogctl::shortcodes::convert(&item.content);
+    let (html, rewritten) = blogctl::attachments::rewrite(&content.html, &summary.media);
+    content.html = html;
+    summary.references_rewritten += rewritten;
     summary.shortcodes_converted += content.converted.len();
     for name in &content.unknown {
         summary
@@ -931,7 +1021,8 @@ fn main() -> ExitCode {
         Command::Redirect { command } => redirect(&client, command),
         Command::NotFound { limit } => not_found(&client, *limit),
         Command::Settings { command } => settings(&client, command.as_ref()),
-        Command::ImportWxr { file } => match import_wxr(&client, file) {
+        Command::ImportWxr { file, uploads } => match import_wxr(&client, file, uploads.as_deref())
+        {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::from(1),
             Err(e) => Err(e),

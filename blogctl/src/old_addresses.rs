@@ -60,6 +60,28 @@ pub fn record(item: &Item, new_path: &str, redirects: &mut BTreeMap<String, Stri
     add("/comments/feed/".into(), "/feed.atom");
 }
 
+/// Adds the old addresses of an attachment stored at `address` (`/media/…`): its attachment
+/// page, `/?attachment_id=ID`, and the file's own path (which still works if the blog now
+/// answers on the old site's domain).
+pub fn record_attachment(item: &Item, address: &str, redirects: &mut BTreeMap<String, String>) {
+    let mut add = |from: &str| {
+        if from != "/" {
+            redirects
+                .entry(from.to_string())
+                .or_insert_with(|| address.to_string());
+        }
+    };
+    if let Some(path) = path_of(&item.link) {
+        add(path);
+    }
+    if !item.id.is_empty() {
+        add(&format!("/?attachment_id={}", item.id));
+    }
+    if let Some(path) = path_of(&item.attachment_url) {
+        add(path);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,6 +129,17 @@ mod tests {
         assert_eq!(to("/author/themedemos/"), Some("/"));
         assert_eq!(to("/feed/"), Some("/feed.atom"));
         assert_eq!(path_of("https://old.example"), Some("/"));
+        let photo = Item {
+            id: "611".into(),
+            link: "https://old.example/2010/09/10/post-format-gallery/canola2/".into(),
+            attachment_url: "https://old.example/wp-content/uploads/2008/06/canola2.jpg".into(),
+            ..Item::default()
+        };
+        let mut r = BTreeMap::new();
+        record_attachment(&photo, "/media/ab/canola2.jpg", &mut r);
+        assert_eq!(r.len(), 3);
+        assert!(r.values().all(|to| to == "/media/ab/canola2.jpg"));
+        assert!(r.contains_key("/?attachment_id=611"));
         assert_eq!(path_of("https://old.example/?p=5"), Some("/?p=5"));
     }
 }

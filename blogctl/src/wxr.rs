@@ -29,6 +29,10 @@ pub struct Item {
     pub link: String,
     /// `dc:creator`: the author's login (`/author/{login}/`).
     pub creator: String,
+    /// `wp:attachment_url`: an attachment's file.
+    pub attachment_url: String,
+    /// An image attachment's alt text (`_wp_attachment_image_alt`).
+    pub alt: String,
     pub comments: Vec<Comment>,
     /// The line of the `<item>` in the file, for messages.
     pub line: usize,
@@ -108,6 +112,7 @@ pub fn parse(xml: &str) -> Result<Vec<Item>, Error> {
     let mut comment: Option<Comment> = None;
     let mut category_domain = String::new();
     let mut category_nicename = String::new();
+    let mut meta_key = String::new();
     let mut saw_rss = false;
     loop {
         let position = reader.buffer_position();
@@ -189,6 +194,11 @@ pub fn parse(xml: &str) -> Result<Vec<Item>, Error> {
                         "wp:post_id" => i.id = value.trim().to_string(),
                         "link" => i.link = value.trim().to_string(),
                         "dc:creator" => i.creator = value.trim().to_string(),
+                        "wp:attachment_url" => i.attachment_url = value.trim().to_string(),
+                        "wp:meta_key" => meta_key = value.trim().to_string(),
+                        "wp:meta_value" if meta_key == "_wp_attachment_image_alt" => {
+                            i.alt = plain_text(&value)
+                        }
                         "wp:post_name" => i.slug = value.trim().to_string(),
                         "content:encoded" => i.content = value,
                         "wp:post_type" => i.post_type = value.trim().to_string(),

@@ -85,8 +85,8 @@ names!(CommentKind { Comment = "comment", Pingback = "pingback", Trackback = "tr
 /// rendered becomes *stale*: shown as well as a reader can without the Markdown renderer, kept out
 /// of the caches, and rendered again by the author Worker.
 pub mod renderer {
-    /// `blog_markdown::render`.
-    pub const MARKDOWN: i64 = 1;
+    /// `blog_markdown::render`. 2: a `<!--more-->` break ends the lead.
+    pub const MARKDOWN: i64 = 2;
     /// [`crate::comment_text::to_html`].
     pub const COMMENT_TEXT: i64 = 1;
 }

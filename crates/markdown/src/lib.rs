@@ -314,9 +314,14 @@ pub fn lead(markdown: &str) -> String {
     lead_of_html(&to_html(markdown))
 }
 
-/// The lead of rendered HTML: its text, from the start. pulldown-cmark ends every block with a
-/// line break, so paragraphs and headings stay apart as words.
+/// The lead of rendered HTML: its text, from the start, up to a WordPress-style `<!--more-->`
+/// (the author's excerpt break, also `<!--more Read on-->`) if there is one. pulldown-cmark ends
+/// every block with a line break, so paragraphs and headings stay apart as words.
 fn lead_of_html(html: &str) -> String {
+    let html = match more_break(html) {
+        Some(at) => &html[..at],
+        None => html,
+    };
     // Enough HTML for the lead even if markup took most of it; a cut tag is dropped.
     let mut end = html.len().min(LEAD_CHARS * 16);
     while !html.is_char_boundary(end) {
@@ -338,6 +343,17 @@ fn lead_of_html(html: &str) -> String {
         chars += word.chars().count();
     }
     lead
+}
+
+/// Where the author's excerpt break is. Raw HTML passes through as it is, so the comment is
+/// there as written; in code it would be escaped (`&lt;!--more`), never matched.
+fn more_break(html: &str) -> Option<usize> {
+    memchr::memmem::find_iter(html.as_bytes(), b"<!--more").find(|&at| {
+        matches!(
+            html.as_bytes().get(at + 8),
+            Some(b'-' | b' ' | b'\t' | b'\n')
+        )
+    })
 }
 
 #[cfg(test)]
@@ -395,6 +411,18 @@ mod tests {
     fn leads_are_plain_text() {
         let lead = lead("A [link](https://e.com/) &amp; *more*.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<script>var x = 1;</script>\n\nEnd &#x263A;");
         assert_eq!(lead, "A link & more. a b 1 2 End \u{263A}");
+    }
+
+    #[test]
+    fn the_more_break_ends_the_lead() {
+        let text = "A short opening.\n\n<!--more-->\n\nThe rest, which the listing leaves out.";
+        assert_eq!(lead(text), "A short opening.");
+        assert_eq!(lead("One <!--more Read on--> two"), "One");
+        assert_eq!(
+            lead("`<!--more-->` in code\n\nnext"),
+            "<!--more--> in code next"
+        );
+        assert_eq!(lead("<!--morelike-->x"), "x");
     }
 
     #[test]
