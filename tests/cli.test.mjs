@@ -270,14 +270,16 @@ test("import-wxr stores attachments from the old host (or a copy of uploads) and
     try {
       const attachment = (id, name) => `
   <item><title>${name}</title><link>${host}/2013/03/10/gallery-post/${name}/</link><wp:post_id>${id}</wp:post_id>
-    <wp:post_type>attachment</wp:post_type><wp:status>inherit</wp:status>
+    <wp:post_type>attachment</wp:post_type><wp:status>inherit</wp:status><wp:post_parent>10</wp:post_parent>
     <wp:attachment_url>${host}/wp-content/uploads/2013/03/${name}.png</wp:attachment_url>
     <wp:postmeta><wp:meta_key>_wp_attachment_image_alt</wp:meta_key><wp:meta_value><![CDATA[A ${name}]]></wp:meta_value></wp:postmeta></item>`;
       const wxrText = `<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:wp="http://wordpress.org/export/1.2/">
 <channel>${attachment(11, "photo")}${attachment(12, "missing")}
   <item><title>Gallery post</title><link>${host}/2013/03/10/gallery-post/</link><wp:post_id>10</wp:post_id><wp:post_name>gallery-post</wp:post_name>
-    <content:encoded><![CDATA[<a href="${host}/wp-content/uploads/2013/03/photo.png"><img src="${host.replace("http:", "https:")}/wp-content/uploads/2013/03/photo-300x188.png" alt="A photo"></a>]]></content:encoded>
+    <content:encoded><![CDATA[<a href="${host}/wp-content/uploads/2013/03/photo.png"><img src="${host.replace("http:", "https:")}/wp-content/uploads/2013/03/photo-300x188.png" alt="A photo"></a>
+
+[gallery columns="2"]]]></content:encoded>
     <wp:post_date_gmt>2013-03-10 09:00:00</wp:post_date_gmt><wp:status>publish</wp:status><wp:post_type>post</wp:post_type></item>
 </channel></rss>`;
       const file = tempFile("export.xml", wxrText);
@@ -293,6 +295,8 @@ test("import-wxr stores attachments from the old host (or a copy of uploads) and
       const post = (await page(blog, "/posts/gallery-post")).body;
       assert.ok(!post.includes(host.replace("http://", "//")), "no reference to the old host is left");
       assert.match(post, new RegExp(`<a href="${address}"><img src="${address}"`), "the resized copy points at the original");
+      assert.match(post, new RegExp(`<ul class="gallery columns-2"><li><a href="${address}"><img src="${address}" alt="A photo"[^>]*></a></li></ul>`), "[gallery] shows the stored attachment");
+      assert.doesNotMatch(post, /\[gallery/);
       const file2 = await blog.fetch(address);
       assert.equal(file2.status, 200);
       assert.deepEqual(Buffer.from(await file2.arrayBuffer()), photo);
@@ -321,11 +325,24 @@ test("WordPress's theme unit test export imports with exit 0, its protected post
   withBlog(async (blog, url) => {
     const corpus = path.join(ROOT, "..", "shared", "corpora", "wordpress", "themeunittestdata.wordpress.xml");
     assert.ok(fs.existsSync(corpus), `${corpus} (../shared holds the corpora)`);
-    // No network here: the attachments are looked for in an (empty) copy of the uploads folder.
+    // No network here: a copy of the uploads folder stands in for the old host, with a picture for
+    // every image attachment (the audio and the film are missing from it, as files go missing).
     const uploads = fs.mkdtempSync(path.join(os.tmpdir(), "uploads-"));
+    const urls = [...fs.readFileSync(corpus, "utf8").matchAll(/<wp:attachment_url>https?:\/\/[^/]+\/([^<]+)<\/wp:attachment_url>/g)].map((m) => m[1]);
+    assert.equal(urls.length, 37);
+    urls.filter((u) => /\.(jpe?g|png|gif)$/i.test(u)).forEach((u, i) => {
+      fs.mkdirSync(path.dirname(path.join(uploads, u)), { recursive: true });
+      fs.writeFileSync(path.join(uploads, u), makePng(48, 32, i));
+    });
     const result = await blogctl(url, ["import-wxr", "--uploads", uploads, corpus]);
     assert.equal(result.code, 0, result.stdout.split("\n").filter((l) => /failed/.test(l)).join("\n"));
-    assert.match(result.stdout, /^Media: 0 files stored in the media library, 37 failed;/m, "every attachment tried and reported");
+    console.log(result.stdout.split("\n").filter((l) => /^(Imported|Kept|Redirects|Media|Shortcodes|  kept as text)/.test(l)).join("\n"));
+    assert.match(result.stdout, /^Media: 35 files stored in the media library, 2 failed; \d+ references rewritten\./m);
+    assert.match(result.stdout, /media failed: .*\.mp3/);
+    const gallery = (await page(blog, "/posts/post-format-gallery")).body;
+    assert.match(gallery, /<ul class="gallery columns-\d">(<li><a href="\/media\/[0-9a-f]{64}\/[^"]+"><img [^>]+><\/a><\/li>)+<\/ul>/);
+    assert.doesNotMatch(gallery, /\[gallery|wpthemetestdata\.files\.wordpress\.com/);
+    assert.doesNotMatch(result.stdout, /kept as text: \[gallery\]/, "every gallery converted");
     assert.match(result.stdout, /Imported 58 posts \(0 already there\) and \d+ comments/);
     assert.match(result.stdout, /draft: "Template: Password Protected \(the password is \\"enter\\"\)" \(password-protected\)/);
     assert.equal((await page(blog, "/posts/template-password-protected")).status, 404);

@@ -673,6 +673,8 @@ struct Summary {
     redirects: std::collections::BTreeMap<String, String>,
     /// Attachments stored: old URL → media address.
     media: Vec<(String, String)>,
+    /// The stored images, for `[gallery]`.
+    gallery_images: Vec<blogctl::shortcodes::GalleryImage>,
     /// Attachments that could not be fetched or stored (reported, not fatal).
     media_failed: Vec<String>,
     references_rewritten: usize,
@@ -726,6 +728,16 @@ fn import_attachments(
                     .find("/media/")
                     .map_or(media.url.clone(), |i| media.url[i..].to_string());
                 blogctl::old_addresses::record_attachment(item, &address, &mut summary.redirects);
+                if media.width.is_some() {
+                    summary
+                        .gallery_images
+                        .push(blogctl::shortcodes::GalleryImage {
+                            id: item.id.clone(),
+                            parent: item.parent.clone(),
+                            src: address.clone(),
+                            alt: item.alt.clone(),
+                        });
+                }
                 summary.media.push((url.clone(), address));
             }
             Err(reason) => {
@@ -904,7 +916,11 @@ fn import_item(client: &Client, item: &wxr::Item, summary: &mut Summary) -> Resu
     .into_iter()
     .find(|s| is_slug(s))
     .unwrap_or_default();
-    let mut content = blogctl::shortcodes::convert(&item.content);
+    let gallery = blogctl::shortcodes::Gallery {
+        post_id: &item.id,
+        images: &summary.gallery_images,
+    };
+    let mut content = blogctl::shortcodes::convert(&item.content, &gallery);
     let (html, rewritten) = blogctl::attachments::rewrite(&content.html, &summary.media);
     content.html = html;
     summary.references_rewritten += rewritten;

@@ -1,5 +1,6 @@
 //! WordPress content made readable without WordPress: `[caption]` becomes a `<figure>` with its
-//! `<figcaption>`, `[audio]`/`[video]` become `<audio>`/`<video>`, `[embed]` a plain link (no
+//! `<figcaption>`, `[gallery]` a grid of the attachments stored in the media library,
+//! `[audio]`/`[video]` become `<audio>`/`<video>`, `[embed]` a plain link (no
 //! third-party iframe), block-editor comments (`<!-- wp:… -->`) go. Other shortcodes are kept as
 //! they are and reported, so the author can see what an import could not convert.
 
@@ -13,8 +14,62 @@ pub struct Converted {
     pub unknown: Vec<String>,
 }
 
+/// An image attachment stored in the media library, for `[gallery]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GalleryImage {
+    /// Its WordPress id (`wp:post_id`).
+    pub id: String,
+    /// The id of the post it was attached to (`wp:post_parent`).
+    pub parent: String,
+    /// Its new address.
+    pub src: String,
+    pub alt: String,
+}
+
+/// What `[gallery]` can show: the post being converted and the stored images.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Gallery<'a> {
+    pub post_id: &'a str,
+    pub images: &'a [GalleryImage],
+}
+
+impl Gallery<'_> {
+    /// `[gallery ids="3,1"]` shows those images in that order; a bare `[gallery]` the images
+    /// attached to the post. Images that were not stored are left out; no image at all: `None`.
+    fn html(&self, ids: Option<String>, columns: Option<String>) -> Option<String> {
+        let chosen: Vec<&GalleryImage> = match ids {
+            Some(ids) => ids
+                .split(',')
+                .filter_map(|id| self.images.iter().find(|i| i.id == id.trim()))
+                .collect(),
+            None => self
+                .images
+                .iter()
+                .filter(|i| !self.post_id.is_empty() && i.parent == self.post_id)
+                .collect(),
+        };
+        if chosen.is_empty() {
+            return None;
+        }
+        let columns = columns
+            .and_then(|c| c.trim().parse::<u8>().ok())
+            .filter(|c| (1..=9).contains(c))
+            .unwrap_or(3);
+        let mut html = format!("<ul class=\"gallery columns-{columns}\">");
+        for image in chosen {
+            let src = escape(&image.src);
+            html.push_str(&format!(
+                "<li><a href=\"{src}\"><img src=\"{src}\" alt=\"{}\"></a></li>",
+                escape(&image.alt)
+            ));
+        }
+        html.push_str("</ul>");
+        Some(html)
+    }
+}
+
 /// Converts the shortcodes and drops the block comments of WordPress content.
-pub fn convert(content: &str) -> Converted {
+pub fn convert(content: &str, gallery: &Gallery) -> Converted {
     let content = drop_block_comments(content);
     let mut out = Converted::default();
     let mut rest = content.as_str();
@@ -68,6 +123,7 @@ pub fn convert(content: &str) -> Converted {
                     )
                 })
             }
+            "gallery" => gallery.html(attr("ids"), attr("columns")),
             "embed" => {
                 let url = inner.trim();
                 (url.starts_with("http://") || url.starts_with("https://"))
@@ -187,15 +243,49 @@ fn escape(text: &str) -> String {
 mod tests {
     use super::*;
 
+    fn plain(content: &str) -> Converted {
+        convert(content, &Gallery::default())
+    }
+
+    #[test]
+    fn galleries_show_the_stored_images() {
+        let image = |id: &str, parent: &str| GalleryImage {
+            id: id.into(),
+            parent: parent.into(),
+            src: format!("/media/{id}/a.png"),
+            alt: format!("Image \"{id}\""),
+        };
+        let images = [image("1", "10"), image("2", "10"), image("3", "99")];
+        let gallery = Gallery {
+            post_id: "10",
+            images: &images,
+        };
+        let c = convert("[gallery columns=\"2\"]", &gallery);
+        assert_eq!(
+            c.html,
+            "<ul class=\"gallery columns-2\"><li><a href=\"/media/1/a.png\"><img src=\"/media/1/a.png\" alt=\"Image &quot;1&quot;\"></a></li><li><a href=\"/media/2/a.png\"><img src=\"/media/2/a.png\" alt=\"Image &quot;2&quot;\"></a></li></ul>"
+        );
+        assert_eq!(c.converted, ["gallery"]);
+        let picked = convert("[gallery ids=\"3, 7,1\"]", &gallery);
+        assert!(picked.html.find("/media/3/").unwrap() < picked.html.find("/media/1/").unwrap());
+        assert!(!picked.html.contains("/media/2/"));
+        let none = convert("[gallery ids=\"7\"]", &gallery);
+        assert_eq!(
+            none.unknown,
+            ["gallery"],
+            "nothing stored to show: kept and reported"
+        );
+    }
+
     #[test]
     fn captions_become_figures() {
-        let c = convert("A [caption id=\"attachment_754\" align=\"alignnone\" width=\"604\"]<a href=\"x.jpg\"><img src=\"x.jpg\" alt=\"Bell\" /></a> Bell on wharf[/caption] B");
+        let c = plain("A [caption id=\"attachment_754\" align=\"alignnone\" width=\"604\"]<a href=\"x.jpg\"><img src=\"x.jpg\" alt=\"Bell\" /></a> Bell on wharf[/caption] B");
         assert_eq!(
             c.html,
             "A <figure class=\"wp-caption alignnone\"><a href=\"x.jpg\"><img src=\"x.jpg\" alt=\"Bell\" /></a><figcaption>Bell on wharf</figcaption></figure> B"
         );
         assert_eq!(c.converted, ["caption"]);
-        let attr = convert("[caption align=\"aligncenter\" caption=\"Husk &amp; log\"]<img src=\"h.jpg\">[/caption]");
+        let attr = plain("[caption align=\"aligncenter\" caption=\"Husk &amp; log\"]<img src=\"h.jpg\">[/caption]");
         assert!(
             attr.html
                 .contains("<img src=\"h.jpg\"><figcaption>Husk &amp; log</figcaption>"),
@@ -206,14 +296,14 @@ mod tests {
 
     #[test]
     fn media_and_embeds() {
-        let bare = convert("[audio https://x.org/b.mp3]");
+        let bare = plain("[audio https://x.org/b.mp3]");
         assert!(
             bare.html
                 .starts_with("<audio controls preload=\"none\" src=\"https://x.org/b.mp3\">"),
             "{}",
             bare.html
         );
-        let c = convert("[audio mp3=\"https://x.org/a.mp3\"][/audio] [video width=\"640\" src=\"https://x.org/v.mp4\"] [embed]https://www.youtube.com/watch?v=1&t=2[/embed]");
+        let c = plain("[audio mp3=\"https://x.org/a.mp3\"][/audio] [video width=\"640\" src=\"https://x.org/v.mp4\"] [embed]https://www.youtube.com/watch?v=1&t=2[/embed]");
         assert!(
             c.html
                 .contains("<audio controls preload=\"none\" src=\"https://x.org/a.mp3\">"),
@@ -237,7 +327,7 @@ mod tests {
 
     #[test]
     fn unknown_shortcodes_stay_and_are_reported_and_text_is_left_alone() {
-        let c = convert("[gallery ids=\"1,2\"] and [...] and [1] and [Note] and [contact-form]");
+        let c = plain("[gallery ids=\"1,2\"] and [...] and [1] and [Note] and [contact-form]");
         assert_eq!(
             c.html,
             "[gallery ids=\"1,2\"] and [...] and [1] and [Note] and [contact-form]"
@@ -247,7 +337,7 @@ mod tests {
 
     #[test]
     fn block_comments_go_and_more_stays() {
-        let c = convert("<!-- wp:paragraph -->\n<p>One</p>\n<!-- /wp:paragraph -->\n<!--more-->\n<!-- a note -->");
+        let c = plain("<!-- wp:paragraph -->\n<p>One</p>\n<!-- /wp:paragraph -->\n<!--more-->\n<!-- a note -->");
         assert_eq!(c.html, "<p>One</p>\n<!--more-->\n<!-- a note -->");
     }
 }

@@ -31,6 +31,8 @@ pub struct Item {
     pub creator: String,
     /// `wp:attachment_url`: an attachment's file.
     pub attachment_url: String,
+    /// `wp:post_parent`: the post an attachment belongs to ("0": none).
+    pub parent: String,
     /// An image attachment's alt text (`_wp_attachment_image_alt`).
     pub alt: String,
     pub comments: Vec<Comment>,
@@ -195,6 +197,7 @@ pub fn parse(xml: &str) -> Result<Vec<Item>, Error> {
                         "link" => i.link = value.trim().to_string(),
                         "dc:creator" => i.creator = value.trim().to_string(),
                         "wp:attachment_url" => i.attachment_url = value.trim().to_string(),
+                        "wp:post_parent" => i.parent = value.trim().to_string(),
                         "wp:meta_key" => meta_key = value.trim().to_string(),
                         "wp:meta_value" if meta_key == "_wp_attachment_image_alt" => {
                             i.alt = plain_text(&value)
