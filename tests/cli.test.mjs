@@ -108,6 +108,17 @@ test("a WordPress export imports with its threads, once, however often it runs",
     // Its one attachment is on a host that does not exist; an empty uploads copy keeps the test
     // off the network.
     const uploads = fs.mkdtempSync(path.join(os.tmpdir(), "uploads-"));
+    const counts = () =>
+      blog.db.prepare("SELECT (SELECT COUNT(*) FROM posts) AS posts, (SELECT COUNT(*) FROM comments) AS comments, (SELECT COUNT(*) FROM redirects) AS redirects, (SELECT COUNT(*) FROM media) AS media").first();
+    const before = await counts();
+    const dry = await blogctl(url, ["import-wxr", "--dry-run", "--uploads", uploads, wxr]);
+    assert.equal(dry.code, 0, dry.stderr + dry.stdout);
+    assert.match(dry.stdout, /^Dry run: nothing is written/m);
+    assert.match(dry.stdout, /Imported 3 posts \(0 already there\) and 4 comments \(0 already there\); skipped 4; failed 0\./);
+    assert.match(dry.stdout, /^Redirects: \d+ old addresses/m);
+    assert.match(dry.stdout, /^Media: 0 files stored in the media library, 1 failed;/m);
+    assert.match(dry.stderr, /would be imported as \/posts\/creme-brulee-crema/);
+    assert.deepEqual(await counts(), before, "a dry run writes nothing");
     const run = await blogctl(url, ["import-wxr", "--uploads", uploads, wxr]);
     assert.equal(run.code, 0, run.stderr + run.stdout);
     assert.match(run.stdout, /Imported 3 posts \(0 already there\) and 4 comments \(0 already there\); skipped 4; failed 0\./);
@@ -150,6 +161,8 @@ test("a WordPress export imports with its threads, once, however often it runs",
     const rerun = await blogctl(url, ["import-wxr", "--uploads", uploads, wxr]);
     assert.equal(rerun.code, 0, rerun.stderr);
     assert.match(rerun.stdout, /Imported 0 posts \(3 already there\) and 0 comments \(4 already there\)/);
+    const dryAgain = await blogctl(url, ["import-wxr", "--dry-run", wxr]);
+    assert.match(dryAgain.stdout, /Imported 0 posts \(3 already there\)/, "a dry run knows what is there");
     const count = await blog.db.prepare("SELECT (SELECT COUNT(*) FROM posts) AS posts, (SELECT COUNT(*) FROM comments) AS comments").first();
     assert.deepEqual(count, { posts: 4, comments: 7 });
 

@@ -52,6 +52,10 @@ enum Command {
         /// instead of being downloaded (for a site that is already gone).
         #[arg(long)]
         uploads: Option<PathBuf>,
+        /// Print what the import would do, without writing anything to the blog (it only reads
+        /// which posts are there already) and without downloading attachments.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Render every post, addendum and comment whose stored HTML is stale now (rows written with
     /// plain SQL, or after a deployment with a new renderer); the cron job does it a batch a minute.
@@ -671,6 +675,8 @@ struct Summary {
     failed: Vec<String>,
     /// Old addresses of public posts → their new ones.
     redirects: std::collections::BTreeMap<String, String>,
+    /// A dry run: the slugs already on the blog (nothing is written).
+    dry_run: Option<std::collections::BTreeSet<String>>,
     /// Attachments stored: old URL → media address.
     media: Vec<(String, String)>,
     /// The stored images, for `[gallery]`.
@@ -699,6 +705,19 @@ fn import_attachments(
         .into();
     for (n, item) in attachments.into_iter().enumerate() {
         let url = &item.attachment_url;
+        if summary.dry_run.is_some() {
+            // Nothing is downloaded or stored; a local copy is checked for the file.
+            let missing = uploads.and_then(|dir| {
+                let found = blogctl::attachments::uploads_path(url)
+                    .is_some_and(|relative| dir.join(relative).is_file());
+                (!found).then(|| format!("{url}: not in {}", dir.display()))
+            });
+            match missing {
+                Some(reason) => summary.media_failed.push(reason),
+                None => summary.media.push((url.clone(), String::new())),
+            }
+            continue;
+        }
         let bytes = match uploads {
             Some(dir) => blogctl::attachments::uploads_path(url)
                 .ok_or_else(|| format!("{url}: not a file address"))
@@ -748,9 +767,24 @@ fn import_attachments(
     }
 }
 
-fn import_wxr(client: &Client, file: &Path, uploads: Option<&Path>) -> Result<bool, String> {
+fn import_wxr(
+    client: &Client,
+    file: &Path,
+    uploads: Option<&Path>,
+    dry_run: bool,
+) -> Result<bool, String> {
     let items = wxr::parse(&read(file)?).map_err(|e| format!("{}: {e}", file.display()))?;
     let mut summary = Summary::default();
+    if dry_run {
+        let answer = client.call("GET", "/admin/posts", None)?;
+        if answer.status != 200 {
+            return Err(answer.problem());
+        }
+        let list: api::PostList =
+            serde_json::from_value(answer.body).map_err(|e| format!("the answer: {e}"))?;
+        summary.dry_run = Some(list.posts.into_iter().map(|p| p.slug).collect());
+        println!("Dry run: nothing is written; the counts say what an import would do.");
+    }
     import_attachments(client, &items, uploads, &mut summary);
     let items: Vec<&wxr::Item> = items
         .iter()
@@ -782,7 +816,10 @@ fn import_wxr(client: &Client, file: &Path, uploads: Option<&Path>) -> Result<bo
         })
         .collect();
     let mut recorded = 0;
-    for chunk in redirects.chunks(500) {
+    if summary.dry_run.is_some() {
+        recorded = redirects.len();
+    }
+    for chunk in redirects.chunks(500).filter(|_| summary.dry_run.is_none()) {
         let body = serde_json::to_value(api::RedirectList {
             redirects: chunk.to_vec(),
         })
@@ -938,15 +975,29 @@ fn import_item(client: &Client, item: &wxr::Item, summary: &mut Summary) -> Resu
     if content.html.trim().is_empty() {
         post["body"] = json!("(This post has no content.)");
     }
-    let answer = client.call("POST", "/admin/posts", Some(&post))?;
-    let post_outcome = match answer.status {
-        201 => {
-            summary.posts += 1;
-            "imported"
+    let created = match &summary.dry_run {
+        Some(existing) => !existing.contains(&slug),
+        None => {
+            let answer = client.call("POST", "/admin/posts", Some(&post))?;
+            match answer.status {
+                201 => true,
+                409 => false,
+                _ => return Err(answer.problem()),
+            }
         }
-        409 => {
+    };
+    let post_outcome = match created {
+        true => {
+            summary.posts += 1;
+            if summary.dry_run.is_some() {
+                "would be imported"
+            } else {
+                "imported"
+            }
+        }
+        false => {
             summary.posts_present += 1;
-            if private_reason.is_some() {
+            if private_reason.is_some() && summary.dry_run.is_none() {
                 // An earlier import may have published it: make sure it is a draft now.
                 let fix = client.call(
                     "PATCH",
@@ -959,7 +1010,6 @@ fn import_item(client: &Client, item: &wxr::Item, summary: &mut Summary) -> Resu
             }
             "already there"
         }
-        _ => return Err(answer.problem()),
     };
     if status == "published" {
         blogctl::old_addresses::record(item, &format!("/posts/{slug}"), &mut summary.redirects);
@@ -1002,7 +1052,11 @@ fn import_item(client: &Client, item: &wxr::Item, summary: &mut Summary) -> Resu
         }
         rows.push(row);
     }
-    for chunk in rows.chunks(40) {
+    if summary.dry_run.is_some() {
+        // Which of them are there already only the blog knows: at most this many are new.
+        imported = rows.len();
+    }
+    for chunk in rows.chunks(40).filter(|_| summary.dry_run.is_none()) {
         let answer = client.call(
             "POST",
             "/admin/import",
@@ -1037,8 +1091,11 @@ fn main() -> ExitCode {
         Command::Redirect { command } => redirect(&client, command),
         Command::NotFound { limit } => not_found(&client, *limit),
         Command::Settings { command } => settings(&client, command.as_ref()),
-        Command::ImportWxr { file, uploads } => match import_wxr(&client, file, uploads.as_deref())
-        {
+        Command::ImportWxr {
+            file,
+            uploads,
+            dry_run,
+        } => match import_wxr(&client, file, uploads.as_deref(), *dry_run) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::from(1),
             Err(e) => Err(e),
