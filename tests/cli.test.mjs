@@ -334,6 +334,36 @@ test("import-wxr stores attachments from the old host (or a copy of uploads) and
     }
   }, { demo: false }));
 
+test("import-disqus puts Disqus threads on the posts their old addresses lead to, once", () =>
+  withBlog(async (blog, url) => {
+    const SLUG = "health-is-social-aint-no-doubt";
+    const file = path.join(ROOT, "tests", "fixtures", "disqus-export.xml");
+    await admin(blog, "POST", "/admin/redirects", { from: "/2011/03/18/health-is-social/", to: `/posts/${SLUG}` });
+    const first = await blogctl(url, ["import-disqus", file]);
+    assert.equal(first.code, 1, "a thread with no post is not silently dropped");
+    assert.match(first.stdout, /^Imported 3 comments \(0 already there\) on 1 posts; skipped 2; threads without a post 1; failed 0\.$/m);
+    assert.match(first.stdout, /no post: "About me" \(http:\/\/healthtechie\.example\/about-me\/\): 1 comments; .*blogctl redirect add/);
+    assert.match(first.stdout, /1 comments name a thread the export does not have/);
+    assert.match(first.stdout, /skipped: comment disqus-9003 on health-is-social-aint-no-doubt: spam/);
+
+    const post = (await page(blog, `/posts/${SLUG}`)).body;
+    const [ann, bob, cleo] = ["Ann from Disqus", "Bob from Disqus", "Cleo from Disqus"].map((n) => post.indexOf(n));
+    assert.ok(ann > 0 && bob > ann && cleo > 0, "the three comments are on the post");
+    assert.match(post.slice(ann, bob), /<ol class="children">/, "Bob's reply nests under Ann's comment");
+    assert.match(post, /great post &amp; thanks\./, "the message's HTML is text, its entities decoded once");
+    assert.doesNotMatch(post, /cheap pills|Deleted by its writer|<b>great<\/b>/);
+
+    // The author gives the lost page an address; a second run adds only what is new.
+    assert.equal((await blogctl(url, ["redirect", "add", "/about-me/", `/posts/${SLUG}`])).code, 0);
+    const second = await blogctl(url, ["import-disqus", file]);
+    assert.equal(second.code, 0, second.stdout + second.stderr);
+    assert.match(second.stdout, /^Imported 1 comments \(3 already there\) on 1 posts; skipped 2; threads without a post 0; failed 0\.$/m);
+
+    const broken = await blogctl(url, ["import-disqus", tempFile("broken.xml", "<disqus>\n<post>\n</disqus>\n")]);
+    assert.equal(broken.code, 1);
+    assert.match(broken.stderr, /broken\.xml: line 3: not well-formed XML/);
+  }));
+
 test("WordPress's theme unit test export imports with exit 0, its protected post kept private", () =>
   withBlog(async (blog, url) => {
     const corpus = path.join(ROOT, "..", "shared", "corpora", "wordpress", "themeunittestdata.wordpress.xml");

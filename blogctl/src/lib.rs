@@ -1,6 +1,7 @@
-//! The pure parts of `blogctl`: front matter and WordPress exports.
+//! The pure parts of `blogctl`: front matter, WordPress and Disqus exports, old addresses.
 
 pub mod attachments;
+pub mod disqus;
 pub mod front_matter;
 pub mod local_files;
 pub mod old_addresses;

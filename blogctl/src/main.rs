@@ -57,6 +57,9 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Import the comments of a Disqus export (XML) onto the posts they were written under, found
+    /// by the threads' old addresses (a post's own, or a redirect's, e.g. from import-wxr).
+    ImportDisqus { file: PathBuf },
     /// Render every post, addendum and comment whose stored HTML is stale now (rows written with
     /// plain SQL, or after a deployment with a new renderer); the cron job does it a batch a minute.
     Render,
@@ -1015,10 +1018,23 @@ fn import_item(client: &Client, item: &wxr::Item, summary: &mut Summary) -> Resu
         blogctl::old_addresses::record(item, &format!("/posts/{slug}"), &mut summary.redirects);
     }
 
+    let (imported, present) = import_comments(client, &slug, &item.comments, summary)?;
+    Ok(format!("{post_outcome} as /posts/{slug} ({status}); {imported} comments imported, {present} already there"))
+}
+
+/// Stores comments (WordPress's, or Disqus's in the same shape) on the post `slug`, parents
+/// first, 40 a request; the blog skips those it has by key. Returns how many were new and how
+/// many were there already (in a dry run: how many would be sent).
+fn import_comments(
+    client: &Client,
+    slug: &str,
+    comments: &[wxr::Comment],
+    summary: &mut Summary,
+) -> Result<(usize, usize), String> {
     let mut imported = 0;
     let mut present = 0;
     let mut rows = Vec::new();
-    for c in wxr::parents_first(&item.comments) {
+    for c in wxr::parents_first(comments) {
         let status = match c.approved.as_str() {
             "1" => "approved",
             "0" => "pending",
@@ -1073,7 +1089,80 @@ fn import_item(client: &Client, item: &wxr::Item, summary: &mut Summary) -> Resu
     }
     summary.comments += imported;
     summary.comments_present += present;
-    Ok(format!("{post_outcome} as /posts/{slug} ({status}); {imported} comments imported, {present} already there"))
+    Ok((imported, present))
+}
+
+/// The slug of the post a Disqus thread was on: its address is the post's own, or an old address
+/// with a redirect to a post.
+fn thread_post(link: &str, redirects: &[api::Redirect]) -> Option<String> {
+    let from = blog_core::redirects::check_from(link).ok()?;
+    let target = match from.strip_prefix("/posts/") {
+        Some(_) => from.clone(),
+        None => redirects.iter().find(|r| r.from == from)?.to.clone(),
+    };
+    let slug = target.strip_prefix("/posts/")?.trim_end_matches('/');
+    is_slug(slug).then(|| slug.to_string())
+}
+
+fn import_disqus(client: &Client, file: &Path) -> Result<bool, String> {
+    let export =
+        blogctl::disqus::parse(&read(file)?).map_err(|e| format!("{}: {e}", file.display()))?;
+    let answer = client.call("GET", "/admin/redirects", None)?;
+    if answer.status != 200 {
+        return Err(answer.problem());
+    }
+    let redirects: api::RedirectList =
+        serde_json::from_value(answer.body).map_err(|e| format!("the answer: {e}"))?;
+    let mut summary = Summary::default();
+    let mut unmatched = Vec::new();
+    let mut posts = std::collections::BTreeSet::new();
+    for thread in export.threads.iter().filter(|t| !t.comments.is_empty()) {
+        let Some(slug) = thread_post(&thread.link, &redirects.redirects) else {
+            unmatched.push(format!(
+                "{:?} ({}): {} comments; no post has this address (blogctl redirect add {} /posts/…, then run this again)",
+                thread.title,
+                thread.link,
+                thread.comments.len(),
+                thread.link
+            ));
+            continue;
+        };
+        match import_comments(client, &slug, &thread.comments, &mut summary) {
+            Ok((imported, present)) => {
+                posts.insert(slug.clone());
+                eprintln!(
+                    "{:?} → /posts/{slug}: {imported} comments imported, {present} already there",
+                    thread.title
+                );
+            }
+            Err(reason) => summary.failed.push(format!("{:?}: {reason}", thread.title)),
+        }
+    }
+    println!(
+        "Imported {} comments ({} already there) on {} posts; skipped {}; threads without a post {}; failed {}.",
+        summary.comments,
+        summary.comments_present,
+        posts.len(),
+        summary.skipped.len(),
+        unmatched.len(),
+        summary.failed.len()
+    );
+    if export.orphans > 0 {
+        println!(
+            "  {} comments name a thread the export does not have.",
+            export.orphans
+        );
+    }
+    for u in &unmatched {
+        println!("  no post: {u}");
+    }
+    for s in &summary.skipped {
+        println!("  skipped: {s}");
+    }
+    for f in &summary.failed {
+        println!("  failed: {f}");
+    }
+    Ok(summary.failed.is_empty() && unmatched.is_empty())
 }
 
 fn main() -> ExitCode {
@@ -1091,6 +1180,11 @@ fn main() -> ExitCode {
         Command::Redirect { command } => redirect(&client, command),
         Command::NotFound { limit } => not_found(&client, *limit),
         Command::Settings { command } => settings(&client, command.as_ref()),
+        Command::ImportDisqus { file } => match import_disqus(&client, file) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::from(1),
+            Err(e) => Err(e),
+        },
         Command::ImportWxr {
             file,
             uploads,

@@ -85,7 +85,8 @@ impl Comment {
 
 pub use crate::LineError as Error;
 
-fn line_at(text: &str, offset: u64) -> usize {
+/// The line of a byte offset in `text`.
+pub(crate) fn line_at(text: &str, offset: u64) -> usize {
     let end = (offset as usize).min(text.len());
     text.as_bytes()[..end]
         .iter()
