@@ -251,7 +251,7 @@ pub fn plain_text(value: &str) -> String {
 
 /// WordPress stores comments as filtered HTML (links, emphasis, paragraphs); this blog stores
 /// comments as plain text. Links become "text (URL)", paragraphs and breaks become line breaks,
-/// other tags are dropped and the common entities decoded.
+/// other tags are dropped and the entities decoded.
 pub fn comment_text(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
@@ -298,15 +298,8 @@ pub fn comment_text(html: &str) -> String {
         rest = &rest[open + close + 1..];
     }
     out.push_str(rest);
-    let decoded = out
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#039;", "'")
-        .replace("&#39;", "'")
-        .replace("&nbsp;", " ")
-        .replace("&amp;", "&");
-    decoded.trim().to_string()
+    // Every entity, once (named and numeric: WordPress writes `&#8217;` for its apostrophes).
+    plain_text(&out)
 }
 
 fn attribute(tag: &str, name: &str) -> Option<String> {
@@ -423,6 +416,11 @@ mod tests {
         );
         assert_eq!(comment_text("1 < 2 and 3 > 2"), "1 < 2 and 3 > 2");
         assert_eq!(comment_text("plain"), "plain");
+        assert_eq!(
+            comment_text("What&#8217;s &amp;amp; &ldquo;it&rdquo;&nbsp;?"),
+            "What’s &amp; “it”\u{a0}?",
+            "every entity decoded, once"
+        );
     }
 
     #[test]
