@@ -1,5 +1,11 @@
-//! What every HTML page's layout (`templates/base.html`) is given: the blog's settings and the
-//! page's `<head>` metadata; and the error page, which both Workers show in that layout.
+//! Every HTML page's layout (`templates/base.html`): the blog's settings, the page's `<head>`
+//! metadata and the page's own content, rendered inside it; and the error page, which both
+//! Workers show in that layout.
+//!
+//! Pages do not `extends` the layout: askama would copy the layout's code into every page
+//! template. Each page renders its content template into the one layout instead.
+
+use std::fmt;
 
 use askama::Template;
 use blog_core::settings::Blog;
@@ -46,10 +52,35 @@ impl PageMeta {
 }
 
 #[derive(Template)]
+#[template(path = "base.html")]
+struct Layout<'a> {
+    blog: &'a Blog,
+    meta: &'a PageMeta,
+    content: &'a dyn fmt::Display,
+}
+
+/// A whole HTML page: `content` (a page's template) in the layout, rendered into a buffer of at
+/// least `expected` bytes, so that a long page grows its buffer once rather than doubling its
+/// way up.
+pub fn page(
+    blog: &Blog,
+    meta: &PageMeta,
+    content: &dyn fmt::Display,
+    expected: usize,
+) -> askama::Result<String> {
+    let layout = Layout {
+        blog,
+        meta,
+        content,
+    };
+    let mut out = String::with_capacity(expected.max(8 * 1024));
+    layout.render_into(&mut out)?;
+    Ok(out)
+}
+
+#[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
-    blog: &'a Blog,
-    meta: PageMeta,
     heading: &'static str,
     message: &'a str,
 }
@@ -66,11 +97,6 @@ pub fn error(blog: &Blog, status: u16, message: &str) -> askama::Result<String> 
         503 => "Temporarily unavailable",
         _ => "Something is wrong with this request",
     };
-    ErrorPage {
-        blog,
-        meta: PageMeta::new(blog, format!("{heading} | {}", blog.title), "/").noindex(),
-        heading,
-        message,
-    }
-    .render()
+    let meta = PageMeta::new(blog, format!("{heading} | {}", blog.title), "/").noindex();
+    page(blog, &meta, &ErrorPage { heading, message }, 0)
 }

@@ -25,7 +25,7 @@ use blog_core::thread::{self, Step};
 use blog_core::validation::FieldErrors;
 use blog_core::{comment_text, search, text};
 
-use crate::edge::layout::PageMeta;
+use crate::edge::layout::{self, PageMeta};
 const EXCERPT_CHARS: usize = 280;
 const DESCRIPTION_CHARS: usize = 160;
 
@@ -43,7 +43,6 @@ pub struct PostItem {
 #[template(path = "listing.html")]
 pub struct ListingPage<'a> {
     pub blog: &'a Blog,
-    pub meta: PageMeta,
     /// "Posts tagged “NHS”" on tag pages.
     pub heading: Option<String>,
     pub posts: Vec<PostItem>,
@@ -100,7 +99,6 @@ pub enum ThreadItem<'a> {
 #[template(path = "post.html")]
 pub struct PostPageView<'a> {
     pub blog: &'a Blog,
-    pub meta: PageMeta,
     pub post: PostView,
     pub tags: Vec<TagView>,
     pub addenda: Vec<AddendumView>,
@@ -114,7 +112,9 @@ pub struct PostPageView<'a> {
 }
 
 /// The comment form: where it posts, its token, what the person typed and what is wrong with it.
-#[derive(Debug, Clone, Default)]
+/// A template of its own, so that the post and the reply page share one copy of its code.
+#[derive(Debug, Clone, Default, Template)]
+#[template(path = "comment_form.html")]
 pub struct FormView {
     pub action: String,
     pub token: String,
@@ -151,8 +151,6 @@ impl FormView {
 #[derive(Template)]
 #[template(path = "reply.html")]
 pub struct ReplyPage<'a> {
-    pub blog: &'a Blog,
-    pub meta: PageMeta,
     pub heading: String,
     pub post_url: String,
     pub post_title: String,
@@ -164,8 +162,6 @@ pub struct ReplyPage<'a> {
 #[derive(Template)]
 #[template(path = "held.html")]
 pub struct HeldPage<'a> {
-    pub blog: &'a Blog,
-    pub meta: PageMeta,
     pub post_url: String,
     pub post_title: String,
     pub comment: CommentView<'a>,
@@ -182,9 +178,7 @@ pub struct HitView {
 
 #[derive(Template)]
 #[template(path = "search.html")]
-pub struct SearchPage<'a> {
-    pub blog: &'a Blog,
-    pub meta: PageMeta,
+pub struct SearchPage {
     pub query: String,
     pub summary: String,
     pub hits: Vec<HitView>,
@@ -289,14 +283,15 @@ fn paged_title(title: &str, page: u32) -> String {
 pub fn home(blog: &Blog, zone: &dyn Zone, listing: &Listing, page: u32) -> askama::Result<String> {
     let link = |n: u32| routes::Page::Home { page: n }.path();
     let (newer, older) = pagination(page, listing.total, link);
-    render(&ListingPage {
+    let meta = PageMeta::new(blog, paged_title(&blog.title, page), &link(page));
+    let content = ListingPage {
         blog,
-        meta: PageMeta::new(blog, paged_title(&blog.title, page), &link(page)),
         heading: None,
         posts: post_items(listing, zone),
         newer,
         older,
-    })
+    };
+    layout::page(blog, &meta, &content, 0)
 }
 
 pub fn tag(
@@ -322,14 +317,14 @@ pub fn tag(
         &link(page),
     );
     meta.description = format!("{} posts tagged “{name}” on {}", listing.total, blog.title);
-    render(&ListingPage {
+    let content = ListingPage {
         blog,
-        meta,
         heading: Some(heading),
         posts: post_items(listing, zone),
         newer,
         older,
-    })
+    };
+    layout::page(blog, &meta, &content, 0)
 }
 
 /// JSON for a `<script type="application/ld+json">`: `<` is escaped so that no text can end
@@ -408,7 +403,6 @@ pub fn post(
     })));
     let view = PostPageView {
         blog,
-        meta,
         post: PostView {
             slug: post.slug.clone(),
             url: path,
@@ -458,7 +452,7 @@ pub fn post(
                 _ => 16,
             })
             .sum::<usize>();
-    render_sized(&view, expected)
+    layout::page(blog, &meta, &view, expected)
 }
 
 fn comment_view<'a>(slug: &str, c: &'a Comment, depth: usize, zone: &dyn Zone) -> CommentView<'a> {
@@ -515,15 +509,15 @@ pub fn reply(
         None => "Leave a Reply".to_string(),
     };
     let path = routes::post_path(&post.slug);
-    render(&ReplyPage {
-        blog,
-        meta: PageMeta::new(blog, format!("{heading} | {}", post.title), &path).noindex(),
+    let meta = PageMeta::new(blog, format!("{heading} | {}", post.title), &path).noindex();
+    let content = ReplyPage {
         heading,
         post_url: path,
         post_title: post.title.clone(),
         parent,
         form,
-    })
+    };
+    layout::page(blog, &meta, &content, 0)
 }
 
 /// A comment awaiting moderation, for its author's eyes.
@@ -545,13 +539,14 @@ pub fn held(
         kind: CommentKind::Comment,
     };
     let path = routes::post_path(&record.post_slug);
-    render(&HeldPage {
-        blog,
-        meta: PageMeta::new(blog, format!("Awaiting moderation | {}", blog.title), &path).noindex(),
+    let meta =
+        PageMeta::new(blog, format!("Awaiting moderation | {}", blog.title), &path).noindex();
+    let content = HeldPage {
         post_url: path.clone(),
         post_title: post_title.to_string(),
         comment: comment_view(&record.post_slug, &comment, 1, zone),
-    })
+    };
+    layout::page(blog, &meta, &content, 0)
 }
 
 /// Search results for `query` (page `page` of `total` hits).
@@ -583,14 +578,13 @@ pub fn search(
     } else {
         format!("Search: {query}")
     };
-    render(&SearchPage {
+    let meta = PageMeta::new(
         blog,
-        meta: PageMeta::new(
-            blog,
-            paged_title(&format!("{title} | {}", blog.title), page),
-            "/search",
-        )
-        .noindex(),
+        paged_title(&format!("{title} | {}", blog.title), page),
+        "/search",
+    )
+    .noindex();
+    let content = SearchPage {
         query: query.to_string(),
         summary,
         hits: hits
@@ -605,7 +599,8 @@ pub fn search(
             .collect(),
         newer,
         older,
-    })
+    };
+    layout::page(blog, &meta, &content, 0)
 }
 
 /// The content of a feed entry: the post and its addenda, as on the post page.
