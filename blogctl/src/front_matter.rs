@@ -11,6 +11,9 @@
 //! The post's Markdown…
 //! ```
 //!
+//! A page (About, Contact) says `type: page`, and may name its `parent` page (by slug), its
+//! `menu_order` (smaller first) and `menu: false` to stay out of the site menu.
+//!
 //! A small, strict subset of YAML: one `key: value` a line; values may be quoted; `tags` is a
 //! `[a, b]` list or comma-separated. Errors give the line number and what to write instead.
 
@@ -24,6 +27,13 @@ pub struct Document {
     pub draft: Option<bool>,
     /// The lead image: a local file (uploaded by `publish`) or an address.
     pub image: Option<String>,
+    /// `type: page`.
+    pub page: bool,
+    /// A page's parent page, by slug.
+    pub parent: Option<String>,
+    pub menu_order: Option<i64>,
+    /// `menu: false` keeps a top-level page out of the site menu.
+    pub in_menu: Option<bool>,
     pub body: String,
     /// The file's line where the body starts (1-based), for messages about the body.
     pub body_line: usize,
@@ -79,23 +89,34 @@ pub fn parse(text: &str) -> Result<Document, Error> {
             "date" => doc.date = Some(date(number, &unquote(value))?),
             "tags" => doc.tags = Some(list(value)),
             "image" => doc.image = Some(nonempty(number, key, unquote(value))?),
-            "draft" => {
-                doc.draft = Some(match value {
-                    "true" | "yes" => true,
-                    "false" | "no" => false,
-                    _ => {
+            "draft" => doc.draft = Some(boolean(number, key, value)?),
+            "menu" => doc.in_menu = Some(boolean(number, key, value)?),
+            "type" => {
+                doc.page = match unquote(value).as_str() {
+                    "page" => true,
+                    "post" => false,
+                    other => {
                         return Err(error(
                             number,
-                            format!("draft must be true or false, found {value:?}"),
+                            format!("type must be post or page, found {other:?}"),
                         ))
                     }
-                })
+                }
+            }
+            "parent" => doc.parent = Some(nonempty(number, key, unquote(value))?),
+            "menu_order" => {
+                doc.menu_order = Some(unquote(value).parse().map_err(|_| {
+                    error(
+                        number,
+                        format!("menu_order must be a whole number, like 2; found {value:?}"),
+                    )
+                })?)
             }
             _ => {
                 return Err(error(
                     number,
                     format!(
-                    "unknown key {key:?}; the keys are title, slug, date, tags, draft and image"
+                    "unknown key {key:?}; the keys are title, slug, date, tags, draft, image, type, parent, menu_order and menu"
                 ),
                 ))
             }
@@ -113,6 +134,17 @@ pub fn parse(text: &str) -> Result<Document, Error> {
     doc.body = body.to_string();
     doc.body_line = text[..body_start].matches('\n').count() + 1;
     Ok(doc)
+}
+
+fn boolean(line: usize, key: &str, value: &str) -> Result<bool, Error> {
+    match value {
+        "true" | "yes" => Ok(true),
+        "false" | "no" => Ok(false),
+        _ => Err(error(
+            line,
+            format!("{key} must be true or false, found {value:?}"),
+        )),
+    }
 }
 
 fn unquote(value: &str) -> String {
@@ -178,6 +210,21 @@ mod tests {
         assert_eq!(doc.tags, Some(vec!["a".to_string(), "b c".to_string()]));
         assert_eq!(doc.draft, Some(true));
         assert_eq!(doc.body, "Body\n");
+    }
+
+    #[test]
+    fn reads_a_page() {
+        let doc = parse(
+            "---\ntitle: Team\ntype: page\nparent: about\nmenu_order: -2\nmenu: no\n---\nWe\n",
+        )
+        .unwrap();
+        assert!(doc.page);
+        assert_eq!(doc.parent.as_deref(), Some("about"));
+        assert_eq!(doc.menu_order, Some(-2));
+        assert_eq!(doc.in_menu, Some(false));
+        assert!(!parse("---\ntitle: A post\n---\n").unwrap().page);
+        assert_eq!(parse("---\ntype: article\n---\n").unwrap_err().line, 2);
+        assert_eq!(parse("---\nmenu_order: first\n---\n").unwrap_err().line, 2);
     }
 
     #[test]

@@ -326,6 +326,21 @@ fn publish(client: &Client, file: &Path) -> Result<(), String> {
     if let Some(tags) = doc.tags {
         fields["tags"] = json!(tags);
     }
+    if doc.page {
+        fields["type"] = json!("page");
+        fields["parent"] = json!(doc.parent);
+        if let Some(order) = doc.menu_order {
+            fields["menu_order"] = json!(order);
+        }
+        if let Some(in_menu) = doc.in_menu {
+            fields["in_menu"] = json!(in_menu);
+        }
+    } else if doc.parent.is_some() || doc.menu_order.is_some() || doc.in_menu.is_some() {
+        return Err(format!(
+            "{}: parent, menu_order and menu are for pages; add `type: page` to the front matter",
+            file.display()
+        ));
+    }
     let existing = client.call("GET", &format!("/admin/posts/{slug}"), None)?;
     let (answer, verb) = if existing.status == 200 {
         (
@@ -672,6 +687,10 @@ struct Summary {
     shortcodes_unknown: Vec<String>,
     posts: usize,
     posts_present: usize,
+    pages: usize,
+    pages_present: usize,
+    /// Pages by WordPress id: their slug and address here, for their children.
+    pages_by_id: std::collections::BTreeMap<String, (String, String)>,
     comments: usize,
     comments_present: usize,
     skipped: Vec<String>,
@@ -789,10 +808,13 @@ fn import_wxr(
         println!("Dry run: nothing is written; the counts say what an import would do.");
     }
     import_attachments(client, &items, uploads, &mut summary);
-    let items: Vec<&wxr::Item> = items
+    let mut items: Vec<&wxr::Item> = items
         .iter()
         .filter(|i| i.post_type != "attachment")
         .collect();
+    // Parent pages before their children (a stable sort keeps the file's order otherwise).
+    let depths = wxr::page_depths(&items);
+    items.sort_by_key(|item| depths.get(item.id.as_str()).copied().unwrap_or(0));
     let total = items.len();
     for (n, item) in items.into_iter().enumerate() {
         let label = format!("[{}/{total}] {:?} (line {})", n + 1, item.title, item.line);
@@ -837,9 +859,11 @@ fn import_wxr(
         }
     }
     println!(
-        "Imported {} posts ({} already there) and {} comments ({} already there); skipped {}; failed {}.",
+        "Imported {} posts ({} already there), {} pages ({} already there) and {} comments ({} already there); skipped {}; failed {}.",
         summary.posts,
         summary.posts_present,
+        summary.pages,
+        summary.pages_present,
         summary.comments,
         summary.comments_present,
         summary.skipped.len(),
@@ -885,17 +909,22 @@ fn import_wxr(
 }
 
 fn import_item(client: &Client, item: &wxr::Item, summary: &mut Summary) -> Result<String, String> {
-    if item.post_type != "post" {
-        let what = if item.post_type.is_empty() {
-            "an item without a type"
-        } else {
-            item.post_type.as_str()
-        };
-        summary
-            .skipped
-            .push(format!("{:?}: a {what}, not a post", item.title));
-        return Ok(format!("skipped ({what})"));
-    }
+    let is_page = match item.post_type.as_str() {
+        "post" => false,
+        "page" => true,
+        "" => {
+            summary
+                .skipped
+                .push(format!("{:?}: an item without a type", item.title));
+            return Ok("skipped (no type)".into());
+        }
+        other => {
+            summary
+                .skipped
+                .push(format!("{:?}: a {other}, not a post or page", item.title));
+            return Ok(format!("skipped ({other})"));
+        }
+    };
     let status = match item.status.as_str() {
         "publish" | "future" => "published",
         "draft" | "pending" | "private" | "auto-draft" => "draft",
@@ -956,6 +985,41 @@ fn import_item(client: &Client, item: &wxr::Item, summary: &mut Summary) -> Resu
     .into_iter()
     .find(|s| is_slug(s))
     .unwrap_or_default();
+    // A page's parent must have come first (see `wxr::page_depths`); one that is missing (not
+    // in the file, or failed) leaves the page at the top level, which the summary says.
+    let parent = match is_page && item.parent != "0" && !item.parent.is_empty() {
+        true => match summary.pages_by_id.get(&item.parent) {
+            Some(parent) => Some(parent.clone()),
+            None => {
+                summary.changed.push(format!(
+                    "{:?}: its parent page ({}) is not imported: placed at the top level",
+                    item.title, item.parent
+                ));
+                None
+            }
+        },
+        false => None,
+    };
+    let slug = match is_page && !blog_core::routes::page_slug_allowed(&slug, parent.is_none()) {
+        true => {
+            let renamed = format!("{slug}-page");
+            summary.changed.push(format!(
+                "{:?}: the slug {slug:?} is one of the blog's own addresses: {renamed:?} instead",
+                item.title
+            ));
+            renamed
+        }
+        false => slug,
+    };
+    let new_path = match is_page {
+        true => blog_core::routes::page_path(parent.as_ref().map(|(_, path)| path.as_str()), &slug),
+        false => blog_core::routes::post_path(&slug),
+    };
+    if is_page {
+        summary
+            .pages_by_id
+            .insert(item.id.clone(), (slug.clone(), new_path.clone()));
+    }
     let gallery = blogctl::shortcodes::Gallery {
         post_id: &item.id,
         images: &summary.gallery_images,
@@ -972,6 +1036,18 @@ fn import_item(client: &Client, item: &wxr::Item, summary: &mut Summary) -> Resu
     }
     let mut post =
         json!({"title": title, "body": content.html, "slug": slug, "status": status, "tags": tags});
+    if is_page {
+        post = json!({
+            "type": "page",
+            "title": title,
+            "body": content.html,
+            "slug": slug,
+            "status": status,
+            "parent": parent.map(|(slug, _)| slug),
+            "menu_order": item.menu_order,
+            "comments_open": item.comments_open,
+        });
+    }
     if let Some(date) = &item.date {
         post["published_at"] = json!(date);
     }
@@ -989,37 +1065,40 @@ fn import_item(client: &Client, item: &wxr::Item, summary: &mut Summary) -> Resu
             }
         }
     };
-    let post_outcome = match created {
-        true => {
-            summary.posts += 1;
-            if summary.dry_run.is_some() {
-                "would be imported"
-            } else {
-                "imported"
+    let post_outcome = if created {
+        match is_page {
+            true => summary.pages += 1,
+            false => summary.posts += 1,
+        }
+        if summary.dry_run.is_some() {
+            "would be imported"
+        } else {
+            "imported"
+        }
+    } else {
+        match is_page {
+            true => summary.pages_present += 1,
+            false => summary.posts_present += 1,
+        }
+        if private_reason.is_some() && summary.dry_run.is_none() {
+            // An earlier import may have published it: make sure it is a draft now.
+            let fix = client.call(
+                "PATCH",
+                &format!("/admin/posts/{slug}"),
+                Some(&json!({"status": "draft"})),
+            )?;
+            if fix.status != 200 {
+                return Err(fix.problem());
             }
         }
-        false => {
-            summary.posts_present += 1;
-            if private_reason.is_some() && summary.dry_run.is_none() {
-                // An earlier import may have published it: make sure it is a draft now.
-                let fix = client.call(
-                    "PATCH",
-                    &format!("/admin/posts/{slug}"),
-                    Some(&json!({"status": "draft"})),
-                )?;
-                if fix.status != 200 {
-                    return Err(fix.problem());
-                }
-            }
-            "already there"
-        }
+        "already there"
     };
     if status == "published" {
-        blogctl::old_addresses::record(item, &format!("/posts/{slug}"), &mut summary.redirects);
+        blogctl::old_addresses::record(item, &new_path, &mut summary.redirects);
     }
 
     let (imported, present) = import_comments(client, &slug, &item.comments, summary)?;
-    Ok(format!("{post_outcome} as /posts/{slug} ({status}); {imported} comments imported, {present} already there"))
+    Ok(format!("{post_outcome} as {new_path} ({status}); {imported} comments imported, {present} already there"))
 }
 
 /// Stores comments (WordPress's, or Disqus's in the same shape) on the post `slug`, parents

@@ -25,11 +25,17 @@ pub fn record(item: &Item, new_path: &str, redirects: &mut BTreeMap<String, Stri
         add(path.to_string(), new_path);
         if !path.contains('?') {
             let feed = format!("{}/feed/", path.trim_end_matches('/'));
-            add(feed, &format!("{new_path}/comments.atom"));
+            add(
+                feed,
+                &format!("{}/comments.atom", new_path.trim_end_matches('/')),
+            );
         }
     }
     if !item.id.is_empty() {
         add(format!("/?p={}", item.id), new_path);
+        if item.post_type == "page" {
+            add(format!("/?page_id={}", item.id), new_path);
+        }
     }
     for term in &item.terms {
         let base = match term.taxonomy.as_str() {
@@ -141,5 +147,35 @@ mod tests {
         assert!(r.values().all(|to| to == "/media/ab/canola2.jpg"));
         assert!(r.contains_key("/?attachment_id=611"));
         assert_eq!(path_of("https://old.example/?p=5"), Some("/?p=5"));
+    }
+
+    #[test]
+    fn a_pages_old_addresses() {
+        let page = Item {
+            id: "1811".into(),
+            post_type: "page".into(),
+            link: "https://old.example/greek/%ce%b5%cf%80%ce%af%cf%80%ce%b5%ce%b4%ce%bf-2/".into(),
+            ..Item::default()
+        };
+        let mut r = BTreeMap::new();
+        record(&page, "/greek/epipedo-2/", &mut r);
+        let to = |from: &str| r.get(from).map(String::as_str);
+        assert_eq!(to("/?page_id=1811"), Some("/greek/epipedo-2/"));
+        assert_eq!(to("/?p=1811"), Some("/greek/epipedo-2/"));
+        assert_eq!(
+            to("/greek/%ce%b5%cf%80%ce%af%cf%80%ce%b5%ce%b4%ce%bf-2/feed/"),
+            Some("/greek/epipedo-2/comments.atom")
+        );
+        // An address that stays the same needs no redirect (it would loop).
+        let about = Item {
+            id: "2".into(),
+            post_type: "page".into(),
+            link: "https://old.example/about/".into(),
+            ..Item::default()
+        };
+        let mut r = BTreeMap::new();
+        record(&about, "/about/", &mut r);
+        assert!(!r.contains_key("/about/"));
+        assert_eq!(r.get("/?page_id=2").map(String::as_str), Some("/about/"));
     }
 }

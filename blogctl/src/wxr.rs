@@ -31,13 +31,44 @@ pub struct Item {
     pub creator: String,
     /// `wp:attachment_url`: an attachment's file.
     pub attachment_url: String,
-    /// `wp:post_parent`: the post an attachment belongs to ("0": none).
+    /// `wp:post_parent`: the post an attachment belongs to, or a page's parent page ("0":
+    /// none).
     pub parent: String,
+    /// `wp:menu_order`: a page's place among its siblings.
+    pub menu_order: i64,
+    /// `wp:comment_status` is `open`.
+    pub comments_open: bool,
     /// An image attachment's alt text (`_wp_attachment_image_alt`).
     pub alt: String,
     pub comments: Vec<Comment>,
     /// The line of the `<item>` in the file, for messages.
     pub line: usize,
+}
+
+/// How deep each page is among the pages (a top-level page is 0), by WordPress id, so that
+/// parents can be imported before their children. A parent chain that loops or is longer than
+/// the items stops counting.
+pub fn page_depths<'a>(items: &[&'a Item]) -> std::collections::BTreeMap<&'a str, usize> {
+    let parents: std::collections::BTreeMap<&str, &str> = items
+        .iter()
+        .filter(|i| i.post_type == "page")
+        .map(|i| (i.id.as_str(), i.parent.as_str()))
+        .collect();
+    parents
+        .keys()
+        .map(|&id| {
+            let mut depth = 0;
+            let mut at = id;
+            while let Some(&parent) = parents.get(at) {
+                if !parents.contains_key(parent) || depth > parents.len() {
+                    break;
+                }
+                depth += 1;
+                at = parent;
+            }
+            (id, depth)
+        })
+        .collect()
 }
 
 /// A category or tag of an item.
@@ -199,6 +230,8 @@ pub fn parse(xml: &str) -> Result<Vec<Item>, Error> {
                         "dc:creator" => i.creator = value.trim().to_string(),
                         "wp:attachment_url" => i.attachment_url = value.trim().to_string(),
                         "wp:post_parent" => i.parent = value.trim().to_string(),
+                        "wp:menu_order" => i.menu_order = value.trim().parse().unwrap_or(0),
+                        "wp:comment_status" => i.comments_open = value.trim() == "open",
                         "wp:meta_key" => meta_key = value.trim().to_string(),
                         "wp:meta_value" if meta_key == "_wp_attachment_image_alt" => {
                             i.alt = plain_text(&value)
@@ -436,5 +469,30 @@ mod tests {
             .map(|c| c.id.as_str())
             .collect();
         assert_eq!(order, ["1", "9", "2", "3"]);
+    }
+
+    #[test]
+    fn parent_pages_come_first() {
+        let page = |id: &str, parent: &str| Item {
+            id: id.into(),
+            parent: parent.into(),
+            post_type: "page".into(),
+            ..Item::default()
+        };
+        let items = [
+            page("3", "2"),
+            page("2", "1"),
+            page("1", "0"),
+            page("9", "8"),
+        ];
+        let refs: Vec<&Item> = items.iter().collect();
+        let depths = page_depths(&refs);
+        assert_eq!(depths["1"], 0);
+        assert_eq!(depths["2"], 1);
+        assert_eq!(depths["3"], 2);
+        assert_eq!(depths["9"], 0, "a parent not in the file counts as the top");
+        let looped = [page("5", "6"), page("6", "5")];
+        let refs: Vec<&Item> = looped.iter().collect();
+        assert!(page_depths(&refs)["5"] <= 3, "a loop stops counting");
     }
 }

@@ -5,7 +5,7 @@
 use blog_core::api::{self, ImportFailure};
 use blog_core::dates::{self, rfc3339_utc as utc};
 use blog_core::model::{CommentKind, CommentRecord, CommentStatus, NewComment};
-use blog_core::{comment_text, invalidation, routes, validation};
+use blog_core::{comment_text, invalidation, validation};
 use serde_json::{json, Value};
 use worker::{Request, Response};
 
@@ -32,9 +32,9 @@ fn comment_json(c: CommentRecord) -> api::Comment {
 }
 
 /// Drops the pages that show a post's approved comments.
-async fn purge_comments_of(app: &App, store: &Store, post_id: i64, slug: &str) -> AppResult<()> {
+async fn purge_comments_of(app: &App, store: &Store, post_id: i64, path: &str) -> AppResult<()> {
     let facts = store.comments_facts(post_id, runtime::now()).await?;
-    app.purge(&invalidation::comments_pages_to_drop(slug, facts))
+    app.purge(&invalidation::comments_pages_to_drop(path, facts))
         .await;
     Ok(())
 }
@@ -72,7 +72,7 @@ pub async fn moderate(app: &App, store: &Store, id: i64, body: &Value) -> AppRes
     if comment.status != status {
         store.set_comment_status(id, status).await?;
         if comment.status == CommentStatus::Approved || status == CommentStatus::Approved {
-            purge_comments_of(app, store, comment.post_id, &comment.post_slug).await?;
+            purge_comments_of(app, store, comment.post_id, &comment.post_path).await?;
         }
     }
     let updated = store.comment(id).await?.ok_or(AppError::NotFound)?;
@@ -84,7 +84,7 @@ pub async fn delete(app: &App, store: &Store, id: i64) -> AppResult<Response> {
     let comment = store.comment(id).await?.ok_or(AppError::NotFound)?;
     store.delete_comment(id).await?;
     if comment.status == CommentStatus::Approved {
-        purge_comments_of(app, store, comment.post_id, &comment.post_slug).await?;
+        purge_comments_of(app, store, comment.post_id, &comment.post_path).await?;
     }
     http::no_content()
 }
@@ -130,8 +130,8 @@ pub async fn add_author_comment(
         .insert_comment(&comment)
         .await?
         .ok_or_else(|| AppError::Internal("the comment's insert returned no id".into()))?;
-    purge_comments_of(app, store, post.id, &post.slug).await?;
-    let location = format!("{}#comment-{id}", routes::post_path(&post.slug));
+    purge_comments_of(app, store, post.id, &post.path).await?;
+    let location = format!("{}#comment-{id}", post.path);
     http::created(&json!({ "id": id }), Some(&location))
 }
 
@@ -206,7 +206,7 @@ pub async fn import(app: &App, store: &Store, body: &Value) -> AppResult<Respons
         }
     }
     if outcome.imported > 0 {
-        purge_comments_of(app, store, post.id, &post.slug).await?;
+        purge_comments_of(app, store, post.id, &post.path).await?;
     }
     http::json_response(200, &outcome)
 }

@@ -1,12 +1,14 @@
-//! The author's posts and addenda: list, read, create, edit, delete, append. The Markdown is
-//! rendered here, when the author saves it; every change drops exactly the cached pages it
-//! affects (see `blog_core::invalidation`).
+//! The author's posts, pages and addenda: list, read, create, edit, delete, append. The Markdown
+//! is rendered here, when the author saves it; every change to a post drops exactly the cached
+//! pages it affects (see `blog_core::invalidation`). A change to a page drops every cached page:
+//! any page may show it in the site menu, and pages change seldom.
 
 use blog_core::dates::rfc3339_utc as utc;
 use blog_core::invalidation::{self, Change};
-use blog_core::model::{AddendumRecord, Placement, PostRecord, PostStatus, PostWrite};
+use blog_core::model::{AddendumRecord, PagePlace, Placement, PostRecord, PostStatus, PostWrite};
 use blog_core::settings::Blog;
 use blog_core::text::{self, Letters};
+use blog_core::validation::PostFields;
 use blog_core::{api, media, routes, validation};
 use serde_json::{json, Value};
 use worker::Response;
@@ -24,8 +26,13 @@ fn post_json(
 ) -> api::Post {
     api::Post {
         id: post.id,
+        kind: if post.is_page {
+            api::EntryKind::Page
+        } else {
+            api::EntryKind::Post
+        },
         slug: post.slug.clone(),
-        url: blog.url(&routes::post_path(&post.slug)),
+        url: blog.url(&post.path),
         title: post.title.clone(),
         status: post.status,
         published_at: post.published_at.map(utc),
@@ -40,6 +47,9 @@ fn post_json(
             pending: post.pending,
             spam: post.spam,
         },
+        parent: post.parent.clone(),
+        menu_order: post.menu_order,
+        in_menu: post.is_page && post.in_menu,
         body: addenda.map(|_| post.body.clone()),
         addenda: addenda.map(|addenda| {
             addenda
@@ -73,6 +83,65 @@ async fn full_post(app: &App, store: &Store, slug: &str, now: i64) -> AppResult<
     Ok(post_json(app.blog().await?, &post, Some(&addenda), now))
 }
 
+/// A page's parent, by slug: it must be a page.
+async fn page_parent(store: &Store, slug: Option<&str>) -> AppResult<Option<PostRecord>> {
+    let Some(slug) = slug else {
+        return Ok(None);
+    };
+    match store.post_record(slug).await? {
+        Some(parent) if parent.is_page => Ok(Some(parent)),
+        _ => Err(AppError::invalid_field(
+            "parent",
+            &format!("No page has the slug \"{slug}\" (a parent must be a page)."),
+        )),
+    }
+}
+
+/// The fields that only pages have, or only posts, checked against what the entry is.
+fn check_kind(fields: &PostFields, is_page: bool) -> AppResult<()> {
+    if is_page {
+        if fields.tags.as_ref().is_some_and(|tags| !tags.is_empty()) {
+            return Err(AppError::invalid_field(
+                "tags",
+                "Pages are not tagged: tags are for posts.",
+            ));
+        }
+        return Ok(());
+    }
+    for (given, key) in [
+        (fields.parent.is_some(), "parent"),
+        (fields.menu_order.is_some(), "menu_order"),
+        (fields.in_menu.is_some(), "in_menu"),
+    ] {
+        if given {
+            return Err(AppError::invalid_field(
+                key,
+                "Only pages have this; send \"type\": \"page\" to create a page.",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// How deep a page's path is: `/a/b/` is 2.
+fn depth(path: &str) -> usize {
+    path.trim_matches('/').split('/').count()
+}
+
+fn too_deep() -> AppError {
+    AppError::invalid_field(
+        "parent",
+        &format!("Pages nest at most {} deep.", routes::MAX_PAGE_DEPTH),
+    )
+}
+
+fn reserved_slug(slug: &str) -> AppError {
+    AppError::invalid_field(
+        "slug",
+        &format!("\"{slug}\" is one of the blog's own addresses (or a WordPress one it redirects): choose another slug for this page."),
+    )
+}
+
 /// `GET /admin/posts`.
 pub async fn list(app: &App, store: &Store) -> AppResult<Response> {
     let now = runtime::now();
@@ -94,6 +163,21 @@ pub async fn get(app: &App, store: &Store, slug: &str) -> AppResult<Response> {
 /// `POST /admin/posts`.
 pub async fn create(app: &App, store: &Store, body: &Value) -> AppResult<Response> {
     let fields = validation::post_fields(body, true).map_err(AppError::invalid)?;
+    let is_page = fields.is_page.unwrap_or(false);
+    check_kind(&fields, is_page)?;
+    let parent = match is_page {
+        true => page_parent(store, fields.parent.clone().flatten().as_deref()).await?,
+        false => None,
+    };
+    let parent_path = parent.as_ref().map(|p| p.path.as_str());
+    if parent_path.is_some_and(|path| depth(path) >= routes::MAX_PAGE_DEPTH) {
+        return Err(too_deep());
+    }
+    let page = is_page.then(|| PagePlace {
+        parent_id: parent.as_ref().map(|p| p.id),
+        menu_order: fields.menu_order.unwrap_or(0),
+        in_menu: fields.in_menu.unwrap_or(true),
+    });
     let now = runtime::now();
     let (title, markdown) = (
         fields.title.unwrap_or_default(),
@@ -124,6 +208,16 @@ pub async fn create(app: &App, store: &Store, body: &Value) -> AppResult<Respons
         if attempt > 1 {
             slug = format!("{base}-{attempt}");
         }
+        if is_page && !routes::page_slug_allowed(&slug, parent.is_none()) {
+            if explicit {
+                return Err(reserved_slug(&slug));
+            }
+            continue;
+        }
+        let path = match is_page {
+            true => routes::page_path(parent_path, &slug),
+            false => routes::post_path(&slug),
+        };
         let write = PostWrite {
             slug: &slug,
             title: &title,
@@ -133,8 +227,11 @@ pub async fn create(app: &App, store: &Store, body: &Value) -> AppResult<Respons
             status,
             published_at,
             updated_at: now,
-            comments_open: fields.comments_open.unwrap_or(true),
+            // Pages are closed to comments unless the author opens them, as in WordPress.
+            comments_open: fields.comments_open.unwrap_or(!is_page),
             image: image.as_deref(),
+            path: &path,
+            page,
         };
         id = store.insert_post(&write, &tags).await?;
         if id.is_some() || explicit {
@@ -143,14 +240,19 @@ pub async fn create(app: &App, store: &Store, body: &Value) -> AppResult<Respons
     }
     let Some(id) = id else {
         return Err(AppError::Conflict(format!(
-            "The slug \"{slug}\" is taken by another post; choose another slug or PATCH /admin/posts/{slug}."
+            "The slug \"{slug}\" is taken by another post or page; choose another slug or PATCH /admin/posts/{slug}."
         )));
     };
-    let after = store.placement(Some(id), now).await?;
-    let change = store
-        .posts_change((before, after), vec![slug.clone()], 0, &tags, now)
-        .await?;
-    app.purge(&invalidation::pages_to_drop(&change)).await;
+    if is_page {
+        app.purge_all().await;
+    } else {
+        let after = store.placement(Some(id), now).await?;
+        let path = routes::post_path(&slug);
+        let change = store
+            .posts_change((before, after), vec![path], 0, &tags, now)
+            .await?;
+        app.purge(&invalidation::pages_to_drop(&change)).await;
+    }
     let location = format!("/admin/posts/{slug}");
     http::created(&full_post(app, store, &slug, now).await?, Some(&location))
 }
@@ -159,6 +261,16 @@ pub async fn create(app: &App, store: &Store, body: &Value) -> AppResult<Respons
 pub async fn update(app: &App, store: &Store, slug: &str, body: &Value) -> AppResult<Response> {
     let post = find(store, slug).await?;
     let fields = validation::post_fields(body, false).map_err(AppError::invalid)?;
+    if fields
+        .is_page
+        .is_some_and(|is_page| is_page != post.is_page)
+    {
+        return Err(AppError::invalid_field(
+            "type",
+            "A post stays a post and a page a page: create a new one instead.",
+        ));
+    }
+    check_kind(&fields, post.is_page)?;
     let now = runtime::now();
     let status = fields.status.unwrap_or(post.status);
     let published_at = match fields.published_at {
@@ -167,6 +279,10 @@ pub async fn update(app: &App, store: &Store, slug: &str, body: &Value) -> AppRe
         None => post.published_at,
     };
     let new_slug = fields.slug.clone().unwrap_or_else(|| post.slug.clone());
+    let (path, page) = match post.is_page {
+        true => page_move(store, &post, &fields, &new_slug).await?,
+        false => (routes::post_path(&new_slug), None),
+    };
     let body = fields.body.as_deref().unwrap_or(&post.body);
     let rendered = render(store, body).await?;
     // An image the author named stays until they name another (or send null).
@@ -193,6 +309,8 @@ pub async fn update(app: &App, store: &Store, slug: &str, body: &Value) -> AppRe
         updated_at: now,
         comments_open: fields.comments_open.unwrap_or(post.comments_open),
         image: image.as_deref(),
+        path: &path,
+        page,
     };
     let before = store.placement(Some(post.id), now).await?;
     if !store
@@ -200,31 +318,89 @@ pub async fn update(app: &App, store: &Store, slug: &str, body: &Value) -> AppRe
         .await?
     {
         return Err(AppError::Conflict(format!(
-            "The slug \"{new_slug}\" is taken by another post."
+            "The slug \"{new_slug}\" is taken by another post or page."
         )));
     }
-    let after = store.placement(Some(post.id), now).await?;
-    let mut tags = post.tags.clone();
-    tags.extend(fields.tags.unwrap_or_default());
-    let slugs = vec![post.slug.clone(), new_slug.clone()];
-    let change = store
-        .posts_change((before, after), slugs, post.approved, &tags, now)
-        .await?;
-    app.purge(&invalidation::pages_to_drop(&change)).await;
+    if post.is_page {
+        store.move_page_children(&post.path, &path).await?;
+        app.purge_all().await;
+    } else {
+        let after = store.placement(Some(post.id), now).await?;
+        let mut tags = post.tags.clone();
+        tags.extend(fields.tags.unwrap_or_default());
+        let paths = vec![post.path.clone(), path];
+        let change = store
+            .posts_change((before, after), paths, post.approved, &tags, now)
+            .await?;
+        app.purge(&invalidation::pages_to_drop(&change)).await;
+    }
     http::json_response(200, &full_post(app, store, &new_slug, now).await?)
+}
+
+/// Where an edit puts a page: its new address and place. Refuses a parent that is the page
+/// itself or inside it, a slug reserved at that level, and nesting deeper than allowed (its
+/// children move with it).
+async fn page_move(
+    store: &Store,
+    page: &PostRecord,
+    fields: &PostFields,
+    new_slug: &str,
+) -> AppResult<(String, Option<PagePlace>)> {
+    let parent_slug = match &fields.parent {
+        Some(parent) => parent.clone(),
+        None => page.parent.clone(),
+    };
+    let parent = page_parent(store, parent_slug.as_deref()).await?;
+    let family = store.page_and_descendants(&page.path).await?;
+    if let Some(parent) = &parent {
+        if family.iter().any(|(id, _)| *id == parent.id) {
+            return Err(AppError::invalid_field(
+                "parent",
+                "A page cannot be inside itself or one of its own child pages.",
+            ));
+        }
+    }
+    if !routes::page_slug_allowed(new_slug, parent.is_none()) {
+        return Err(reserved_slug(new_slug));
+    }
+    let path = routes::page_path(parent.as_ref().map(|p| p.path.as_str()), new_slug);
+    let below = family
+        .iter()
+        .map(|(_, p)| depth(p) - depth(&page.path))
+        .max()
+        .unwrap_or(0);
+    if depth(&path) + below > routes::MAX_PAGE_DEPTH {
+        return Err(too_deep());
+    }
+    let place = PagePlace {
+        parent_id: parent.map(|p| p.id),
+        menu_order: fields.menu_order.unwrap_or(page.menu_order),
+        in_menu: fields.in_menu.unwrap_or(page.in_menu),
+    };
+    Ok((path, Some(place)))
 }
 
 /// `DELETE /admin/posts/{slug}`: its addenda, comments and tags go with it.
 pub async fn delete(app: &App, store: &Store, slug: &str) -> AppResult<Response> {
     let post = find(store, slug).await?;
+    if post.children > 0 {
+        return Err(AppError::Conflict(format!(
+            "The page \"{slug}\" has {} child pages: give them another parent (PATCH their \"parent\") or delete them first.",
+            post.children
+        )));
+    }
     let now = runtime::now();
     let before = store.placement(Some(post.id), now).await?;
     store.delete_post(post.id).await?;
+    if post.is_page {
+        app.purge_all().await;
+        return http::no_content();
+    }
     let after: Placement = store.placement(None, now).await?;
     let change = store
         .posts_change(
             (before, after),
-            vec![post.slug.clone()],
+            vec![post.path.clone()],
             post.approved,
             &post.tags,
             now,
@@ -247,7 +423,7 @@ pub async fn add_addendum(
     let html = render(store, &markdown).await?.html;
     let id = store.insert_addendum(post.id, &markdown, &html, at).await?;
     let change = Change::Addendum {
-        slug: post.slug,
+        path: post.path,
         approved: post.approved,
     };
     app.purge(&invalidation::pages_to_drop(&change)).await;

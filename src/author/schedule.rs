@@ -21,20 +21,25 @@ pub async fn publish_due(app: &App) -> AppResult<usize> {
         .and_then(|v| v.parse::<i64>().ok())
         .unwrap_or(now - 24 * 3600);
     let due = store.newly_visible(since, now).await?;
-    if let Some((newest, _)) = due.first() {
+    if due.iter().any(|entry| entry.is_page) {
+        // A page can enter the site menu, which every page shows.
+        app.purge_all().await;
+    }
+    let posts: Vec<_> = due.iter().filter(|entry| !entry.is_page).collect();
+    if let Some(newest) = posts.first().map(|entry| entry.id) {
         // The newest of them stands highest on the listing: every page from there on shifted.
-        let after = store.placement(Some(*newest), now).await?;
+        let after = store.placement(Some(newest), now).await?;
         let before = Placement {
             rank: None,
-            total: after.total.saturating_sub(due.len() as u32),
+            total: after.total.saturating_sub(posts.len() as u32),
         };
         let mut tags = Vec::new();
-        for (id, _) in &due {
-            tags.extend(store.tag_slugs(*id).await?);
+        for entry in &posts {
+            tags.extend(store.tag_slugs(entry.id).await?);
         }
-        let slugs = due.iter().map(|(_, slug)| slug.clone()).collect();
+        let paths = posts.iter().map(|entry| entry.path.clone()).collect();
         let change = store
-            .posts_change((before, after), slugs, 0, &tags, now)
+            .posts_change((before, after), paths, 0, &tags, now)
             .await?;
         app.purge(&invalidation::pages_to_drop(&change)).await;
     }

@@ -179,8 +179,11 @@ pub fn edge_path(page: &Page) -> String {
 /// The `Cache-Tag` of a page, for purging HTTP caches by tag after a deployment or a change.
 pub fn cache_tags(page: &Page) -> String {
     match page {
-        Page::Post { slug } | Page::PostComments { slug, .. } | Page::CommentFeed { slug } => {
-            format!("post-{slug}")
+        Page::Entry { path } | Page::EntryComments { path, .. } | Page::CommentFeed { path } => {
+            match path.strip_prefix("/posts/") {
+                Some(slug) => format!("post-{slug}"),
+                None => format!("page-{}", path.trim_matches('/').replace('/', "-")),
+            }
         }
         Page::Home { .. } => "listing".into(),
         Page::Tag { tag, .. } => format!("listing,tag-{tag}"),
@@ -281,6 +284,11 @@ mod tests {
     fn keys_follow_canonical_paths() {
         assert_eq!(key(&Page::Home { page: 1 }), "page:/");
         assert_eq!(key(&Page::Home { page: 4 }), "page:/page/4");
-        assert_eq!(key(&Page::Post { slug: "a-b".into() }), "page:/posts/a-b");
+        assert_eq!(
+            key(&Page::Entry {
+                path: "/posts/a-b".into()
+            }),
+            "page:/posts/a-b"
+        );
     }
 }

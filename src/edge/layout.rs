@@ -13,6 +13,8 @@ use blog_core::settings::Blog;
 /// What every page's `<head>` says about it.
 pub struct PageMeta {
     pub title: String,
+    /// The page's path: the site menu marks the page it is on.
+    pub path: String,
     pub canonical: String,
     pub description: String,
     /// OpenGraph type: `website` or `article`.
@@ -31,6 +33,7 @@ impl PageMeta {
     pub fn new(blog: &Blog, title: String, path: &str) -> Self {
         PageMeta {
             title,
+            path: path.to_string(),
             canonical: blog.url(path),
             description: if blog.tagline.is_empty() {
                 blog.title.clone()

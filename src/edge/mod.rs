@@ -62,7 +62,9 @@ impl App {
         if let Some(settings) = self.settings.get() {
             return Ok(settings);
         }
-        let settings = self.store()?.settings().await?.settings();
+        let (stored, menu) = self.store()?.settings_and_menu(runtime::now()).await?;
+        let mut settings = stored.settings();
+        settings.blog.menu = menu;
         Ok(self.settings.get_or_init(|| settings))
     }
 

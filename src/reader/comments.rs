@@ -19,17 +19,19 @@ use crate::edge::{http, App};
 /// Bodies above this are refused before parsing (the form's own limits need far less).
 const MAX_FORM_BYTES: usize = 64 * 1024;
 
-/// `POST /posts/{slug}/comments`.
-pub async fn post_comment(req: &mut Request, app: &App, slug: &str) -> AppResult<Response> {
+/// `POST /posts/{slug}/comments` (`/about/comments` for a page); `entry` is the post's or
+/// page's canonical path.
+pub async fn post_comment(req: &mut Request, app: &App, entry: &str) -> AppResult<Response> {
     let bytes = read_form(req).await?;
     let form = CommentForm::decode(&bytes);
-    match accept(req, app, slug, &form).await {
+    match accept(req, app, entry, &form).await {
         // Storage failed, or a bug: the person gets their text back, never a bare error page.
         Err(error @ (AppError::Unavailable(_) | AppError::Internal(_))) => {
-            worker::console_error!("comment on {slug} not stored: {error}");
+            worker::console_error!("comment on {entry} not stored: {error}");
             let post = CommentablePost {
                 id: 0,
-                slug: slug.to_string(),
+                slug: String::new(),
+                path: entry.to_string(),
                 title: "this post".into(),
                 published_at: 0,
                 comments_open: true,
@@ -60,11 +62,11 @@ pub async fn post_comment(req: &mut Request, app: &App, slug: &str) -> AppResult
     }
 }
 
-async fn accept(req: &Request, app: &App, slug: &str, form: &CommentForm) -> AppResult<Response> {
+async fn accept(req: &Request, app: &App, entry: &str, form: &CommentForm) -> AppResult<Response> {
     let now = runtime::now();
     let store = app.store()?;
     let post = store
-        .commentable_post(slug, now)
+        .commentable_post(entry, now)
         .await?
         .ok_or(AppError::NotFound)?;
     let settings = app.settings().await?;
@@ -198,12 +200,12 @@ async fn accept(req: &Request, app: &App, slug: &str, form: &CommentForm) -> App
         .ok_or_else(|| AppError::Internal("the comment's insert returned no id".into()))?;
     let location = if verdict.outcome == Outcome::Approve {
         let facts = store.comments_facts(post.id, now).await?;
-        app.purge(&invalidation::comments_pages_to_drop(&post.slug, facts))
+        app.purge(&invalidation::comments_pages_to_drop(&post.path, facts))
             .await;
-        format!("{}#comment-{id}", routes::post_path(&post.slug))
+        format!("{}#comment-{id}", post.path)
     } else {
         // Held and spam comments get the same answer, so a bot learns nothing.
-        routes::held_path(&post.slug, id, &token::held_comment_key(&secret, id))
+        routes::held_path(&post.path, id, &token::held_comment_key(&secret, id))
     };
     http::see_other(&location)
 }
@@ -220,7 +222,7 @@ async fn akismet_finding(
     let header = |name: &str| req.headers().get(name).ok().flatten().unwrap_or_default();
     let (user_agent, referrer) = (header("User-Agent"), header("Referer"));
     let blog = app.blog().await.ok()?;
-    let permalink = blog.url(&routes::post_path(&post.slug));
+    let permalink = blog.url(&post.path);
     let date = dates::rfc3339(now, &FixedZone::UTC);
     let check = akismet::Check {
         api_key: key,
@@ -248,11 +250,11 @@ async fn akismet_finding(
 }
 
 /// `GET /posts/{slug}/reply/{parent}`: the form, set to reply to one comment.
-pub async fn reply_page(app: &App, slug: &str, parent: i64) -> AppResult<Response> {
+pub async fn reply_page(app: &App, entry: &str, parent: i64) -> AppResult<Response> {
     let now = runtime::now();
     let store = app.store()?;
     let post = store
-        .commentable_post(slug, now)
+        .commentable_post(entry, now)
         .await?
         .ok_or(AppError::NotFound)?;
     let comment = store
@@ -263,7 +265,7 @@ pub async fn reply_page(app: &App, slug: &str, parent: i64) -> AppResult<Respons
         .form_secret()
         .map(|s| token::issue_form_token(&s, post.id, now))
         .unwrap_or_default();
-    let mut view = FormView::new(&post.slug, token);
+    let mut view = FormView::new(&post.path, token);
     view.parent = Some(comment.id);
     view.replying_to = Some(comment.author_name.clone());
     if comments_closed(app, &post, now).await? {
@@ -276,7 +278,7 @@ pub async fn reply_page(app: &App, slug: &str, parent: i64) -> AppResult<Respons
 }
 
 /// `GET /posts/{slug}/held/{id}/{key}`: a held comment, for the person who wrote it.
-pub async fn held_page(app: &App, slug: &str, id: i64, key: &str) -> AppResult<Response> {
+pub async fn held_page(app: &App, entry: &str, id: i64, key: &str) -> AppResult<Response> {
     let secret = app.form_secret().ok_or(AppError::NotFound)?;
     if !token::verify_held_comment_key(&secret, id, key) {
         return Err(AppError::NotFound);
@@ -285,13 +287,13 @@ pub async fn held_page(app: &App, slug: &str, id: i64, key: &str) -> AppResult<R
     let comment = store
         .comment(id)
         .await?
-        .filter(|c| c.post_slug == slug)
+        .filter(|c| c.post_path == entry)
         .ok_or(AppError::NotFound)?;
     if comment.status == CommentStatus::Approved {
-        return http::see_other(&format!("{}#comment-{id}", routes::post_path(slug)));
+        return http::see_other(&format!("{entry}#comment-{id}"));
     }
     let post = store
-        .commentable_post(slug, runtime::now())
+        .commentable_post(entry, runtime::now())
         .await?
         .ok_or(AppError::NotFound)?;
     let blog = app.blog().await?;
@@ -312,7 +314,7 @@ async fn comments_closed(app: &App, post: &CommentablePost, now: i64) -> AppResu
 }
 
 fn form_view(post: &CommentablePost, form: &CommentForm, token: String) -> FormView {
-    let mut view = FormView::new(&post.slug, token);
+    let mut view = FormView::new(&post.path, token);
     view.author = form.author.clone();
     view.email = form.email.clone();
     view.url = form.url.clone();

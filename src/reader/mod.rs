@@ -15,7 +15,7 @@ use blog_core::routes::{self, Page, Route};
 use worker::{Context, Env, Method, Request, Response};
 
 use crate::edge::error::{self, AppError, AppResult};
-use crate::edge::{cache, http, App};
+use crate::edge::{cache, http, runtime, App};
 
 fn is_admin_path(path: &str) -> bool {
     path == "/admin" || path.starts_with("/admin/")
@@ -80,17 +80,26 @@ async fn route(req: &mut Request, app: &App, path: &str) -> AppResult<Response> 
             pages::serve(req, app, Page::Home { page: 1 }).await
         }
         Route::Page(page) if readable => pages::serve(req, app, page).await,
-        Route::Reply { slug, parent } if readable => comments::reply_page(app, &slug, parent).await,
-        Route::Held { slug, id, key } if readable => {
-            comments::held_page(app, &slug, id, &key).await
+        Route::Reply { entry, parent } if readable => {
+            comments::reply_page(app, &entry, parent).await
         }
-        Route::Comments { slug } if method == Method::Post => {
-            comments::post_comment(req, app, &slug).await
+        Route::Held { entry, id, key } if readable => {
+            comments::held_page(app, &entry, id, &key).await
+        }
+        Route::Comments { entry } if method == Method::Post => {
+            comments::post_comment(req, app, &entry).await
         }
         Route::Search if readable => search::page(req, app).await,
         Route::Media { hash, name } if readable => media::serve(req, app, &hash, &name).await,
         Route::Icon(icon) if readable => media::icon(app, icon).await,
         Route::Comments { .. } => Err(AppError::MethodNotAllowed("POST")),
+        // Any path of slugs could be a page: only one that is there allows other methods.
+        Route::Page(Page::Entry { path }) if !path.starts_with("/posts/") => {
+            match app.store()?.commentable_post(&path, runtime::now()).await? {
+                Some(_) => Err(AppError::MethodNotAllowed("GET, HEAD")),
+                None => Err(AppError::NotFound),
+            }
+        }
         _ => Err(AppError::MethodNotAllowed("GET, HEAD")),
     }
 }

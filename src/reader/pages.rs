@@ -133,13 +133,13 @@ async fn render(app: &App, page: &Page) -> AppResult<RenderedPage> {
                 cacheable: !listing.is_stale(),
             }
         }
-        Page::Post { slug } | Page::PostComments { slug, .. } => {
+        Page::Entry { path } | Page::EntryComments { path, .. } => {
             let comment_page = match page {
-                Page::PostComments { page, .. } => *page,
+                Page::EntryComments { page, .. } => *page,
                 _ => 1,
             };
             let data: PostPage = store
-                .post_page(slug, now, comment_page, COMMENT_THREADS_PER_PAGE)
+                .post_page(path, now, comment_page, COMMENT_THREADS_PER_PAGE)
                 .await?
                 .filter(|data| comment_page == 1 || !data.comments.is_empty())
                 .ok_or(AppError::NotFound)?;
@@ -148,15 +148,15 @@ async fn render(app: &App, page: &Page) -> AppResult<RenderedPage> {
                 .form_secret()
                 .map(|secret| token::issue_form_token(&secret, data.post.id, now))
                 .unwrap_or_default();
-            let form = FormView::new(slug, token);
+            let form = FormView::new(path, token);
             RenderedPage {
                 html: views::post(blog, &zone, &data, comment_page, form)?,
                 cacheable: !data.is_stale(),
             }
         }
-        Page::CommentFeed { slug } => {
+        Page::CommentFeed { path } => {
             let data = store
-                .post_page(slug, now, 1, 0)
+                .post_page(path, now, 1, 0)
                 .await?
                 .ok_or(AppError::NotFound)?;
             let latest = store.latest_comments(data.post.id, FEED_COMMENTS).await?;

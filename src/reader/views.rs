@@ -16,8 +16,8 @@ use serde_json::json;
 
 use blog_core::dates::{self, FixedZone, Zone};
 use blog_core::model::{
-    Comment, CommentKind, CommentRecord, CommentablePost, FeedAddendum, FeedPost, Listing, Post,
-    PostPage, SearchHit, SitemapEntry,
+    Comment, CommentKind, CommentRecord, CommentablePost, FeedAddendum, FeedPost, Listing,
+    PageLink, Post, PostPage, SearchHit, SitemapEntry,
 };
 use blog_core::routes::{self, COMMENT_THREADS_PER_PAGE, PER_PAGE};
 use blog_core::settings::Blog;
@@ -99,6 +99,12 @@ pub enum ThreadItem<'a> {
 #[template(path = "post.html")]
 pub struct PostPageView<'a> {
     pub blog: &'a Blog,
+    /// A page: no date, author line or tags; its parents above the title, its children below.
+    pub is_page: bool,
+    pub ancestors: &'a [PageLink],
+    pub children: &'a [PageLink],
+    /// A page with no responses and comments closed shows no comment section at all.
+    pub show_comments: bool,
     pub post: PostView,
     pub tags: Vec<TagView>,
     pub addenda: Vec<AddendumView>,
@@ -132,12 +138,12 @@ pub struct FormView {
 }
 
 impl FormView {
-    /// An empty form for a post.
-    pub fn new(slug: &str, token: String) -> Self {
+    /// An empty form for the post or page at `entry` (its canonical path).
+    pub fn new(entry: &str, token: String) -> Self {
         FormView {
-            action: routes::comments_path(slug),
+            action: routes::comments_path(entry),
             token,
-            cancel_url: routes::post_path(slug),
+            cancel_url: entry.to_string(),
             ..FormView::default()
         }
     }
@@ -343,26 +349,17 @@ pub fn post(
 ) -> askama::Result<String> {
     let post = &data.post;
     let count = i64::from(data.responses);
-    let comments_link = |n: u32| match n {
-        1 => format!("{}#comments", routes::post_path(&post.slug)),
-        n => format!(
-            "{}#comments",
-            routes::Page::PostComments {
-                slug: post.slug.clone(),
-                page: n
-            }
-            .path()
-        ),
-    };
-    let pages_of_comments = data.threads.div_ceil(COMMENT_THREADS_PER_PAGE).max(1);
-    let path = match comment_page {
-        1 => routes::post_path(&post.slug),
-        n => routes::Page::PostComments {
-            slug: post.slug.clone(),
+    let path_of = |n: u32| match n {
+        1 => post.path.clone(),
+        n => routes::Page::EntryComments {
+            path: post.path.clone(),
             page: n,
         }
         .path(),
     };
+    let comments_link = |n: u32| format!("{}#comments", path_of(n));
+    let pages_of_comments = data.threads.div_ceil(COMMENT_THREADS_PER_PAGE).max(1);
+    let path = path_of(comment_page);
     let utc = FixedZone::UTC;
     let mut meta = PageMeta::new(
         blog,
@@ -373,7 +370,7 @@ pub fn post(
         &stored_lead(&post.lead, post.stale_markdown.as_deref()),
         DESCRIPTION_CHARS,
     );
-    meta.og_type = "article";
+    meta.og_type = if post.is_page { "website" } else { "article" };
     meta.image = post.image.as_deref().map(|image| {
         if image.starts_with('/') {
             blog.url(image)
@@ -383,13 +380,13 @@ pub fn post(
     });
     meta.comment_feed = Some(
         routes::Page::CommentFeed {
-            slug: post.slug.clone(),
+            path: post.path.clone(),
         }
         .path(),
     );
     meta.json_ld = Some(json_ld(&json!({
         "@context": "https://schema.org",
-        "@type": "BlogPosting",
+        "@type": if post.is_page { "WebPage" } else { "BlogPosting" },
         "headline": post.title,
         "description": meta.description,
         "url": meta.canonical,
@@ -403,6 +400,10 @@ pub fn post(
     })));
     let view = PostPageView {
         blog,
+        is_page: post.is_page,
+        ancestors: &data.ancestors,
+        children: &data.children,
+        show_comments: !post.is_page || post.comments_open || count > 0,
         post: PostView {
             slug: post.slug.clone(),
             url: path,
@@ -434,7 +435,7 @@ pub fn post(
         } else {
             format!("{} to “{}”", responses(count), post.title)
         },
-        thread: thread_items(&post.slug, &data.comments, zone),
+        thread: thread_items(&post.path, &data.comments, zone),
         earlier_comments: (comment_page > 1).then(|| comments_link(comment_page - 1)),
         later_comments: (comment_page < pages_of_comments).then(|| comments_link(comment_page + 1)),
         comments_open: post.comments_open,
@@ -455,11 +456,12 @@ pub fn post(
     layout::page(blog, &meta, &view, expected)
 }
 
-fn comment_view<'a>(slug: &str, c: &'a Comment, depth: usize, zone: &dyn Zone) -> CommentView<'a> {
+/// A comment as shown on the post or page at `entry` (its canonical path).
+fn comment_view<'a>(entry: &str, c: &'a Comment, depth: usize, zone: &dyn Zone) -> CommentView<'a> {
     let (when, datetime) = dates::comment_stamps(c.created_at, zone);
     CommentView {
         id: c.id,
-        reply_url: routes::reply_path(slug, c.id),
+        reply_url: routes::reply_path(entry, c.id),
         depth,
         author: &c.author_name,
         url: c.author_url.as_deref().filter(|u| is_http_url(u)),
@@ -471,12 +473,12 @@ fn comment_view<'a>(slug: &str, c: &'a Comment, depth: usize, zone: &dyn Zone) -
     }
 }
 
-fn thread_items<'a>(slug: &str, comments: &'a [Comment], zone: &dyn Zone) -> Vec<ThreadItem<'a>> {
+fn thread_items<'a>(entry: &str, comments: &'a [Comment], zone: &dyn Zone) -> Vec<ThreadItem<'a>> {
     thread::steps(comments)
         .into_iter()
         .map(|step| match step {
             Step::Comment { comment: c, depth } => {
-                ThreadItem::Comment(comment_view(slug, c, depth, zone))
+                ThreadItem::Comment(comment_view(entry, c, depth, zone))
             }
             Step::OpenReplies => ThreadItem::OpenReplies,
             Step::CloseReplies => ThreadItem::CloseReplies,
@@ -503,12 +505,12 @@ pub fn reply(
     parent: Option<&Comment>,
     form: FormView,
 ) -> askama::Result<String> {
-    let parent = parent.map(|c| comment_view(&post.slug, c, 1, zone));
+    let parent = parent.map(|c| comment_view(&post.path, c, 1, zone));
     let heading = match &parent {
         Some(c) => format!("Reply to {}", c.author),
         None => "Leave a Reply".to_string(),
     };
-    let path = routes::post_path(&post.slug);
+    let path = post.path.clone();
     let meta = PageMeta::new(blog, format!("{heading} | {}", post.title), &path).noindex();
     let content = ReplyPage {
         heading,
@@ -538,13 +540,13 @@ pub fn held(
         by_post_author: record.by_post_author,
         kind: CommentKind::Comment,
     };
-    let path = routes::post_path(&record.post_slug);
+    let path = record.post_path.clone();
     let meta =
         PageMeta::new(blog, format!("Awaiting moderation | {}", blog.title), &path).noindex();
     let content = HeldPage {
         post_url: path.clone(),
         post_title: post_title.to_string(),
-        comment: comment_view(&record.post_slug, &comment, 1, zone),
+        comment: comment_view(&record.post_path, &comment, 1, zone),
     };
     layout::page(blog, &meta, &content, 0)
 }
@@ -590,7 +592,7 @@ pub fn search(
         hits: hits
             .iter()
             .map(|h| HitView {
-                url: routes::post_path(&h.slug),
+                url: h.path.clone(),
                 title: h.title.clone(),
                 date: dates::long_date(h.published_at, zone),
                 datetime: dates::rfc3339(h.published_at, zone),
@@ -686,7 +688,7 @@ pub fn rss(
 /// A post's newest approved comments as an Atom feed.
 pub fn comment_feed(blog: &Blog, post: &Post, latest: &[Comment]) -> askama::Result<String> {
     let utc = FixedZone::UTC;
-    let post_url = blog.url(&routes::post_path(&post.slug));
+    let post_url = blog.url(&post.path);
     let entries: Vec<FeedEntry> = latest
         .iter()
         .map(|c| FeedEntry {
@@ -706,7 +708,7 @@ pub fn comment_feed(blog: &Blog, post: &Post, latest: &[Comment]) -> askama::Res
         title: format!("Comments on “{}” | {}", post.title, blog.title),
         feed_url: blog.url(
             &routes::Page::CommentFeed {
-                slug: post.slug.clone(),
+                path: post.path.clone(),
             }
             .path(),
         ),
@@ -727,12 +729,11 @@ pub fn sitemap(blog: &Blog, entries: &[SitemapEntry]) -> askama::Result<String> 
         blog.url("/"),
         newest.map(|t| dates::rfc3339(t, &utc)).unwrap_or_default(),
     )];
-    urls.extend(entries.iter().map(|e| {
-        (
-            blog.url(&routes::post_path(&e.slug)),
-            dates::rfc3339(e.updated_at, &utc),
-        )
-    }));
+    urls.extend(
+        entries
+            .iter()
+            .map(|e| (blog.url(&e.path), dates::rfc3339(e.updated_at, &utc))),
+    );
     render(&Sitemap { urls })
 }
 
@@ -820,9 +821,13 @@ mod tests {
     #[test]
     fn post_page_has_every_part_in_order() {
         let data = PostPage {
+            ancestors: Vec::new(),
+            children: Vec::new(),
             post: Post {
                 id: 1,
                 slug: "health".into(),
+                path: "/posts/health".into(),
+                is_page: false,
                 title: "Health is Social".into(),
                 body_html: "<p>Body text with a <a href=\"https://example.com/\">link</a>.</p>\n"
                     .into(),
@@ -852,7 +857,7 @@ mod tests {
             threads: 1,
             responses: 2,
         };
-        let form = FormView::new("health", "123.abc".into());
+        let form = FormView::new("/posts/health", "123.abc".into());
         let html = post(&blog(), &FixedZone::UTC, &data, 1, form).expect("renders");
         let order = [
             "<h1",
@@ -929,11 +934,12 @@ mod tests {
         let post = CommentablePost {
             id: 1,
             slug: "health".into(),
+            path: "/posts/health".into(),
             title: "Health".into(),
             published_at: 0,
             comments_open: true,
         };
-        let mut form = FormView::new("health", "t".into());
+        let mut form = FormView::new("/posts/health", "t".into());
         form.author = "Zoë <b>".into();
         form.body = "My </textarea><script>x</script> text".into();
         form.errors.insert(

@@ -4,7 +4,7 @@ use super::*;
 use blog_core::model::{renderer, CommentRecord, CommentStatus, CommentsFacts, NewComment};
 
 const COMMENT_RECORD: &str =
-    "SELECT c.id, c.post_id, p.slug AS post_slug, c.parent_id, c.author_name, c.author_email,
+    "SELECT c.id, c.post_id, p.slug AS post_slug, p.path AS post_path, c.parent_id, c.author_name, c.author_email,
         c.author_url, c.body, c.status, c.created_at, c.by_post_author,
         (SELECT group_concat(value, char(31)) FROM json_each(c.spam_reasons)) AS spam_reasons
    FROM comments c JOIN posts p ON p.id = c.post_id";

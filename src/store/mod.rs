@@ -20,6 +20,7 @@ mod redirects;
 mod renders;
 mod settings;
 
+pub use posts::NewlyVisible;
 pub use redirects::{NotFoundRow, RedirectRow};
 pub use renders::PostRender;
 
@@ -67,6 +68,9 @@ pub struct Store {
 
 const VISIBLE: &str = "status = 'published' AND published_at <= ?1";
 const VISIBLE_P: &str = "p.status = 'published' AND p.published_at <= ?1";
+/// Visible posts, which the listings, tag pages and feeds show (pages are not listed).
+const LISTED: &str = "kind = 'post' AND status = 'published' AND published_at <= ?1";
+const LISTED_P: &str = "p.kind = 'post' AND p.status = 'published' AND p.published_at <= ?1";
 
 #[derive(Deserialize)]
 struct Count {

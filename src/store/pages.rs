@@ -5,6 +5,7 @@ use blog_core::model::{
     Comment, CommentChecks, CommentablePost, FeedAddendum, FeedPost, Listing, Post, PostPage,
     SearchHit, SitemapEntry,
 };
+use blog_core::routes;
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
 
@@ -19,7 +20,7 @@ impl Store {
                         (SELECT COUNT(*) FROM comments c
                           WHERE c.post_id = p.id AND c.status = 'approved') AS responses
                    FROM posts p
-                  WHERE {VISIBLE}
+                  WHERE {LISTED}
                   ORDER BY published_at DESC, id DESC
                   LIMIT ?2 OFFSET ?3",
                 stale_markdown("p")
@@ -27,7 +28,7 @@ impl Store {
             &[num(now), num(per_page.into()), num(offset.into())],
         )?;
         let total = self.statement(
-            &format!("SELECT COUNT(*) AS n FROM posts WHERE {VISIBLE}"),
+            &format!("SELECT COUNT(*) AS n FROM posts WHERE {LISTED}"),
             &[num(now)],
         )?;
         let results = self.db.batch(vec![posts, total]).await?;
@@ -40,20 +41,24 @@ impl Store {
         })
     }
 
-    /// A published post with its addenda (oldest first) and one page of its approved comments:
-    /// `per_page` threads (a top-level comment and all its replies), oldest first.
+    /// A visible post or page (by its canonical path) with its addenda (oldest first) and one
+    /// page of its approved comments: `per_page` threads (a top-level comment and all its
+    /// replies), oldest first; for a page, also its visible parents and children.
     pub async fn post_page(
         &self,
-        slug: &str,
+        path: &str,
         now: i64,
         comment_page: u32,
         per_page: u32,
     ) -> Result<Option<PostPage>> {
-        let slug = JsValue::from_str(slug);
+        let is_page = !path.starts_with("/posts/");
+        let path_value = JsValue::from_str(path);
+        let slug = path_value.clone();
         let post = self.statement(
             &format!(
-                "SELECT id, slug, title, body_html, lead, {}, published_at, updated_at, comments_open, image
-                   FROM posts p WHERE slug = ?2 AND {VISIBLE}",
+                "SELECT id, slug, path, kind = 'page' AS is_page, title, body_html, lead, {}, published_at,
+                        updated_at, comments_open, image
+                   FROM posts p WHERE path = ?2 AND {VISIBLE}",
                 stale_markdown("p")
             ),
             &[num(now), slug.clone()],
@@ -61,7 +66,7 @@ impl Store {
         let addenda = self.statement(
             &format!(
                 "SELECT a.id, a.body_html, {}, a.created_at FROM addenda a JOIN posts p ON p.id = a.post_id
-                  WHERE p.slug = ?1 ORDER BY a.created_at, a.id",
+                  WHERE p.path = ?1 ORDER BY a.created_at, a.id",
                 stale_markdown("a")
             ),
             std::slice::from_ref(&slug),
@@ -87,20 +92,56 @@ impl Store {
                 "WITH {THREAD_ROOTS}
                  SELECT (SELECT COUNT(*) FROM roots) AS threads,
                         (SELECT COUNT(*) FROM comments c JOIN posts p ON p.id = c.post_id
-                          WHERE p.slug = ?1 AND c.status = 'approved') AS responses"
+                          WHERE p.path = ?1 AND c.status = 'approved') AS responses"
             ),
             std::slice::from_ref(&slug),
         )?;
         let tags = self.statement(
-            "SELECT t.tag, t.slug FROM post_tags t JOIN posts p ON p.id = t.post_id WHERE p.slug = ?1 ORDER BY t.tag",
+            "SELECT t.tag, t.slug FROM post_tags t JOIN posts p ON p.id = t.post_id WHERE p.path = ?1 ORDER BY t.tag",
             &[slug],
         )?;
-        let results = self
-            .db
-            .batch(vec![post, addenda, comments, counts, tags])
-            .await?;
-        let [post, addenda, comments, counts, tags] = results.as_slice() else {
-            return Err(short_batch());
+        let mut statements = vec![post, addenda, comments, counts, tags];
+        if is_page {
+            let parents = serde_json::to_string(&routes::parent_paths(path)).unwrap_or_default();
+            statements.push(self.statement(
+                &format!(
+                    "SELECT title, path FROM posts
+                      WHERE kind = 'page' AND path IN (SELECT value FROM json_each(?2)) AND {VISIBLE}
+                      ORDER BY length(path)"
+                ),
+                &[num(now), parents.into()],
+            )?);
+            statements.push(self.statement(
+                &format!(
+                    "SELECT p.title, p.path FROM posts p JOIN posts parent ON parent.id = p.parent_id
+                      WHERE parent.path = ?2 AND p.kind = 'page' AND {VISIBLE_P}
+                      ORDER BY p.menu_order, p.title"
+                ),
+                &[num(now), path_value],
+            )?);
+        }
+        let results = self.db.batch(statements).await?;
+        let (post, addenda, comments, counts, tags, ancestors, children) = match results.as_slice()
+        {
+            [post, addenda, comments, counts, tags] => (
+                post,
+                addenda,
+                comments,
+                counts,
+                tags,
+                Vec::new(),
+                Vec::new(),
+            ),
+            [post, addenda, comments, counts, tags, ancestors, children] => (
+                post,
+                addenda,
+                comments,
+                counts,
+                tags,
+                ancestors.results()?,
+                children.results()?,
+            ),
+            _ => return Err(short_batch()),
         };
         let Some(post) = first::<Post>(post)? else {
             return Ok(None);
@@ -113,6 +154,8 @@ impl Store {
         let counts = first::<Counts>(counts)?.ok_or_else(short_batch)?;
         Ok(Some(PostPage {
             post,
+            ancestors,
+            children,
             addenda: addenda.results()?,
             comments: comments.results()?,
             tags: tags.results()?,
@@ -162,7 +205,7 @@ impl Store {
                 "SELECT p.slug, p.title, p.lead, {}, p.published_at,
                         (SELECT COUNT(*) FROM comments c WHERE c.post_id = p.id AND c.status = 'approved') AS responses
                    FROM posts p JOIN post_tags t ON t.post_id = p.id
-                  WHERE t.slug = ?2 AND {VISIBLE_P}
+                  WHERE t.slug = ?2 AND {LISTED_P}
                   ORDER BY p.published_at DESC, p.id DESC
                   LIMIT ?3 OFFSET ?4",
                 stale_markdown("p")
@@ -170,7 +213,7 @@ impl Store {
             &[num(now), tag_slug.into(), num(per_page.into()), num(offset.into())],
         )?;
         let total = self.statement(
-            &format!("SELECT COUNT(*) AS n FROM posts p JOIN post_tags t ON t.post_id = p.id WHERE t.slug = ?2 AND {VISIBLE_P}"),
+            &format!("SELECT COUNT(*) AS n FROM posts p JOIN post_tags t ON t.post_id = p.id WHERE t.slug = ?2 AND {LISTED_P}"),
             &[num(now), tag_slug.into()],
         )?;
         let name = self.statement(
@@ -197,7 +240,7 @@ impl Store {
     /// The newest visible posts with their addenda, for the feeds.
     pub async fn feed(&self, now: i64, limit: u32) -> Result<(Vec<FeedPost>, Vec<FeedAddendum>)> {
         let newest = format!(
-            "SELECT id FROM posts WHERE {VISIBLE} ORDER BY published_at DESC, id DESC LIMIT ?2"
+            "SELECT id FROM posts WHERE {LISTED} ORDER BY published_at DESC, id DESC LIMIT ?2"
         );
         // `enclosure`: the first audio file the post uses, for a podcast feed.
         let posts = self.statement(
@@ -228,13 +271,14 @@ impl Store {
         Ok((posts.results()?, addenda.results()?))
     }
 
-    /// Every visible post, for the sitemap.
+    /// Every visible post and page, for the sitemap.
     pub async fn sitemap(&self, now: i64) -> Result<Vec<SitemapEntry>> {
-        let sql = format!("SELECT slug, updated_at FROM posts WHERE {VISIBLE} ORDER BY published_at DESC, id DESC LIMIT 50000");
+        let sql = format!("SELECT path, updated_at FROM posts WHERE {VISIBLE} ORDER BY kind, published_at DESC, id DESC LIMIT 50000");
         Ok(self.statement(&sql, &[num(now)])?.all().await?.results()?)
     }
 
-    /// Full-text search over visible posts (title weighs most), best first, and the total.
+    /// Full-text search over visible posts and pages (title weighs most), best first, and the
+    /// total.
     pub async fn search(
         &self,
         fts_query: &str,
@@ -244,7 +288,7 @@ impl Store {
     ) -> Result<(Vec<SearchHit>, u32)> {
         let hits = self.statement(
             &format!(
-                "SELECT p.slug, p.title, p.published_at,
+                "SELECT p.path, p.title, p.published_at,
                         snippet(post_search, -1, char(57344), char(57345), '…', 24) AS snippet
                    FROM post_search JOIN posts p ON p.id = post_search.rowid
                   WHERE post_search MATCH ?2 AND {VISIBLE_P}
@@ -275,11 +319,12 @@ impl Store {
         ))
     }
 
-    /// A visible post that readers may comment on (open or closed: the caller decides).
-    pub async fn commentable_post(&self, slug: &str, now: i64) -> Result<Option<CommentablePost>> {
-        let sql = format!("SELECT id, slug, title, published_at, comments_open FROM posts WHERE slug = ?2 AND {VISIBLE}");
+    /// A visible post or page (by its canonical path) that readers may comment on (open or
+    /// closed: the caller decides).
+    pub async fn commentable_post(&self, path: &str, now: i64) -> Result<Option<CommentablePost>> {
+        let sql = format!("SELECT id, slug, path, title, published_at, comments_open FROM posts WHERE path = ?2 AND {VISIBLE}");
         Ok(self
-            .statement(&sql, &[num(now), slug.into()])?
+            .statement(&sql, &[num(now), path.into()])?
             .first(None)
             .await?)
     }
@@ -359,6 +404,6 @@ impl Store {
 /// parent is not shown (held, or marked spam later), which the page shows at the top level too.
 const THREAD_ROOTS: &str = "roots AS (
     SELECT c.id, c.created_at FROM comments c JOIN posts p ON p.id = c.post_id
-     WHERE p.slug = ?1 AND c.status = 'approved'
+     WHERE p.path = ?1 AND c.status = 'approved'
        AND (c.parent_id IS NULL OR NOT EXISTS
             (SELECT 1 FROM comments q WHERE q.id = c.parent_id AND q.status = 'approved')))";

@@ -1,19 +1,31 @@
 //! The author's posts, addenda and tags, and where a post stands on the home listing.
 
 use blog_core::invalidation::{self, Change};
-use blog_core::model::{renderer, AddendumRecord, Placement, PostRecord, PostWrite};
+use blog_core::model::{renderer, AddendumRecord, PagePlace, Placement, PostRecord, PostWrite};
 use blog_core::text::tag_slug;
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
 
 use super::*;
 
-const POST_RECORD: &str = "SELECT p.id, p.slug, p.title, p.body, p.status, p.published_at, p.updated_at, p.comments_open, p.image,
+const POST_RECORD: &str = "SELECT p.id, p.slug, p.path, p.kind = 'page' AS is_page, p.parent_id,
+        (SELECT slug FROM posts parent WHERE parent.id = p.parent_id) AS parent, p.menu_order, p.in_menu,
+        (SELECT COUNT(*) FROM posts child WHERE child.parent_id = p.id) AS children,
+        p.title, p.body, p.status, p.published_at, p.updated_at, p.comments_open, p.image,
         (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM post_tags t WHERE t.post_id = p.id ORDER BY tag)) AS tags,
         (SELECT COUNT(*) FROM comments c WHERE c.post_id = p.id AND c.status = 'approved') AS approved,
         (SELECT COUNT(*) FROM comments c WHERE c.post_id = p.id AND c.status = 'pending') AS pending,
         (SELECT COUNT(*) FROM comments c WHERE c.post_id = p.id AND c.status = 'spam') AS spam
    FROM posts p";
+
+/// A post or page whose scheduled time came (see [`Store::newly_visible`]).
+#[derive(Deserialize)]
+pub struct NewlyVisible {
+    pub id: i64,
+    pub path: String,
+    #[serde(deserialize_with = "blog_core::model::sql_bool")]
+    pub is_page: bool,
+}
 
 #[derive(Deserialize)]
 struct PlacementRow {
@@ -22,8 +34,13 @@ struct PlacementRow {
     visible: f64,
 }
 
-/// A post's columns in the order both the insert and the update bind them (?1 to ?11).
-fn post_params(post: &PostWrite<'_>) -> [JsValue; 11] {
+/// A post's columns in the order both the insert and the update bind them (?1 to ?16).
+fn post_params(post: &PostWrite<'_>) -> [JsValue; 16] {
+    let page = post.page.unwrap_or(PagePlace {
+        parent_id: None,
+        menu_order: 0,
+        in_menu: true,
+    });
     [
         post.slug.into(),
         post.title.into(),
@@ -36,6 +53,11 @@ fn post_params(post: &PostWrite<'_>) -> [JsValue; 11] {
         post.lead.into(),
         num(renderer::MARKDOWN),
         opt_str(post.image),
+        (if post.page.is_some() { "page" } else { "post" }).into(),
+        opt_num(page.parent_id),
+        num(page.menu_order),
+        num(page.in_menu.into()),
+        post.path.into(),
     ]
 }
 
@@ -68,9 +90,10 @@ impl Store {
         let inserted: Option<IdRow> = self
             .statement(
                 "INSERT INTO posts (slug, title, body, status, published_at, updated_at, comments_open,
-                                    body_html, lead, rendered_by, image)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-                 ON CONFLICT (slug) DO NOTHING RETURNING id",
+                                    body_html, lead, rendered_by, image, kind, parent_id, menu_order,
+                                    in_menu, path)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+                 ON CONFLICT DO NOTHING RETURNING id",
                 &post_params(post),
             )?
             .first(None)
@@ -93,8 +116,8 @@ impl Store {
             .statement(
                 "UPDATE OR IGNORE posts SET slug = ?1, title = ?2, body = ?3, status = ?4, published_at = ?5,
                         updated_at = ?6, comments_open = ?7, body_html = ?8, lead = ?9, rendered_by = ?10,
-                        image = ?11
-                  WHERE id = ?12",
+                        image = ?11, kind = ?12, parent_id = ?13, menu_order = ?14, in_menu = ?15, path = ?16
+                  WHERE id = ?17",
                 &[post_params(post).as_slice(), &[num(id)]].concat(),
             )?
             .run()
@@ -106,6 +129,38 @@ impl Store {
             }
         }
         Ok(changed)
+    }
+
+    /// Moves the addresses of a page's descendants with it, from under `old` to under `new`.
+    pub async fn move_page_children(&self, old: &str, new: &str) -> Result<()> {
+        if old == new {
+            return Ok(());
+        }
+        self.execute(
+            "UPDATE posts SET path = ?2 || substr(path, length(?1) + 1)
+              WHERE kind = 'page' AND substr(path, 1, length(?1)) = ?1 AND path <> ?1",
+            &[old.into(), new.into()],
+        )
+        .await
+    }
+
+    /// The ids and addresses of a page and all its descendants (to refuse a parent that would
+    /// make a loop, or nest them too deep).
+    pub async fn page_and_descendants(&self, path: &str) -> Result<Vec<(i64, String)>> {
+        #[derive(Deserialize)]
+        struct Row {
+            id: i64,
+            path: String,
+        }
+        let rows: Vec<Row> = self
+            .statement(
+                "SELECT id, path FROM posts WHERE kind = 'page' AND substr(path, 1, length(?1)) = ?1",
+                &[path.into()],
+            )?
+            .all()
+            .await?
+            .results()?;
+        Ok(rows.into_iter().map(|r| (r.id, r.path)).collect())
     }
 
     async fn set_tags(&self, post_id: i64, tags: &[String]) -> Result<()> {
@@ -166,11 +221,10 @@ impl Store {
         let row: Option<PlacementRow> = self
             .statement(
                 &format!(
-                    "SELECT (SELECT COUNT(*) FROM posts WHERE {VISIBLE}) AS total,
-                            (SELECT COUNT(*) FROM posts p WHERE p.id = ?2 AND p.status = 'published'
-                                AND p.published_at <= ?1) AS visible,
+                    "SELECT (SELECT COUNT(*) FROM posts WHERE {LISTED}) AS total,
+                            (SELECT COUNT(*) FROM posts p WHERE p.id = ?2 AND {LISTED_P}) AS visible,
                             (SELECT COUNT(*) FROM posts q JOIN posts p ON p.id = ?2
-                              WHERE q.status = 'published' AND q.published_at <= ?1
+                              WHERE q.kind = 'post' AND q.status = 'published' AND q.published_at <= ?1
                                 AND (q.published_at > p.published_at
                                      OR (q.published_at = p.published_at AND q.id > p.id))) AS rank"
                 ),
@@ -185,24 +239,19 @@ impl Store {
         })
     }
 
-    /// Posts that became visible in `(since, now]` (scheduled ones whose time has come), newest
-    /// first: (id, slug).
-    pub async fn newly_visible(&self, since: i64, now: i64) -> Result<Vec<(i64, String)>> {
-        #[derive(Deserialize)]
-        struct Row {
-            id: i64,
-            slug: String,
-        }
-        let rows: Vec<Row> = self
+    /// Posts and pages that became visible in `(since, now]` (scheduled ones whose time has
+    /// come), newest first.
+    pub async fn newly_visible(&self, since: i64, now: i64) -> Result<Vec<NewlyVisible>> {
+        Ok(self
             .statement(
-                "SELECT id, slug FROM posts WHERE status = 'published' AND published_at > ?1 AND published_at <= ?2
+                "SELECT id, path, kind = 'page' AS is_page FROM posts
+                  WHERE status = 'published' AND published_at > ?1 AND published_at <= ?2
                   ORDER BY published_at DESC, id DESC",
                 &[num(since), num(now)],
             )?
             .all()
             .await?
-            .results()?;
-        Ok(rows.into_iter().map(|r| (r.id, r.slug)).collect())
+            .results()?)
     }
 
     /// How many visible posts carry each tag slug.
@@ -218,7 +267,7 @@ impl Store {
                 &format!(
                     "SELECT j.value AS slug,
                             (SELECT COUNT(*) FROM posts p JOIN post_tags t ON t.post_id = p.id
-                              WHERE t.slug = j.value AND {VISIBLE_P}) AS n
+                              WHERE t.slug = j.value AND {LISTED_P}) AS n
                        FROM json_each(?2) j"
                 ),
                 &[num(now), json.into()],
@@ -249,12 +298,12 @@ impl Store {
 
 impl Store {
     /// The facts of a change to posts, for `blog_core::invalidation`: where the (newest) post
-    /// stood `before` and stands `after`, its slugs, its approved comments, and how many visible
-    /// posts now carry each of `tags` (names, before and after the change).
+    /// stood `before` and stands `after`, its addresses, its approved comments, and how many
+    /// visible posts now carry each of `tags` (names, before and after the change).
     pub async fn posts_change(
         &self,
         (before, after): (Placement, Placement),
-        slugs: Vec<String>,
+        paths: Vec<String>,
         approved: u32,
         tags: &[String],
         now: i64,
@@ -268,7 +317,7 @@ impl Store {
         Ok(Change::Posts {
             before,
             after,
-            slugs,
+            paths,
             approved,
             tag_totals,
         })

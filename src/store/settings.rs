@@ -3,10 +3,11 @@
 
 use std::collections::BTreeMap;
 
+use blog_core::model::PageLink;
 use blog_core::settings::Stored;
 use serde::Deserialize;
 
-use super::{Result, Store};
+use super::{num, short_batch, Result, Store, VISIBLE};
 
 #[derive(Deserialize)]
 struct Pair {
@@ -18,6 +19,28 @@ const UPSERT: &str = "INSERT INTO settings (key, value) VALUES (?1, ?2) \
                       ON CONFLICT (key) DO UPDATE SET value = excluded.value";
 
 impl Store {
+    /// Every setting, and the site menu (see `Blog::menu`) at time `now`, in one round trip.
+    pub async fn settings_and_menu(&self, now: i64) -> Result<(Stored, Vec<PageLink>)> {
+        let settings = self.statement("SELECT key, value FROM settings", &[])?;
+        let menu = self.statement(
+            &format!(
+                "SELECT title, path FROM posts
+                  WHERE kind = 'page' AND parent_id IS NULL AND in_menu = 1 AND {VISIBLE}
+                  ORDER BY menu_order, title LIMIT 30"
+            ),
+            &[num(now)],
+        )?;
+        let results = self.db.batch(vec![settings, menu]).await?;
+        let [settings, menu] = results.as_slice() else {
+            return Err(short_batch());
+        };
+        let pairs = settings.results::<Pair>()?;
+        Ok((
+            Stored::new(pairs.into_iter().map(|p| (p.key, p.value)).collect()),
+            menu.results()?,
+        ))
+    }
+
     /// Every row.
     pub async fn settings(&self) -> Result<Stored> {
         let rows = self

@@ -24,9 +24,13 @@ It goes on for a while so that the post reads like a real one, with commas, clau
 fn page_data(markdown: &str) -> PostPage {
     let rendered = blog_markdown::render(markdown, &[]);
     PostPage {
+        ancestors: Vec::new(),
+        children: Vec::new(),
         post: Post {
             id: 1,
             slug: "a-post".into(),
+            path: "/posts/a-post".into(),
+            is_page: false,
             title: "A post of twenty kilobytes".into(),
             body_html: rendered.html,
             lead: rendered.lead,

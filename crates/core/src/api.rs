@@ -5,11 +5,23 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{CommentKind, CommentStatus, PostStatus};
 
-/// A post as `GET /admin/posts/{slug}` (with `body` and `addenda`) and the post list (without)
-/// show it.
+/// What an entry is: a dated post (listed, in the feeds) or a page (at its own address, in the
+/// site menu).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntryKind {
+    #[default]
+    Post,
+    Page,
+}
+
+/// A post or page as `GET /admin/posts/{slug}` (with `body` and `addenda`) and the list
+/// (without) show it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Post {
     pub id: i64,
+    #[serde(rename = "type", default)]
+    pub kind: EntryKind,
     pub slug: String,
     /// Its address on the blog.
     pub url: String,
@@ -26,6 +38,15 @@ pub struct Post {
     /// The lead image (og:image): named by the author, else the post's first image.
     pub image: Option<String>,
     pub comments: CommentCounts,
+    /// A page's parent page (its slug).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// A page's place among its siblings and in the menu (smaller first).
+    #[serde(default)]
+    pub menu_order: i64,
+    /// Whether a top-level page is in the site menu.
+    #[serde(default)]
+    pub in_menu: bool,
     /// The Markdown (only for a single post).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,

@@ -16,15 +16,15 @@ pub enum Change {
         /// Where the (newest) post stood on the home listing before the change, and after.
         before: Placement,
         after: Placement,
-        /// Every slug the posts had before and after (a renamed post has two).
-        slugs: Vec<String>,
+        /// Every canonical path the posts had before and after (a renamed post has two).
+        paths: Vec<String>,
         /// Approved comments, which bound how many comment pages there are.
         approved: u32,
         /// Visible posts per tag slug now, for every tag the posts had before or after.
         tag_totals: Vec<(String, u32)>,
     },
-    /// An addendum appended to a post.
-    Addendum { slug: String, approved: u32 },
+    /// An addendum appended to a post or page (by its canonical path).
+    Addendum { path: String, approved: u32 },
 }
 
 /// The pages that show what `change` changed.
@@ -34,7 +34,7 @@ pub fn pages_to_drop(change: &Change) -> Vec<Page> {
         Change::Posts {
             before,
             after,
-            slugs,
+            paths,
             approved,
             tag_totals,
         } => {
@@ -43,17 +43,17 @@ pub fn pages_to_drop(change: &Change) -> Vec<Page> {
                 // An edit in place still changes the post's own entry.
                 pages.extend(after.rank.map(listing_page));
             }
-            for slug in slugs {
-                pages.push(Page::Post { slug: slug.clone() });
-                pages.push(Page::CommentFeed { slug: slug.clone() });
-                pages.extend(comment_pages(slug, *approved));
+            for path in paths {
+                pages.push(Page::Entry { path: path.clone() });
+                pages.push(Page::CommentFeed { path: path.clone() });
+                pages.extend(comment_pages(path, *approved));
             }
             pages.extend(site_pages());
             pages.extend(tag_pages(tag_totals));
         }
-        Change::Addendum { slug, approved } => {
-            pages.extend(comment_pages(slug, *approved));
-            pages.push(Page::Post { slug: slug.clone() });
+        Change::Addendum { path, approved } => {
+            pages.extend(comment_pages(path, *approved));
+            pages.push(Page::Entry { path: path.clone() });
             pages.extend(site_pages());
         }
     }
@@ -71,18 +71,18 @@ pub fn pages_to_drop(change: &Change) -> Vec<Page> {
 /// or added: the post, its comment feed, its listing page (the response count) and its comment
 /// pages. Apart from [`pages_to_drop`] because the reader Worker approves comments too: it links
 /// this rule alone, without the posts' listing and tag arithmetic.
-pub fn comments_pages_to_drop(slug: &str, facts: CommentsFacts) -> Vec<Page> {
+pub fn comments_pages_to_drop(path: &str, facts: CommentsFacts) -> Vec<Page> {
     let CommentsFacts { rank, threads } = facts;
     let mut pages = vec![
-        Page::Post {
-            slug: slug.to_string(),
+        Page::Entry {
+            path: path.to_string(),
         },
         Page::CommentFeed {
-            slug: slug.to_string(),
+            path: path.to_string(),
         },
     ];
     pages.extend(rank.map(listing_page));
-    pages.extend(comment_pages(slug, threads));
+    pages.extend(comment_pages(path, threads));
     pages
 }
 
@@ -121,11 +121,11 @@ fn listing_pages(before: Placement, after: Placement) -> Vec<Page> {
 
 /// A post's later comment pages (page 1 is the post page), given how many threads it has now
 /// (one page more, in case the change just made it shorter).
-fn comment_pages(slug: &str, threads: u32) -> Vec<Page> {
+fn comment_pages(path: &str, threads: u32) -> Vec<Page> {
     let pages = threads.div_ceil(COMMENT_THREADS_PER_PAGE) + 1;
     (2..=pages)
-        .map(|page| Page::PostComments {
-            slug: slug.to_string(),
+        .map(|page| Page::EntryComments {
+            path: path.to_string(),
             page,
         })
         .collect()
@@ -167,7 +167,7 @@ mod tests {
         Change::Posts {
             before,
             after,
-            slugs: vec!["a".into()],
+            paths: vec!["/posts/a".into()],
             approved: 0,
             tag_totals: Vec::new(),
         }
@@ -214,7 +214,7 @@ mod tests {
         let change = Change::Posts {
             before: at(Some(0), 1),
             after: at(Some(0), 1),
-            slugs: vec!["old".into(), "new".into()],
+            paths: vec!["/posts/old".into(), "/posts/new".into()],
             approved: 150,
             tag_totals: vec![("nhs".into(), 11), ("empty".into(), 0)],
         };
@@ -248,7 +248,7 @@ mod tests {
             threads: 101,
         };
         assert_eq!(
-            paths(comments_pages_to_drop("a", facts)),
+            paths(comments_pages_to_drop("/posts/a", facts)),
             [
                 "/posts/a",
                 "/posts/a/comments.atom",
@@ -263,7 +263,7 @@ mod tests {
             threads: 0,
         };
         assert_eq!(
-            paths(comments_pages_to_drop("a", hidden)),
+            paths(comments_pages_to_drop("/posts/a", hidden)),
             ["/posts/a", "/posts/a/comments.atom"]
         );
     }
@@ -271,12 +271,28 @@ mod tests {
     #[test]
     fn an_addendum_drops_the_post_and_the_feeds() {
         let change = Change::Addendum {
-            slug: "a".into(),
+            path: "/posts/a".into(),
             approved: 0,
         };
         assert_eq!(
             paths(pages_to_drop(&change)),
             ["/posts/a", "/feed.atom", "/feed.rss", "/sitemap.xml"]
+        );
+    }
+
+    #[test]
+    fn a_comment_on_a_page_drops_its_pages() {
+        let facts = CommentsFacts {
+            rank: None,
+            threads: 100,
+        };
+        assert_eq!(
+            paths(comments_pages_to_drop("/about/team/", facts)),
+            [
+                "/about/team/",
+                "/about/team/comments.atom",
+                "/about/team/comments/page/2"
+            ]
         );
     }
 

@@ -118,11 +118,16 @@ pub struct Tag {
     pub slug: String,
 }
 
-/// A post as a reader's page needs it.
+/// A post or a page as a reader's page needs it.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Post {
     pub id: i64,
     pub slug: String,
+    /// Its canonical address (see `crate::routes::entry_path`).
+    pub path: String,
+    /// A page (About, Contact): no date, tags or author line; its parents and children shown.
+    #[serde(deserialize_with = "sql_bool")]
+    pub is_page: bool,
     pub title: String,
     /// Rendered when the author saved it.
     pub body_html: String,
@@ -195,10 +200,21 @@ impl crate::thread::Threaded for Comment {
     }
 }
 
-/// Everything the post page shows, read in one round trip.
+/// A link to a page: in the site menu, a page's parents (breadcrumbs) and its children.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct PageLink {
+    pub title: String,
+    pub path: String,
+}
+
+/// Everything the post (or page) page shows, read in one round trip.
 #[derive(Debug, Clone)]
 pub struct PostPage {
     pub post: Post,
+    /// A page's parents, the top-level one first (empty for a post).
+    pub ancestors: Vec<PageLink>,
+    /// A page's visible children, in the author's order (empty for a post).
+    pub children: Vec<PageLink>,
     pub addenda: Vec<Addendum>,
     pub comments: Vec<Comment>,
     pub tags: Vec<Tag>,
@@ -262,7 +278,8 @@ pub struct FeedAddendum {
 /// A search result.
 #[derive(Debug, Clone, Deserialize)]
 pub struct SearchHit {
-    pub slug: String,
+    /// The post's or page's address.
+    pub path: String,
     pub title: String,
     pub published_at: i64,
     /// Text around the match, with [`crate::search::MATCH_START`]/[`crate::search::MATCH_END`]
@@ -273,15 +290,29 @@ pub struct SearchHit {
 /// An entry of the sitemap.
 #[derive(Debug, Clone, Deserialize)]
 pub struct SitemapEntry {
-    pub slug: String,
+    pub path: String,
     pub updated_at: i64,
 }
 
-/// A post as the author manages it: drafts and scheduled ones included.
+/// A post or page as the author manages it: drafts and scheduled ones included.
 #[derive(Debug, Clone, Deserialize)]
 pub struct PostRecord {
     pub id: i64,
     pub slug: String,
+    /// Its canonical address.
+    pub path: String,
+    #[serde(deserialize_with = "sql_bool")]
+    pub is_page: bool,
+    /// A page's parent page: its id and slug.
+    pub parent_id: Option<i64>,
+    pub parent: Option<String>,
+    /// Where a page stands among its siblings and in the menu (smaller first).
+    pub menu_order: i64,
+    /// Whether a top-level page is listed in the site menu.
+    #[serde(deserialize_with = "sql_bool")]
+    pub in_menu: bool,
+    /// A page's child pages.
+    pub children: u32,
     pub title: String,
     pub body: String,
     pub status: PostStatus,
@@ -324,6 +355,18 @@ pub struct PostWrite<'a> {
     pub comments_open: bool,
     /// The lead image's address (see `blog_markdown::Rendered::image`).
     pub image: Option<&'a str>,
+    /// Its canonical address (`routes::post_path` or `routes::page_path`).
+    pub path: &'a str,
+    /// Where a page stands; `None` for a post.
+    pub page: Option<PagePlace>,
+}
+
+/// A page's place among the pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PagePlace {
+    pub parent_id: Option<i64>,
+    pub menu_order: i64,
+    pub in_menu: bool,
 }
 
 /// A comment as the author moderates it.
@@ -332,6 +375,8 @@ pub struct CommentRecord {
     pub id: i64,
     pub post_id: i64,
     pub post_slug: String,
+    /// The canonical address of its post or page.
+    pub post_path: String,
     pub parent_id: Option<i64>,
     pub author_name: String,
     pub author_email: String,
@@ -372,6 +417,8 @@ pub struct NewComment<'a> {
 pub struct CommentablePost {
     pub id: i64,
     pub slug: String,
+    /// Its canonical address.
+    pub path: String,
     pub title: String,
     pub published_at: i64,
     #[serde(deserialize_with = "sql_bool")]

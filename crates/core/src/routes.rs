@@ -12,18 +12,19 @@ pub const COMMENT_THREADS_PER_PAGE: u32 = 100;
 pub enum Page {
     /// The home page's listing; page 1 is `/`, page n > 1 is `/page/n`.
     Home { page: u32 },
-    /// A post by slug.
-    Post { slug: String },
-    /// A post with a later page of its comments (page 1 is the post itself).
-    PostComments { slug: String, page: u32 },
+    /// A post or a page, by its canonical path (see [`entry_path`]).
+    Entry { path: String },
+    /// A post or page with a later page of its comments (page 1 is the entry itself).
+    EntryComments { path: String, page: u32 },
     /// The posts with a tag (by the tag's slug), paginated like the home page.
     Tag { tag: String, page: u32 },
     /// Atom feed of the newest posts: `/feed.atom`.
     AtomFeed,
     /// RSS 2.0 feed of the same: `/feed.rss`.
     RssFeed,
-    /// Atom feed of a post's approved comments: `/posts/{slug}/comments.atom`.
-    CommentFeed { slug: String },
+    /// Atom feed of an entry's approved comments: `/posts/{slug}/comments.atom`,
+    /// `/about/comments.atom`.
+    CommentFeed { path: String },
     /// `/sitemap.xml`.
     Sitemap,
     /// `/robots.txt`.
@@ -35,12 +36,13 @@ pub enum Page {
 pub enum Route {
     /// A cacheable page.
     Page(Page),
-    /// `/posts/{slug}/comments`: where the comment form posts.
-    Comments { slug: String },
+    /// `/posts/{slug}/comments` (`/about/comments` for a page): where the comment form posts.
+    /// `entry` is the canonical path of the post or page, as in [`Page::Entry`].
+    Comments { entry: String },
     /// `/posts/{slug}/reply/{id}`: the form, set to reply to comment `id`.
-    Reply { slug: String, parent: i64 },
+    Reply { entry: String, parent: i64 },
     /// `/posts/{slug}/held/{id}/{key}`: a comment awaiting moderation, shown to its author.
-    Held { slug: String, id: i64, key: String },
+    Held { entry: String, id: i64, key: String },
     /// `/search?q=…`.
     Search,
     /// `/media/{hash}/{name}`: a file from the media library (the name is for people; the hash
@@ -95,24 +97,95 @@ pub fn route_for(path: &str) -> Option<Route> {
                 name: name.to_string(),
             })
         }
-        ["posts", slug, "comments"] if is_slug(slug) => Some(Route::Comments {
-            slug: slug.to_string(),
+        [entry @ .., "comments"] => Some(Route::Comments {
+            entry: entry_path(entry)?,
         }),
-        ["posts", slug, "reply", id] if is_slug(slug) => Some(Route::Reply {
-            slug: slug.to_string(),
+        [entry @ .., "reply", id] => Some(Route::Reply {
+            entry: entry_path(entry)?,
             parent: positive_id(id)?,
         }),
-        ["posts", slug, "held", id, key]
-            if is_slug(slug) && key.len() <= 64 && key.bytes().all(|b| b.is_ascii_hexdigit()) =>
+        [entry @ .., "held", id, key]
+            if key.len() <= 64 && key.bytes().all(|b| b.is_ascii_hexdigit()) =>
         {
             Some(Route::Held {
-                slug: slug.to_string(),
+                entry: entry_path(entry)?,
                 id: positive_id(id)?,
                 key: key.to_string(),
             })
         }
         _ => None,
     }
+}
+
+/// Pages nest at most this deep (`/a/b/c/d/e/f/g/h/`).
+pub const MAX_PAGE_DEPTH: usize = 8;
+
+/// Top-level page slugs that would hide the blog's own addresses, or the WordPress addresses an
+/// import redirects.
+const RESERVED_TOP: [&str; 15] = [
+    "admin",
+    "author",
+    "category",
+    "comments",
+    "feed",
+    "media",
+    "page",
+    "posts",
+    "search",
+    "tag",
+    "tags",
+    "wp-admin",
+    "wp-content",
+    "wp-includes",
+    "wp-json",
+];
+
+/// Slugs no page can have at any depth: they end the addresses of an entry's comment form.
+const RESERVED_ANYWHERE: [&str; 3] = ["comments", "reply", "held"];
+
+/// Whether `slug` may name a page whose parent is `at_top` (no parent) or another page.
+pub fn page_slug_allowed(slug: &str, at_top: bool) -> bool {
+    is_slug(slug) && !RESERVED_ANYWHERE.contains(&slug) && !(at_top && RESERVED_TOP.contains(&slug))
+}
+
+/// The canonical path of the post or page that path segments name: `["posts", slug]` is
+/// `/posts/{slug}`; a page's slugs, parents first, are `/about/team/`.
+pub fn entry_path(segments: &[&str]) -> Option<String> {
+    match segments {
+        ["posts", slug] if is_slug(slug) => Some(post_path(slug)),
+        [first, ..] if segments.len() <= MAX_PAGE_DEPTH && page_slug_allowed(first, true) => {
+            let mut path = String::from("/");
+            for slug in segments {
+                if !page_slug_allowed(slug, false) {
+                    return None;
+                }
+                path.push_str(slug);
+                path.push('/');
+            }
+            Some(path)
+        }
+        _ => None,
+    }
+}
+
+/// A page's canonical path under its parent's (`None`: a top-level page).
+pub fn page_path(parent: Option<&str>, slug: &str) -> String {
+    format!("{}{slug}/", parent.unwrap_or("/"))
+}
+
+/// The paths of a page's parents, the top-level one first: `/a/b/c/` → `/a/`, `/a/b/`.
+pub fn parent_paths(path: &str) -> Vec<&str> {
+    let inner = path.trim_end_matches('/');
+    inner
+        .match_indices('/')
+        .skip(1)
+        .map(|(i, _)| &path[..=i])
+        .collect()
+}
+
+/// The path that an entry's comment routes hang from: `/posts/a`, `/about` (no final slash).
+fn entry_base(entry: &str) -> &str {
+    entry.strip_suffix('/').unwrap_or(entry)
 }
 
 /// The origin (`scheme://host[:port]`) of an absolute URL as the runtime gives it, found without
@@ -136,18 +209,18 @@ pub fn positive_id(text: &str) -> Option<i64> {
     text.parse().ok().filter(|&n| n > 0)
 }
 
-/// Where the reply link of a comment leads.
-pub fn reply_path(slug: &str, parent: i64) -> String {
-    format!("/posts/{slug}/reply/{parent}")
+/// Where the reply link of a comment on entry `entry` (its canonical path) leads.
+pub fn reply_path(entry: &str, parent: i64) -> String {
+    format!("{}/reply/{parent}", entry_base(entry))
 }
 
-/// Where the comment form posts.
-pub fn comments_path(slug: &str) -> String {
-    format!("/posts/{slug}/comments")
+/// Where the comment form of an entry posts.
+pub fn comments_path(entry: &str) -> String {
+    format!("{}/comments", entry_base(entry))
 }
 
-pub fn held_path(slug: &str, id: i64, key: &str) -> String {
-    format!("/posts/{slug}/held/{id}/{key}")
+pub fn held_path(entry: &str, id: i64, key: &str) -> String {
+    format!("{}/held/{id}/{key}", entry_base(entry))
 }
 
 /// Maps a URL path (as the runtime gives it: percent-encoded, without query) to a page.
@@ -157,16 +230,6 @@ pub fn page_for(path: &str) -> Option<Page> {
         [""] => Some(Page::Home { page: 1 }),
         ["page", n] | ["page", n, ""] => Some(Page::Home {
             page: page_number(n)?,
-        }),
-        ["posts", slug] | ["posts", slug, ""] if is_slug(slug) => Some(Page::Post {
-            slug: slug.to_string(),
-        }),
-        ["posts", slug, "comments", "page", n] if is_slug(slug) => Some(Page::PostComments {
-            slug: slug.to_string(),
-            page: page_number(n)?,
-        }),
-        ["posts", slug, "comments.atom"] if is_slug(slug) => Some(Page::CommentFeed {
-            slug: slug.to_string(),
         }),
         ["tags", tag] | ["tags", tag, ""] if is_slug(tag) => Some(Page::Tag {
             tag: tag.to_string(),
@@ -180,7 +243,17 @@ pub fn page_for(path: &str) -> Option<Page> {
         ["feed.rss"] => Some(Page::RssFeed),
         ["sitemap.xml"] => Some(Page::Sitemap),
         ["robots.txt"] => Some(Page::Robots),
-        _ => None,
+        [entry @ .., "comments", "page", n] => Some(Page::EntryComments {
+            path: entry_path(entry)?,
+            page: page_number(n)?,
+        }),
+        [entry @ .., "comments.atom"] => Some(Page::CommentFeed {
+            path: entry_path(entry)?,
+        }),
+        // `/posts/a/` and `/about` are the same entries as `/posts/a` and `/about/`.
+        [entry @ .., ""] | entry => Some(Page::Entry {
+            path: entry_path(entry)?,
+        }),
     }
 }
 
@@ -198,15 +271,15 @@ impl Page {
         match self {
             Page::Home { page: 1 } => "/".to_string(),
             Page::Home { page } => format!("/page/{page}"),
-            Page::Post { slug } => post_path(slug),
-            Page::PostComments { slug, page } => {
-                format!("{}/comments/page/{page}", post_path(slug))
+            Page::Entry { path } => path.clone(),
+            Page::EntryComments { path, page } => {
+                format!("{}/comments/page/{page}", entry_base(path))
             }
             Page::Tag { tag, page: 1 } => tag_path(tag),
             Page::Tag { tag, page } => format!("{}/page/{page}", tag_path(tag)),
             Page::AtomFeed => "/feed.atom".into(),
             Page::RssFeed => "/feed.rss".into(),
-            Page::CommentFeed { slug } => format!("{}/comments.atom", post_path(slug)),
+            Page::CommentFeed { path } => format!("{}/comments.atom", entry_base(path)),
             Page::Sitemap => "/sitemap.xml".into(),
             Page::Robots => "/robots.txt".into(),
         }
@@ -216,8 +289,8 @@ impl Page {
     pub fn content_type(&self) -> &'static str {
         match self {
             Page::Home { .. }
-            | Page::Post { .. }
-            | Page::PostComments { .. }
+            | Page::Entry { .. }
+            | Page::EntryComments { .. }
             | Page::Tag { .. } => "text/html; charset=utf-8",
             Page::AtomFeed | Page::CommentFeed { .. } => "application/atom+xml; charset=utf-8",
             Page::RssFeed => "application/rss+xml; charset=utf-8",
@@ -267,27 +340,104 @@ mod tests {
     fn posts_by_slug() {
         assert_eq!(
             page_for("/posts/health-is-social"),
-            Some(Page::Post {
-                slug: "health-is-social".into()
+            Some(Page::Entry {
+                path: "/posts/health-is-social".into()
+            })
+        );
+        assert_eq!(
+            page_for("/posts/health-is-social/"),
+            Some(Page::Entry {
+                path: "/posts/health-is-social".into()
             })
         );
         assert_eq!(page_for("/posts/Health"), None);
         assert_eq!(page_for("/posts/a%20b"), None);
         assert_eq!(page_for("/posts/"), None);
         assert_eq!(page_for("/posts/a/b"), None);
-        assert_eq!(page_for("/nothing"), None);
+        assert_eq!(page_for("/Nothing"), None);
+        assert_eq!(page_for("/a//b"), None);
+    }
+
+    #[test]
+    fn pages_by_path() {
+        let entry = |path: &str| Some(Page::Entry { path: path.into() });
+        assert_eq!(page_for("/about/"), entry("/about/"));
+        assert_eq!(
+            page_for("/about"),
+            entry("/about/"),
+            "one page, one cache key"
+        );
+        assert_eq!(page_for("/level-1/level-2/"), entry("/level-1/level-2/"));
+        assert_eq!(page_for("/a/b/c/d/e/f/g/h/"), entry("/a/b/c/d/e/f/g/h/"));
+        assert_eq!(page_for("/a/b/c/d/e/f/g/h/i/"), None, "deeper than allowed");
+        for reserved in [
+            "/posts/",
+            "/tags/",
+            "/page/",
+            "/search/",
+            "/feed/",
+            "/category/x/",
+        ] {
+            assert_eq!(page_for(reserved), None, "{reserved}");
+        }
+        assert_eq!(page_for("/about/reply/"), None);
+        assert_eq!(page_for("/about/held/x/"), None);
+        assert_eq!(page_for("/tags/x/y/"), None);
+        assert_eq!(
+            page_for("/about/comments/page/2"),
+            Some(Page::EntryComments {
+                path: "/about/".into(),
+                page: 2
+            })
+        );
+        assert_eq!(
+            page_for("/about/team/comments.atom"),
+            Some(Page::CommentFeed {
+                path: "/about/team/".into()
+            })
+        );
+        assert_eq!(
+            route_for("/about/team/reply/3"),
+            Some(Route::Reply {
+                entry: "/about/team/".into(),
+                parent: 3
+            })
+        );
+        assert_eq!(
+            route_for("/about/comments"),
+            Some(Route::Comments {
+                entry: "/about/".into()
+            })
+        );
+        assert_eq!(route_for("/search/comments"), None);
+        assert_eq!(comments_path("/about/"), "/about/comments");
+        assert_eq!(reply_path("/posts/a", 4), "/posts/a/reply/4");
+        assert_eq!(held_path("/a/b/", 4, "ff"), "/a/b/held/4/ff");
+        assert_eq!(parent_paths("/a/b/c/"), ["/a/", "/a/b/"]);
+        assert!(parent_paths("/about/").is_empty());
+        assert_eq!(page_path(None, "about"), "/about/");
+        assert_eq!(page_path(Some("/about/"), "team"), "/about/team/");
+        assert!(page_slug_allowed("blog", true));
+        assert!(!page_slug_allowed("posts", true));
+        assert!(
+            page_slug_allowed("posts", false),
+            "only the top level is the blog's"
+        );
+        assert!(!page_slug_allowed("comments", false));
     }
 
     #[test]
     fn comment_routes() {
         assert_eq!(
             route_for("/posts/a-b/comments"),
-            Some(Route::Comments { slug: "a-b".into() })
+            Some(Route::Comments {
+                entry: "/posts/a-b".into()
+            })
         );
         assert_eq!(
             route_for("/posts/a-b/reply/12"),
             Some(Route::Reply {
-                slug: "a-b".into(),
+                entry: "/posts/a-b".into(),
                 parent: 12
             })
         );
@@ -296,7 +446,7 @@ mod tests {
         assert_eq!(
             route_for("/posts/a-b/held/7/00ff"),
             Some(Route::Held {
-                slug: "a-b".into(),
+                entry: "/posts/a-b".into(),
                 id: 7,
                 key: "00ff".into()
             })
@@ -338,6 +488,10 @@ mod tests {
             "/robots.txt",
             "/posts/a/comments.atom",
             "/posts/a/comments/page/2",
+            "/about/",
+            "/about/team/",
+            "/about/comments.atom",
+            "/about/team/comments/page/3",
         ] {
             assert_eq!(page_for(path).map(|p| p.path()).as_deref(), Some(path));
         }

@@ -5,6 +5,7 @@
 //! a new value must pass, and [`Settings::from_stored`] reads what the table holds (anything
 //! missing or unreadable is the default, so a blog works before anything is set).
 
+use crate::model::PageLink;
 use crate::spam::{Moderation, SpamConfig};
 
 /// Settings that shape every page.
@@ -19,6 +20,9 @@ pub struct Blog {
     pub time_zone: String,
     /// The pages' language (BCP 47), e.g. `en` or `en-GB`: `<html lang>`.
     pub language: String,
+    /// The site menu: the visible top-level pages the author put in it, in the author's order.
+    /// Not a setting, but read with them, once per rendered page.
+    pub menu: Vec<PageLink>,
 }
 
 impl Blog {
@@ -413,6 +417,7 @@ impl Settings {
                 base_url,
                 time_zone: text("time_zone", defaults::TIME_ZONE),
                 language: text("language", defaults::LANGUAGE),
+                menu: Vec::new(),
             },
             spam: SpamConfig {
                 min_seconds: number("comment_min_seconds")

@@ -33,9 +33,20 @@ pub struct PostFields {
     pub comments_open: Option<bool>,
     /// The lead image's address; `Some(None)`: the post's first image again.
     pub image: Option<Option<String>>,
+    /// `"type": "page"` makes a page (only when creating: an entry stays what it is).
+    pub is_page: Option<bool>,
+    /// A page's parent page, by slug; `Some(None)`: a top-level page.
+    pub parent: Option<Option<String>>,
+    pub menu_order: Option<i64>,
+    /// Whether a top-level page is in the site menu.
+    pub in_menu: Option<bool>,
 }
 
-const POST_KEYS: [&str; 8] = [
+const POST_KEYS: [&str; 12] = [
+    "type",
+    "parent",
+    "menu_order",
+    "in_menu",
     "title",
     "body",
     "slug",
@@ -171,6 +182,46 @@ pub fn post_fields(json: &Value, creating: bool) -> Result<PostFields, FieldErro
         None | Some(Value::Null) => {}
         Some(Value::Bool(b)) => fields.comments_open = Some(*b),
         Some(_) => _ = errors.insert("comments_open".into(), "Must be true or false.".into()),
+    }
+
+    match map.get("type").map(Value::as_str) {
+        None => {}
+        Some(Some("post")) => fields.is_page = Some(false),
+        Some(Some("page")) => fields.is_page = Some(true),
+        Some(_) => _ = errors.insert("type".into(), "Must be \"post\" or \"page\".".into()),
+    }
+
+    match map.get("parent") {
+        None => {}
+        Some(Value::Null) => fields.parent = Some(None),
+        Some(Value::String(slug)) if is_slug(slug.trim()) => {
+            fields.parent = Some(Some(slug.trim().to_string()))
+        }
+        Some(_) => {
+            _ = errors.insert(
+                "parent".into(),
+                "Must be the slug of a page, or null for a top-level page.".into(),
+            )
+        }
+    }
+
+    match map.get("menu_order") {
+        None | Some(Value::Null) => {}
+        Some(Value::Number(n)) if n.as_i64().is_some_and(|n| n.abs() <= 1_000_000) => {
+            fields.menu_order = n.as_i64()
+        }
+        Some(_) => {
+            _ = errors.insert(
+                "menu_order".into(),
+                "Must be a whole number between -1000000 and 1000000 (smaller comes first).".into(),
+            )
+        }
+    }
+
+    match map.get("in_menu") {
+        None | Some(Value::Null) => {}
+        Some(Value::Bool(b)) => fields.in_menu = Some(*b),
+        Some(_) => _ = errors.insert("in_menu".into(), "Must be true or false.".into()),
     }
 
     match map.get("image") {
