@@ -14,6 +14,8 @@ build() { # out-dir, extra cargo options…
   local out="$1"
   shift
   worker-build --release --out-dir "$out" . "$@"
+  # Drops Rust's float printing, which only serde's error messages would use (see the script).
+  node "$ROOT/scripts/snip-wasm.mjs" "$out/index_bg.wasm"
   # wasm-bindgen keeps the function-name section that wasm-opt ran before; it is ~150 KB of
   # start-up cost for every cold start and nothing uses it. A second -Oz pass also shrinks the
   # glue wasm-bindgen added after the first (about 2 KiB gzip on the reader).
