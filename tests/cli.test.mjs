@@ -5,7 +5,7 @@ import { execFile } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { startBlog, page, admin, makePng, ROOT, ADMIN_TOKEN } from "./helpers.mjs";
+import { startBlog, page, admin, makePng, inOrder, ROOT, ADMIN_TOKEN } from "./helpers.mjs";
 
 const BLOGCTL = path.join(ROOT, "target", "debug", "blogctl");
 
@@ -60,12 +60,31 @@ test("publish creates then updates a post from a Markdown file with front matter
     assert.equal((await page(blog, "/posts/not-yet")).status, 404);
   }));
 
+test("publish makes pages from front matter: type, parent and menu order", () =>
+  withBlog(async (blog, url) => {
+    const about = tempFile("about.md", "---\ntitle: About\ntype: page\nmenu_order: 2\n---\nWho writes here.\n");
+    const contact = tempFile("contact.md", "---\ntitle: Contact\ntype: page\nmenu_order: 1\n---\nWrite to me.\n");
+    const team = tempFile("team.md", "---\ntitle: The team\nslug: team\ntype: page\nparent: about\n---\nTwo of us.\n");
+    for (const file of [about, contact, team]) {
+      const done = await blogctl(url, ["publish", file]);
+      assert.equal(done.code, 0, done.stderr);
+    }
+    assert.match((await blogctl(url, ["publish", team])).stdout, /^updated: .*\/about\/team\/$/m);
+    const shown = await page(blog, "/about/team/");
+    assert.equal(shown.status, 200);
+    inOrder(assert, shown.body, ['<a href="/contact/">Contact</a>', '<a href="/about/">About</a>', '<a href="/about/">About</a></li></ol>', "<h1>The team</h1>"]);
+    const orphan = tempFile("orphan.md", "---\ntitle: Orphan\nparent: about\n---\nx\n");
+    const refused = await blogctl(url, ["publish", orphan]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /orphan\.md: parent, menu_order and menu are for pages; add `type: page`/);
+  }));
+
 test("errors name the file, the line and what to do", () =>
   withBlog(async (blog, url) => {
     const bad = tempFile("bad.md", "---\ntitle: Fine\ncolour: red\n---\nBody\n");
     const result = await blogctl(url, ["publish", bad]);
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /bad\.md: line 3: unknown key "colour"; the keys are title, slug, date, tags, draft and image/);
+    assert.match(result.stderr, /bad\.md: line 3: unknown key "colour"; the keys are title, slug, date, tags, draft, image, type, parent, menu_order and menu/);
     const untitled = tempFile("untitled.md", "Just a body\n");
     assert.match((await blogctl(url, ["publish", untitled])).stderr, /untitled\.md: the front matter has no title/);
     const wrong = await blogctl(url, ["comments"], "not-the-token");
@@ -114,15 +133,15 @@ test("a WordPress export imports with its threads, once, however often it runs",
     const dry = await blogctl(url, ["import-wxr", "--dry-run", "--uploads", uploads, wxr]);
     assert.equal(dry.code, 0, dry.stderr + dry.stdout);
     assert.match(dry.stdout, /^Dry run: nothing is written/m);
-    assert.match(dry.stdout, /Imported 3 posts \(0 already there\) and 4 comments \(0 already there\); skipped 4; failed 0\./);
+    assert.match(dry.stdout, /Imported 3 posts \(0 already there\), 1 pages \(0 already there\) and 4 comments \(0 already there\); skipped 3; failed 0\./);
     assert.match(dry.stdout, /^Redirects: \d+ old addresses/m);
     assert.match(dry.stdout, /^Media: 0 files stored in the media library, 1 failed;/m);
     assert.match(dry.stderr, /would be imported as \/posts\/creme-brulee-crema/);
     assert.deepEqual(await counts(), before, "a dry run writes nothing");
     const run = await blogctl(url, ["import-wxr", "--uploads", uploads, wxr]);
     assert.equal(run.code, 0, run.stderr + run.stdout);
-    assert.match(run.stdout, /Imported 3 posts \(0 already there\) and 4 comments \(0 already there\); skipped 4; failed 0\./);
-    assert.match(run.stdout, /skipped: "About": a page, not a post/);
+    assert.match(run.stdout, /Imported 3 posts \(0 already there\), 1 pages \(0 already there\) and 4 comments \(0 already there\); skipped 3; failed 0\./);
+    assert.match(run.stderr, /"About" \(line \d+\): imported as \/about\/ \(published\)/);
     assert.match(run.stdout, /skipped: comment 24 on creme-brulee-crema: spam/);
     assert.match(run.stdout, /media failed: https:\/\/cafenotes\.example\.org\/wp-content\/uploads\/espresso-machine\.jpg/);
     assert.match(run.stderr, /\[1\/5\] "Crème brûlée & the perfect crema" \(line \d+\): imported as \/posts\/creme-brulee-crema/);
@@ -147,7 +166,8 @@ test("a WordPress export imports with its threads, once, however often it runs",
     const japan = await page(blog, "/posts/post-12");
     assert.equal(japan.status, 200);
     assert.match(japan.body, /日本のコーヒー文化/);
-    assert.equal((await page(blog, "/posts/about")).status, 404);
+    assert.equal((await page(blog, "/posts/about")).status, 404, "a page is not a post");
+    assert.equal((await page(blog, "/about/")).status, 200);
     const home = await page(blog, "/");
     assert.doesNotMatch(home.body, /Half-written|An old rant/);
 
@@ -160,11 +180,11 @@ test("a WordPress export imports with its threads, once, however often it runs",
 
     const rerun = await blogctl(url, ["import-wxr", "--uploads", uploads, wxr]);
     assert.equal(rerun.code, 0, rerun.stderr);
-    assert.match(rerun.stdout, /Imported 0 posts \(3 already there\) and 0 comments \(4 already there\)/);
+    assert.match(rerun.stdout, /Imported 0 posts \(3 already there\), 0 pages \(1 already there\) and 0 comments \(4 already there\)/);
     const dryAgain = await blogctl(url, ["import-wxr", "--dry-run", wxr]);
     assert.match(dryAgain.stdout, /Imported 0 posts \(3 already there\)/, "a dry run knows what is there");
     const count = await blog.db.prepare("SELECT (SELECT COUNT(*) FROM posts) AS posts, (SELECT COUNT(*) FROM comments) AS comments").first();
-    assert.deepEqual(count, { posts: 4, comments: 7 });
+    assert.deepEqual(count, { posts: 5, comments: 7 }, "3 posts and a page (the demo post was there), nothing twice");
 
     const broken = tempFile("broken.xml", "<rss>\n<channel>\n<item><title>x</channel>\n");
     const failed = await blogctl(url, ["import-wxr", broken]);
@@ -350,7 +370,7 @@ test("import-disqus puts Disqus threads on the posts their old addresses lead to
     const [ann, bob, cleo] = ["Ann from Disqus", "Bob from Disqus", "Cleo from Disqus"].map((n) => post.indexOf(n));
     assert.ok(ann > 0 && bob > ann && cleo > 0, "the three comments are on the post");
     assert.match(post.slice(ann, bob), /<ol class="children">/, "Bob's reply nests under Ann's comment");
-    assert.match(post, /great post &amp; thanks\./, "the message's HTML is text, its entities decoded once");
+    assert.match(post, /<strong>great<\/strong> post &amp; thanks\./, "the message's HTML is text (its emphasis as stars), its entities decoded once");
     assert.doesNotMatch(post, /cheap pills|Deleted by its writer|<b>great<\/b>/);
 
     // The author gives the lost page an address; a second run adds only what is new.
@@ -386,7 +406,7 @@ test("WordPress's theme unit test export imports with exit 0, its protected post
     assert.match(gallery, /<ul class="gallery columns-\d">(<li><a href="\/media\/[0-9a-f]{64}\/[^"]+"><img [^>]+><\/a><\/li>)+<\/ul>/);
     assert.doesNotMatch(gallery, /\[gallery|wpthemetestdata\.files\.wordpress\.com/);
     assert.doesNotMatch(result.stdout, /kept as text: \[gallery\]/, "every gallery converted");
-    assert.match(result.stdout, /Imported 58 posts \(0 already there\) and \d+ comments/);
+    assert.match(result.stdout, /Imported 58 posts \(0 already there\), 21 pages \(0 already there\) and \d+ comments/);
     assert.match(result.stdout, /draft: "Template: Password Protected \(the password is \\"enter\\"\)" \(password-protected\)/);
     assert.equal((await page(blog, "/posts/template-password-protected")).status, 404);
     assert.doesNotMatch((await page(blog, "/search?q=pingbacks")).body, /should not be visible until the password/);
@@ -419,6 +439,27 @@ test("WordPress's theme unit test export imports with exit 0, its protected post
     assert.equal(await moved("/feed/"), "/feed.atom");
     assert.equal(await moved("/?p=1164"), "HTTP 200", "a draft's short link leads nowhere (the home page)");
     assert.equal(await moved("/2012/01/04/template-password-protected/"), "HTTP 404", "no redirect reveals a protected post");
+    // Pages: at their own (nested) addresses, in the menu in WordPress's order, with their comments.
+    const about = await page(blog, "/about/");
+    assert.equal(about.status, 200);
+    assert.match(about.body, /<h1>About The Tests<\/h1>/);
+    const menu = [...about.body.match(/<nav class="site-menu[^>]*>([\s\S]*?)<\/nav>/)[1].matchAll(/<a href="([^"]+)"/g)].map((m) => m[1]);
+    assert.deepEqual(menu, ["/blog/", "/front-page/", "/greek/", "/about/", "/level-1/", "/lorem-ipsum/", "/page-a/", "/page-b/"]);
+    const level3 = await page(blog, "/level-1/level-2/level-3/");
+    assert.equal(level3.status, 200);
+    inOrder(assert, level3.body, ['<a href="/level-1/">Level 1</a>', '<a href="/level-1/level-2/">Level 2</a>', "<h1>Level 3</h1>"]);
+    inOrder(assert, (await page(blog, "/level-1/level-2/")).body, ["In this section", "/level-1/level-2/level-3/", "/level-1/level-2/level-3a/", "/level-1/level-2/level-3b/"]);
+    assert.equal(await moved("/?page_id=2"), "/about/");
+    assert.equal(await moved("/?page_id=172"), "/level-1/level-2/level-3/");
+    const greek = await moved("/greek/%ce%b5%cf%80%ce%af%cf%80%ce%b5%ce%b4%ce%bf-2/%ce%b5%cf%80%ce%af%cf%80%ce%b5%ce%b4%ce%bf-3/");
+    assert.match(greek, /^\/greek\/[a-z0-9-]+\/[a-z0-9-]+\/$/);
+    assert.equal((await page(blog, greek)).status, 200);
+    const withComments = (await page(blog, "/about/page-with-comments/")).body;
+    assert.equal((withComments.match(/<li id="comment-\d+" class="comment depth-1/g) ?? []).length, 3, "the three approved comments");
+    assert.match(withComments, /action="\/about\/page-with-comments\/comments"/);
+    assert.doesNotMatch((await page(blog, "/about/page-with-comments-disabled/")).body, /class="comment-form"/);
+    const listing = (await page(blog, "/")).body.match(/<ol class="post-list">[\s\S]*?<\/ol>/)[0];
+    assert.doesNotMatch(listing, /About The Tests|Level 1/, "pages stay off the home listing");
     const manyTags = await admin(blog, "GET", "/admin/posts/edge-case-many-tags");
     assert.ok(manyTags.json.tags.length > 30, `${manyTags.json.tags.length} tags`);
   }, { demo: false }));

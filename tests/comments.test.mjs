@@ -276,7 +276,7 @@ test("comment text never becomes markup; URLs become nofollow links", async () =
         author: 'Mallory <img src=x onerror=alert(1)>',
         email: "phil@example.com",
         url: "https://mallory.example/",
-        body: '<script>alert("x")</script>\n\nVisit https://example.com/page?a=1&b=2 today.\njavascript:alert(1)',
+        body: '<script>alert("x")</script>\n\nVisit https://example.com/page?a=1&b=2 *today*.\njavascript:alert(1) **<b>bold</b>** 2*3*4',
       }),
     );
     assert.equal(sent.status, 303);
@@ -286,7 +286,8 @@ test("comment text never becomes markup; URLs become nofollow links", async () =
     assert.match(block, /<a href="https:\/\/mallory.example\/" rel="nofollow ugc">Mallory &(lt|#60);img src=x onerror=alert\(1\)&(gt|#62);<\/a>/);
     assert.match(block, /<p>&(lt|#60);script&(gt|#62);alert\(&(quot|#34);x&(quot|#34);\)&(lt|#60);\/script&(gt|#62);<\/p>/);
     assert.match(block, /<a href="https:\/\/example.com\/page\?a=1&amp;b=2" rel="nofollow ugc noopener">/);
-    assert.match(block, /<br>\njavascript:alert\(1\)<\/p>/);
+    assert.match(block, /<br>\njavascript:alert\(1\) <strong>&(lt|#60);b&(gt|#62);bold&(lt|#60);\/b&(gt|#62);<\/strong> 2\*3\*4<\/p>/);
+    assert.match(block, / <em>today<\/em>\./, "stars make emphasis");
   } finally {
     await blog.close();
   }

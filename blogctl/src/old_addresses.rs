@@ -11,7 +11,10 @@ use crate::wxr::Item;
 /// The path (and query) of a URL on the old site: `https://old.example/a/b/?x` → `/a/b/?x`.
 fn path_of(url: &str) -> Option<&str> {
     let rest = &url[url.find("://")? + 3..];
-    Some(rest.find(['/', '?']).map_or("/", |i| &rest[i..]))
+    let path = rest.find(['/', '?']).map_or("/", |i| &rest[i..]);
+    // WordPress exports sometimes double the slash after the host (`.com//greek/`): one is meant.
+    let extra = path.len() - path.trim_start_matches('/').len();
+    Some(&path[extra.saturating_sub(1)..])
 }
 
 /// Adds the old addresses of `item`, now at `new_path` (`/posts/{slug}`), to `redirects`.
@@ -147,6 +150,7 @@ mod tests {
         assert!(r.values().all(|to| to == "/media/ab/canola2.jpg"));
         assert!(r.contains_key("/?attachment_id=611"));
         assert_eq!(path_of("https://old.example/?p=5"), Some("/?p=5"));
+        assert_eq!(path_of("https://old.example//greek/x/"), Some("/greek/x/"));
     }
 
     #[test]

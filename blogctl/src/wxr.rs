@@ -284,7 +284,8 @@ pub fn plain_text(value: &str) -> String {
 
 /// WordPress stores comments as filtered HTML (links, emphasis, paragraphs); this blog stores
 /// comments as plain text. Links become "text (URL)", paragraphs and breaks become line breaks,
-/// other tags are dropped and the entities decoded.
+/// emphasis becomes `*…*` and `**…**` (which the blog shows as emphasis again), other tags are
+/// dropped and the entities decoded.
 pub fn comment_text(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
@@ -314,6 +315,9 @@ pub fn comment_text(html: &str) -> String {
         let closing = tag.starts_with('/');
         match (name.as_str(), closing) {
             ("br", _) => out.push('\n'),
+            // Emphasis as the blog's comments write it (see `blog_core::comment_text`).
+            ("em" | "i", _) => out.push('*'),
+            ("strong" | "b", _) => out.push_str("**"),
             ("p", true) => out.push_str("\n\n"),
             ("a", false) => {
                 link = attribute(tag, "href");
@@ -441,7 +445,16 @@ mod tests {
             comment_text(
                 r#"<p>See <a href="https://x.org/a?b=1&amp;c=2" rel="nofollow">this</a> &amp; <em>that</em></p><p>Bye<br />now</p>"#
             ),
-            "See this (https://x.org/a?b=1&c=2) & that\n\nBye\nnow"
+            "See this (https://x.org/a?b=1&c=2) & *that*\n\nBye\nnow"
+        );
+        assert_eq!(
+            comment_text("<strong>Loud</strong> and <i>soft</i>"),
+            "**Loud** and *soft*"
+        );
+        assert_eq!(
+            blog_core::comment_text::to_html(&comment_text("<b>Loud</b> and <em>soft</em>")),
+            "<p><strong>Loud</strong> and <em>soft</em></p>\n",
+            "shown as emphasis again"
         );
         assert_eq!(
             comment_text("<a href='https://x.org/'>https://x.org/</a>"),

@@ -115,7 +115,7 @@ impl Store {
                 &format!(
                     "SELECT p.title, p.path FROM posts p JOIN posts parent ON parent.id = p.parent_id
                       WHERE parent.path = ?2 AND p.kind = 'page' AND {VISIBLE_P}
-                      ORDER BY p.menu_order, p.title"
+                      ORDER BY p.menu_order, p.title COLLATE NOCASE"
                 ),
                 &[num(now), path_value],
             )?);

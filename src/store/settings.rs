@@ -26,7 +26,7 @@ impl Store {
             &format!(
                 "SELECT title, path FROM posts
                   WHERE kind = 'page' AND parent_id IS NULL AND in_menu = 1 AND {VISIBLE}
-                  ORDER BY menu_order, title LIMIT 30"
+                  ORDER BY menu_order, title COLLATE NOCASE LIMIT 30"
             ),
             &[num(now)],
         )?;

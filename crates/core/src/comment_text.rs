@@ -1,7 +1,8 @@
 //! Comment text as readers see it: never markup.
 //!
 //! Everything a commenter typed is escaped. Blank lines separate paragraphs, single line breaks
-//! are kept, and `http(s)` URLs become links marked `nofollow ugc noopener`.
+//! are kept, `http(s)` URLs become links marked `nofollow ugc noopener`, and `*words*` and
+//! `**words**` become emphasis and strong emphasis (as in Markdown, within a line).
 
 use crate::text::escape;
 
@@ -30,7 +31,7 @@ pub fn to_html(body: &str) -> String {
 fn linkify(line: &str, out: &mut String) {
     let mut rest = line;
     while let Some(start) = find_url_start(rest) {
-        escape(&rest[..start], out);
+        emphasize(&rest[..start], out);
         let candidate = &rest[start..];
         let len = url_len(candidate);
         let url = &candidate[..len];
@@ -49,7 +50,64 @@ fn linkify(line: &str, out: &mut String) {
         rest = &candidate[len.max(1)..];
         // `len.max(1)` guards against an empty match; URLs start with ASCII so slicing is safe.
     }
+    emphasize(rest, out);
+}
+
+/// Writes `text` escaped, with `*words*` as `<em>` and `**words**` as `<strong>`. A star opens
+/// only after a non-letter and before a non-space, and closes only after a non-space and before
+/// a non-letter, so `2*3*4` and `a * b` stay as they are; a star without its pair stays a star.
+fn emphasize(text: &str, out: &mut String) {
+    let mut rest = text;
+    while let Some((open, stars, close)) = next_emphasis(rest) {
+        escape(&rest[..open], out);
+        let tag = if stars == 2 { "strong" } else { "em" };
+        out.push('<');
+        out.push_str(tag);
+        out.push('>');
+        escape(&rest[open + stars..close], out);
+        out.push_str("</");
+        out.push_str(tag);
+        out.push('>');
+        rest = &rest[close + stars..];
+    }
     escape(rest, out);
+}
+
+/// The next emphasis in `text`: where its opening stars are, how many (1 or 2), and where its
+/// closing stars are.
+fn next_emphasis(text: &str) -> Option<(usize, usize, usize)> {
+    let letter_before = |at: usize| {
+        text[..at]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric)
+    };
+    let mut from = 0;
+    while let Some(found) = text[from..].find('*') {
+        let open = from + found;
+        let stars = if text[open..].starts_with("**") { 2 } else { 1 };
+        let inner = open + stars;
+        let first = text[inner..].chars().next();
+        if let Some(first) =
+            first.filter(|&c| !letter_before(open) && !c.is_whitespace() && c != '*')
+        {
+            let marker = &text[open..inner];
+            let mut search = inner + first.len_utf8();
+            while let Some(found) = text.get(search..).and_then(|t| t.find(marker)) {
+                let close = search + found;
+                let after = text[close + stars..].chars().next();
+                let closes = !text[..close].ends_with(char::is_whitespace)
+                    && !text[..close].ends_with('*')
+                    && !after.is_some_and(|c| c.is_alphanumeric() || c == '*');
+                if closes {
+                    return Some((open, stars, close));
+                }
+                search = close + 1;
+            }
+        }
+        from = inner;
+    }
+    None
 }
 
 /// Where the next `http://` or `https://` (any case) starts, without allocating.
@@ -147,6 +205,37 @@ mod tests {
         assert!(html.contains("href=\"https://x.org/\""), "{html}");
         assert!(html.contains("&quot;onmouseover"), "{html}");
         assert_eq!(to_html("http://"), "<p>http://</p>\n");
+    }
+
+    #[test]
+    fn stars_make_emphasis_only_around_words() {
+        assert_eq!(
+            to_html("a *fine* and **bold** day"),
+            "<p>a <em>fine</em> and <strong>bold</strong> day</p>\n"
+        );
+        assert_eq!(to_html("*two words*."), "<p><em>two words</em>.</p>\n");
+        for plain in [
+            "2*3*4",
+            "a * b * c",
+            "*unpaired",
+            "**",
+            "snake*case*x",
+            "* x*",
+            "*x *",
+        ] {
+            assert_eq!(to_html(plain), format!("<p>{plain}</p>\n"), "{plain}");
+        }
+        assert_eq!(
+            to_html("*<b>*"),
+            "<p><em>&lt;b&gt;</em></p>\n",
+            "what is inside stays text"
+        );
+        assert_eq!(
+            to_html("*see* https://x.org/*a*"),
+            "<p><em>see</em> <a href=\"https://x.org/*a\" rel=\"nofollow ugc noopener\">https://x.org/*a</a>*</p>\n",
+            "addresses are not emphasis"
+        );
+        assert_eq!(to_html("*é* ok"), "<p><em>é</em> ok</p>\n");
     }
 
     #[test]

@@ -88,7 +88,7 @@ pub mod renderer {
     /// `blog_markdown::render`. 2: a `<!--more-->` break ends the lead.
     pub const MARKDOWN: i64 = 2;
     /// [`crate::comment_text::to_html`].
-    pub const COMMENT_TEXT: i64 = 1;
+    pub const COMMENT_TEXT: i64 = 2;
 }
 
 /// `0`/`1` (SQLite's booleans) as `bool`. (Read as a number, not through `deserialize_any` or
@@ -550,14 +550,18 @@ mod tests {
         let record: PostRecord = serde_json::from_value(serde_json::json!({
             "id": 3, "slug": "a", "title": "A", "body": "b", "status": "draft",
             "published_at": null, "updated_at": 5, "comments_open": 0, "image": null,
-            "tags": "NHS\u{1f}social media", "approved": 2, "pending": 1, "spam": 0
+            "tags": "NHS\u{1f}social media", "approved": 2, "pending": 1, "spam": 0,
+            "path": "/about/a/", "is_page": 1, "parent_id": 2, "parent": "about",
+            "menu_order": -1, "in_menu": 0, "children": 0
         }))
         .expect("a post row");
         assert_eq!(record.status, PostStatus::Draft);
         assert!(!record.comments_open);
+        assert!(record.is_page && !record.in_menu);
+        assert_eq!(record.parent.as_deref(), Some("about"));
         assert_eq!(record.tags, ["NHS", "social media"]);
         let open: CommentablePost = serde_json::from_value(serde_json::json!({
-            "id": 1, "slug": "a", "title": "A", "published_at": 0, "comments_open": 1
+            "id": 1, "slug": "a", "path": "/posts/a", "title": "A", "published_at": 0, "comments_open": 1
         }))
         .expect("a post row");
         assert!(open.comments_open);
