@@ -450,6 +450,7 @@ test("WordPress's theme unit test export imports with exit 0, its protected post
     inOrder(assert, level3.body, ['<a href="/level-1/">Level 1</a>', '<a href="/level-1/level-2/">Level 2</a>', "<h1>Level 3</h1>"]);
     inOrder(assert, (await page(blog, "/level-1/level-2/")).body, ["In this section", "/level-1/level-2/level-3/", "/level-1/level-2/level-3a/", "/level-1/level-2/level-3b/"]);
     assert.equal(await moved("/?page_id=2"), "/about/");
+    assert.match(await moved("/category/parent/child-1/child-2/"), /^\/tags\/[a-z0-9-]+$/, "a nested category's address");
     assert.equal(await moved("/?page_id=172"), "/level-1/level-2/level-3/");
     const greek = await moved("/greek/%ce%b5%cf%80%ce%af%cf%80%ce%b5%ce%b4%ce%bf-2/%ce%b5%cf%80%ce%af%cf%80%ce%b5%ce%b4%ce%bf-3/");
     assert.match(greek, /^\/greek\/[a-z0-9-]+\/[a-z0-9-]+\/$/);

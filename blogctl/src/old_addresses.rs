@@ -52,6 +52,7 @@ pub fn record(item: &Item, new_path: &str, redirects: &mut BTreeMap<String, Stri
             format!("/tags/{}", tag_slug(&term.name))
         };
         add(format!("/{base}/{}/", term.nicename), &to);
+        add(format!("/{base}/{}/", term.nested), &to);
     }
     // WordPress's date archives: the closest page here is the home page's listing.
     if let Some(date) = &item.date {
@@ -108,11 +109,13 @@ mod tests {
                     taxonomy: "category".into(),
                     nicename: "block".into(),
                     name: "Block".into(),
+                    nested: "blocks/block".into(),
                 },
                 Term {
                     taxonomy: "post_tag".into(),
                     nicename: "ελληνικά".into(),
                     name: "Ελληνικά".into(),
+                    nested: "ελληνικά".into(),
                 },
             ],
             ..Item::default()
@@ -130,6 +133,11 @@ mod tests {
         );
         assert_eq!(to("/?p=1164"), Some("/posts/keyboard-navigation"));
         assert_eq!(to("/category/block/"), Some("/tags/block"));
+        assert_eq!(
+            to("/category/blocks/block/"),
+            Some("/tags/block"),
+            "nested categories too"
+        );
         assert_eq!(
             to("/tag/ελληνικά/"),
             Some(format!("/tags/{}", tag_slug("Ελληνικά")).as_str())

@@ -78,6 +78,9 @@ pub struct Term {
     pub taxonomy: String,
     pub nicename: String,
     pub name: String,
+    /// A category's nicename under its parents' (`parent/child`), as WordPress addresses nested
+    /// categories (`/category/parent/child/`); the nicename alone for a top-level one or a tag.
+    pub nested: String,
 }
 
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -148,6 +151,9 @@ pub fn parse(xml: &str) -> Result<Vec<Item>, Error> {
     let mut category_nicename = String::new();
     let mut meta_key = String::new();
     let mut saw_rss = false;
+    // The channel's categories: nicename → its parent's nicename.
+    let mut category_parents: std::collections::BTreeMap<String, String> = Default::default();
+    let mut defined_category = (String::new(), String::new());
     loop {
         let position = reader.buffer_position();
         let event = reader.read_event().map_err(|e| Error {
@@ -222,6 +228,18 @@ pub fn parse(xml: &str) -> Result<Vec<Item>, Error> {
                         }
                         _ => {}
                     }
+                } else if item.is_none() {
+                    match name.as_str() {
+                        "wp:category_nicename" => defined_category.0 = value.trim().to_string(),
+                        "wp:category_parent" => defined_category.1 = value.trim().to_string(),
+                        "wp:category" => {
+                            let (nicename, parent) = std::mem::take(&mut defined_category);
+                            if !nicename.is_empty() && !parent.is_empty() {
+                                category_parents.insert(nicename, parent);
+                            }
+                        }
+                        _ => {}
+                    }
                 } else if let Some(i) = item.as_mut() {
                     match name.as_str() {
                         "title" => i.title = plain_text(&value),
@@ -251,6 +269,7 @@ pub fn parse(xml: &str) -> Result<Vec<Item>, Error> {
                                     taxonomy: category_domain.clone(),
                                     nicename: category_nicename.clone(),
                                     name: tag.clone(),
+                                    nested: category_nicename.clone(),
                                 });
                             }
                             if !tag.is_empty() && tag != "Uncategorized" && !i.tags.contains(&tag) {
@@ -272,7 +291,26 @@ pub fn parse(xml: &str) -> Result<Vec<Item>, Error> {
             message: "this is not a WordPress export: there is no <rss> element".into(),
         });
     }
+    for term in items.iter_mut().flat_map(|i| i.terms.iter_mut()) {
+        if term.taxonomy == "category" {
+            term.nested = nested_category(&term.nicename, &category_parents);
+        }
+    }
     Ok(items)
+}
+
+/// `child` → `parent/child`, following the channel's category parents (a loop, or a chain
+/// longer than the categories, stops).
+fn nested_category(nicename: &str, parents: &std::collections::BTreeMap<String, String>) -> String {
+    let mut chain = vec![nicename];
+    while let Some(parent) = parents.get(*chain.last().unwrap_or(&"")) {
+        if chain.contains(&parent.as_str()) || chain.len() > parents.len() {
+            break;
+        }
+        chain.push(parent);
+    }
+    chain.reverse();
+    chain.join("/")
 }
 
 /// A field WordPress keeps as HTML text (titles, commenters' names, tags): its entities decoded
@@ -379,6 +417,8 @@ mod tests {
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:wp="http://wordpress.org/export/1.2/">
 <channel>
   <title>Blog</title>
+  <wp:category><wp:category_nicename>life</wp:category_nicename><wp:category_parent/></wp:category>
+  <wp:category><wp:category_nicename>health</wp:category_nicename><wp:category_parent>life</wp:category_parent></wp:category>
   <item>
     <title>Caf&#233; &amp; &lt;more&gt;</title>
     <content:encoded><![CDATA[<p>Hello <b>there</b></p>]]></content:encoded>
@@ -412,7 +452,12 @@ mod tests {
         assert_eq!(post.content, "<p>Hello <b>there</b></p>");
         assert_eq!(post.date.as_deref(), Some("2011-03-17T21:05:00Z"));
         assert_eq!(post.tags, vec!["Health", "NHS"]);
-        assert_eq!(post.line, 5);
+        assert_eq!(post.line, 7);
+        assert_eq!(
+            post.terms[0].nested, "life/health",
+            "a category under its parent"
+        );
+        assert_eq!(post.terms[1].nested, "nhs");
         assert_eq!(post.comments.len(), 1);
         assert_eq!(post.comments[0].author, "Zoë");
         assert_eq!(post.comments[0].parent_id(), None);

@@ -864,7 +864,7 @@ mod tests {
             "Health is Social",
             "Body text with a <a href=\"https://example.com/\">link</a>",
             "Additional – <time datetime=\"2011-03-18T14:17:00Z\">14:17 18/03/2011</time>",
-            "<p>Later *news* &lt;b&gt;x&lt;/b&gt;.</p>",
+            "<p>Later <em>news</em> &lt;b&gt;x&lt;/b&gt;.</p>",
             "2 responses to “Health is Social”",
             "id=\"comment-1\"",
             "<a href=\"http://philbaumann.com/\" rel=\"nofollow ugc\">Phil</a>",
