@@ -461,6 +461,20 @@ test("WordPress's theme unit test export imports with exit 0, its protected post
     assert.doesNotMatch((await page(blog, "/about/page-with-comments-disabled/")).body, /class="comment-form"/);
     const listing = (await page(blog, "/")).body.match(/<ol class="post-list">[\s\S]*?<\/ol>/)[0];
     assert.doesNotMatch(listing, /About The Tests|Level 1/, "pages stay off the home listing");
+    // The ten-level thread: every reply kept under its parent (the page draws five levels).
+    const byId = new Map(approved.json.comments.map((c) => [c.id, c]));
+    const depth = (c) => (c.parent && byId.has(c.parent) ? 1 + depth(byId.get(c.parent)) : 1);
+    const deepest = Math.max(...approved.json.comments.filter((c) => c.post === "template-comments").map(depth));
+    assert.equal(deepest, 10, "the ten-level thread is intact");
+    // Page by page: no raw shortcode anywhere a reader can go.
+    const everything = (await admin(blog, "GET", "/admin/posts")).json.posts.filter((p) => p.visible);
+    assert.equal(everything.length, 76, "79 posts and pages, less the draft, the scheduled one and the protected one");
+    assert.equal(everything.filter((p) => p.type === "page").length, 21);
+    for (const entry of everything) {
+      const shown = await page(blog, new URL(entry.url).pathname);
+      assert.equal(shown.status, 200, entry.url);
+      assert.doesNotMatch(shown.body, /\[\/?(caption|gallery|audio|video|embed|playlist)\b/, entry.url);
+    }
     const manyTags = await admin(blog, "GET", "/admin/posts/edge-case-many-tags");
     assert.ok(manyTags.json.tags.length > 30, `${manyTags.json.tags.length} tags`);
   }, { demo: false }));
