@@ -20,6 +20,8 @@ pub struct CommentForm {
     pub parent: String,
     pub token: String,
     pub honeypot: String,
+    /// "Email me replies" was ticked.
+    pub notify: bool,
 }
 
 impl CommentForm {
@@ -41,6 +43,10 @@ impl CommentForm {
                 "parent" => &mut form.parent,
                 "token" => &mut form.token,
                 HONEYPOT_FIELD => &mut form.honeypot,
+                "notify" => {
+                    form.notify = !value.is_empty() && value != "0";
+                    continue;
+                }
                 _ => continue,
             };
             *slot = value.into_owned();
@@ -57,6 +63,8 @@ pub struct ValidComment {
     pub url: Option<String>,
     pub body: String,
     pub parent: Option<i64>,
+    /// Replies to it are to be mailed (once the address confirms).
+    pub notify: bool,
 }
 
 /// Checks every field; on failure, each field at fault has a message.
@@ -128,6 +136,7 @@ pub fn validate(form: &CommentForm) -> Result<ValidComment, FieldErrors> {
             url,
             body,
             parent,
+            notify: form.notify,
         })
     } else {
         Err(errors)
@@ -139,8 +148,9 @@ fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// A pragmatic check: one `@`, a local part, a domain with a dot, no spaces or angle brackets.
-fn is_email(email: &str) -> bool {
+/// A pragmatic check: one `@`, a local part, a domain with a dot, no spaces, line breaks or
+/// angle brackets (so that an address can never break out of a mail header).
+pub fn is_email(email: &str) -> bool {
     let Some((local, domain)) = email.rsplit_once('@') else {
         return false;
     };

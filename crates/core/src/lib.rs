@@ -8,6 +8,7 @@
 //! - [`dates`]: the blog's date formats, over a time zone the runtime supplies;
 //! - [`thread`]: comments arranged under their parents;
 //! - [`form`], [`spam`] and [`token`]: the comment form, its checks and its signatures;
+//! - [`email`]: the outbox's kinds and retries, confirmation limits, header-safe text;
 //! - [`validation`]: what the admin API accepts; [`settings`]: the blog's identity;
 //! - [`api`]: the admin API's answers, shared with `blogctl`;
 //! - [`search`]: a reader's words as a literal full-text query, and snippets as HTML;
@@ -16,6 +17,7 @@
 pub mod api;
 pub mod comment_text;
 pub mod dates;
+pub mod email;
 pub mod form;
 pub mod invalidation;
 pub mod media;

@@ -40,6 +40,17 @@ pub struct Settings {
     pub spam: SpamConfig,
     /// Comments close this long after a post is published (`None`: never).
     pub comments_close_after_days: Option<i64>,
+    /// Who mail comes from and who hears of comments (see [`Mail`]).
+    pub mail: Mail,
+}
+
+/// The blog's mail: nothing is sent without a sender address.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Mail {
+    /// The sender (`email_from`); `None`: no mail at all, and no "Email me replies" box.
+    pub from: Option<String>,
+    /// The author's inbox (`author_email`), told of comments that wait for a decision.
+    pub author: Option<String>,
 }
 
 impl Default for Settings {
@@ -76,6 +87,8 @@ pub enum Rule {
     Moderation,
     /// A file of the media library (`/media/{sha256}/{name}`), or empty.
     MediaPath,
+    /// An email address, or empty (off).
+    Email,
 }
 
 /// One setting: its key in the table and the API, its default, what it does, its rule.
@@ -140,6 +153,18 @@ pub const SETTINGS: &[Setting] = &[
         default: "",
         about: "The site icon: an image of the media library (/media/…), square, 180×180 or more; empty: the default icon",
         rule: Rule::MediaPath,
+    },
+    Setting {
+        key: "email_from",
+        default: "",
+        about: "The address mail is sent from (a sender your Cloudflare account may use); empty: no mail at all",
+        rule: Rule::Email,
+    },
+    Setting {
+        key: "author_email",
+        default: "",
+        about: "Where you are told of comments that wait for your decision; empty: not told",
+        rule: Rule::Email,
     },
     Setting {
         key: "comment_moderation",
@@ -333,6 +358,13 @@ pub fn check(key: &str, value: &str) -> Result<String, String> {
                     .into(),
             ),
         },
+        Rule::Email => {
+            if value.is_empty() || crate::form::is_email(value) {
+                Ok(value.to_string())
+            } else {
+                Err("Must be an email address, like blog@example.com, or empty.".into())
+            }
+        }
         Rule::Moderation => match value {
             "first-time" | "all" | "none" => Ok(value.to_string()),
             _ => Err("Must be first-time, all or none.".into()),
@@ -389,7 +421,7 @@ pub fn media_file(value: &str) -> Option<String> {
 /// Whether a change of `key` shows on cached pages (the comment form's checks do not: they are
 /// read when a comment arrives).
 pub fn shows_on_pages(key: &str) -> bool {
-    !key.starts_with("comment_") && key != "icon"
+    !key.starts_with("comment_") && key != "icon" && key != "author_email"
 }
 
 impl Settings {
@@ -405,6 +437,12 @@ impl Settings {
                 .to_string()
         };
         let number = |key: &str| stored(key).and_then(|v| v.trim().parse::<i64>().ok());
+        let address = |key: &str| {
+            stored(key)
+                .map(str::trim)
+                .filter(|v| crate::form::is_email(v))
+                .map(str::to_string)
+        };
         let spam = SpamConfig::default();
         let base_url = text("base_url", defaults::BASE_URL)
             .trim_end_matches('/')
@@ -447,6 +485,10 @@ impl Settings {
                     .unwrap_or(spam.rate_window_seconds),
             },
             comments_close_after_days: number("comments_close_after_days").filter(|d| *d > 0),
+            mail: Mail {
+                from: address("email_from"),
+                author: address("author_email"),
+            },
         }
     }
 }
@@ -496,6 +538,22 @@ mod tests {
     #[test]
     fn values_are_checked() {
         assert_eq!(check("title", "  Hello "), Ok("Hello".into()));
+        assert_eq!(
+            check("email_from", " blog@example.org "),
+            Ok("blog@example.org".into())
+        );
+        assert_eq!(check("author_email", ""), Ok(String::new()));
+        assert!(check("author_email", "me@example.org\r\nBcc: x@y.org").is_err());
+        assert!(check("email_from", "not an address").is_err());
+        let mail = Settings::from_stored(|k| match k {
+            "email_from" => Some("blog@example.org"),
+            "author_email" => Some("broken"),
+            _ => None,
+        })
+        .mail;
+        assert_eq!(mail.from.as_deref(), Some("blog@example.org"));
+        assert_eq!(mail.author, None, "an address that does not read is off");
+        assert!(shows_on_pages("email_from") && !shows_on_pages("author_email"));
         assert!(check("title", "").is_err());
         assert!(check("title", "a\nb").is_err());
         assert!(check("title", &"x".repeat(201)).is_err());

@@ -1,11 +1,13 @@
 //! Signatures that let the Worker trust what it handed out earlier, without storing anything:
-//! the comment form's token, the link to a held comment, and the salted hash of a client's IP.
-//! All are HMAC-SHA256 under the `FORM_SECRET` secret.
+//! the comment form's token, the link to a held comment, and the salted hash of a client's IP
+//! (HMAC-SHA256 under the reader's `FORM_SECRET`); and the author's one-click moderation links
+//! in email (under a key derived from the author Worker's `ADMIN_TOKEN`).
 
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use crate::email::ModerationAction;
 use crate::text::{hex, unhex};
 
 type HmacSha256 = Hmac<Sha256>;
@@ -87,6 +89,78 @@ pub fn verify_held_comment_key(secret: &str, comment_id: i64, key: &str) -> bool
             .is_ok()
 }
 
+/// What a one-click moderation link from an email says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModerationLink {
+    pub comment_id: i64,
+    pub action: ModerationAction,
+    /// Unix seconds after which the link no longer works.
+    pub expires: i64,
+    /// Names the email it came in: once one of its links is used, none of them works again.
+    pub nonce: String,
+}
+
+fn moderation_message(link: &ModerationLink) -> String {
+    format!(
+        "moderation-link|{}|{}|{}|{}",
+        link.comment_id,
+        link.action.as_str(),
+        link.expires,
+        link.nonce
+    )
+}
+
+/// The key the author Worker signs its links with: derived from its admin token, so that the
+/// token itself never signs anything a reader holds.
+pub fn link_key(admin_token: &str) -> String {
+    hex(&Sha256::digest(
+        format!("email-links|{admin_token}").as_bytes(),
+    ))
+}
+
+/// `{comment}.{action}.{expires}.{nonce}.{hex hmac}`: only URL-safe characters.
+pub fn moderation_link_token(key: &str, link: &ModerationLink) -> String {
+    let tag = mac(key, &moderation_message(link)).finalize().into_bytes();
+    format!(
+        "{}.{}.{}.{}.{}",
+        link.comment_id,
+        link.action.as_str(),
+        link.expires,
+        link.nonce,
+        hex(&tag)
+    )
+}
+
+/// Checks a moderation link's token: signed by `key` and not expired at `now`. (That it has
+/// not been used is the store's to say.)
+pub fn verify_moderation_link(
+    key: &str,
+    token: &str,
+    now: i64,
+) -> Result<ModerationLink, TokenError> {
+    let parts: Vec<&str> = token.trim().split('.').collect();
+    let [comment, action, expires, nonce, tag] = parts.as_slice() else {
+        return Err(TokenError::Malformed);
+    };
+    let link = ModerationLink {
+        comment_id: comment.parse().map_err(|_| TokenError::Malformed)?,
+        action: ModerationAction::parse(action).ok_or(TokenError::Malformed)?,
+        expires: expires.parse().map_err(|_| TokenError::Malformed)?,
+        nonce: nonce.to_string(),
+    };
+    let tag = unhex(tag).ok_or(TokenError::Malformed)?;
+    if nonce.is_empty() || nonce.len() > 40 || !nonce.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(TokenError::Malformed);
+    }
+    mac(key, &moderation_message(&link))
+        .verify_slice(&tag)
+        .map_err(|_| TokenError::Forged)?;
+    if now > link.expires {
+        return Err(TokenError::Expired);
+    }
+    Ok(link)
+}
+
 /// Whether a secret someone sent (the admin token) is the expected one, compared in constant
 /// time over SHA-256 digests, so that not even the length leaks.
 pub fn secrets_match(given: &str, expected: &str) -> bool {
@@ -104,6 +178,50 @@ pub fn client_hash(secret: &str, ip: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn moderation_links_are_signed_bound_and_expire() {
+        let key = link_key("admin-token");
+        let link = ModerationLink {
+            comment_id: 42,
+            action: ModerationAction::Approve,
+            expires: 1_000,
+            nonce: "17".into(),
+        };
+        let token = moderation_link_token(&key, &link);
+        assert!(token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.'));
+        assert_eq!(verify_moderation_link(&key, &token, 999), Ok(link.clone()));
+        assert_eq!(
+            verify_moderation_link(&key, &token, 1_001),
+            Err(TokenError::Expired)
+        );
+        let other = link_key("another-token");
+        assert_eq!(
+            verify_moderation_link(&other, &token, 999),
+            Err(TokenError::Forged)
+        );
+        // Another action or comment with the same signature is a forgery.
+        for forged in [
+            token.replacen("approve", "delete", 1),
+            token.replacen("42.", "43.", 1),
+            token.replacen(".1000.", ".9999.", 1),
+        ] {
+            assert_eq!(
+                verify_moderation_link(&key, &forged, 999),
+                Err(TokenError::Forged),
+                "{forged}"
+            );
+        }
+        for malformed in ["", "1.2.3", "x.approve.1000.17.00", "42.publish.1000.17.00"] {
+            assert_eq!(
+                verify_moderation_link(&key, malformed, 999),
+                Err(TokenError::Malformed),
+                "{malformed}"
+            );
+        }
+    }
 
     #[test]
     fn secrets_compare_exactly() {
