@@ -35,6 +35,18 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response>
     author::handle(req, env, ctx).await
 }
 
+/// The author Worker's queue consumer: sends the outbox (see `author::consume_outbox_queue`).
+#[cfg(feature = "author")]
+#[event(queue)]
+async fn queue(
+    batch: worker::MessageBatch<serde_json::Value>,
+    env: Env,
+    _ctx: Context,
+) -> worker::Result<()> {
+    author::consume_outbox_queue(&batch, env).await;
+    Ok(())
+}
+
 /// The author Worker's cron trigger: publishes scheduled posts whose time has come, and stores
 /// fresh renders of rows whose stored HTML is stale.
 #[cfg(feature = "author")]

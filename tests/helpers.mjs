@@ -28,7 +28,10 @@ export function wranglerConfig(file = "wrangler.toml") {
   const kv = toml.match(/\[\[kv_namespaces\]\][^[]*?id\s*=\s*"([^"]+)"/)[1];
   const compatibilityDate = toml.match(/^compatibility_date\s*=\s*"([^"]+)"/m)[1];
   const r2 = toml.match(/\[\[r2_buckets\]\][^[]*?bucket_name\s*=\s*"([^"]+)"/)[1];
-  return { vars, d1, kv, r2, compatibilityDate };
+  const queue = toml.match(/\[\[queues\.producers\]\][^[]*?queue\s*=\s*"([^"]+)"/)?.[1];
+  const consumes = /\[\[queues\.consumers\]\]/.test(toml);
+  const email = /\[\[send_email\]\]/.test(toml);
+  return { vars, d1, kv, r2, compatibilityDate, queue, consumes, email };
 }
 
 /** Runs a wrangler command on local state kept in `persistTo`. */
@@ -55,6 +58,9 @@ export function blogOptions(dir, { vars = {}, reader = {}, author = {}, log = []
     d1Databases: { DB: config.d1 },
     kvNamespaces: { CACHE: config.kv },
     r2Buckets: { MEDIA: config.r2 },
+    ...(config.queue ? { queueProducers: { OUTBOX: { queueName: config.queue } } } : {}),
+    ...(config.consumes ? { queueConsumers: { [config.queue]: { maxBatchTimeout: 0.05, maxRetries: 10 } } } : {}),
+    ...(config.email ? { email: { send_email: [{ name: "EMAIL" }] } } : {}),
   });
   return {
     workers: [
@@ -161,7 +167,7 @@ export async function startBlog({ demo = true, raw = false, vars = {}, settings 
     await db.prepare("INSERT OR REPLACE INTO settings (key, value) VALUES (?1, ?2)").bind(key, value).run();
   }
   const kv = await mf.getKVNamespace("CACHE", READER).catch(() => null); // absent in the KV-failure test
-  return {
+  const blog = {
     mf,
     db,
     kv,
@@ -169,6 +175,9 @@ export async function startBlog({ demo = true, raw = false, vars = {}, settings 
     /** Restarts the Workers with other options for the reader Worker (and the author's). */
     async reconfigure({ reader: r = {}, author: a = {} }) {
       await mf.setOptions(blogOptions(dir, { vars, reader: { ...reader, ...r }, author: { ...author, ...a }, log }));
+      // Stubs from before the restart are dead.
+      blog.db = await mf.getD1Database("DB", READER);
+      blog.kv = await mf.getKVNamespace("CACHE", READER).catch(() => null);
     },
     fetch: (p, init) => mf.dispatchFetch(BASE + p, { redirect: "manual", ...init }),
     async text(p, init) {
@@ -180,6 +189,7 @@ export async function startBlog({ demo = true, raw = false, vars = {}, settings 
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+  return blog;
 }
 
 /** Asserts that `needles` occur in `haystack` in this order; returns their positions. */
@@ -247,4 +257,32 @@ export function makePng(width, height, seed = 0) {
   for (let y = 0; y < height; y++)
     for (let x = 0; x < width; x++) px.set([(x * 255) / width, (y * 255) / height, seed & 255], (y * width + x) * 3);
   return encodePng(width, height, px);
+}
+
+/**
+ * The messages the EMAIL binding has written so far, parsed (Miniflare stores each as an .eml file
+ * and logs its path). Waits until there are at least `atLeast` of them (or `timeout` ms).
+ */
+export async function sentMail(blog, { atLeast = 0, timeout = 8000 } = {}) {
+  const { default: PostalMime } = await import("postal-mime");
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const files = [...new Set([...blog.log.join("").matchAll(/Email: (\S+\.eml)/g)].map((m) => m[1]))];
+    if (files.length >= atLeast || Date.now() > deadline) {
+      const mails = [];
+      for (const file of files) {
+        const raw = fs.readFileSync(file);
+        const parsed = await PostalMime.parse(raw);
+        mails.push({ ...parsed, raw: raw.toString("utf8"), to: parsed.to?.map((a) => a.address) ?? [] });
+      }
+      return mails;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A link to this blog in a mail's text, as a path (`/email/confirm/…`). */
+export function mailLink(mail, pattern) {
+  const found = mail.text.match(new RegExp(`http://127\\.0\\.0\\.1:8787(${pattern.source})`));
+  return found?.[1];
 }

@@ -7,7 +7,7 @@ use blog_core::token::secrets_match;
 use serde_json::{json, Value};
 use worker::{Method, Request, Response};
 
-use super::{comments, media, posts, redirects, renders, settings};
+use super::{comments, media, outbox, posts, redirects, renders, settings};
 use crate::edge::error::{AppError, AppResult};
 use crate::edge::{http, App};
 
@@ -56,6 +56,10 @@ pub async fn handle(req: &mut Request, app: &App, path: &str) -> AppResult<Respo
         (["redirects"], Method::Post) => redirects::add(&store, &read_json(req).await?).await,
         (["redirects"], Method::Delete) => redirects::delete(&store, req).await,
         (["redirects"], _) => Err(AppError::MethodNotAllowed("GET, POST, DELETE")),
+        (["outbox"], Method::Get) => outbox::list(&store, req).await,
+        (["outbox"], _) => Err(AppError::MethodNotAllowed("GET")),
+        (["forget"], Method::Post) => outbox::forget(app, &store, &read_json(req).await?).await,
+        (["forget"], _) => Err(AppError::MethodNotAllowed("POST")),
         (["not-found"], Method::Get) => redirects::not_found(&store, req).await,
         (["not-found"], _) => Err(AppError::MethodNotAllowed("GET")),
         (["settings"], Method::Get) => settings::get(&store).await,

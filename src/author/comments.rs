@@ -32,7 +32,12 @@ fn comment_json(c: CommentRecord) -> api::Comment {
 }
 
 /// Drops the pages that show a post's approved comments.
-async fn purge_comments_of(app: &App, store: &Store, post_id: i64, path: &str) -> AppResult<()> {
+pub(super) async fn purge_comments_of(
+    app: &App,
+    store: &Store,
+    post_id: i64,
+    path: &str,
+) -> AppResult<()> {
     let facts = store.comments_facts(post_id, runtime::now()).await?;
     app.purge(&invalidation::comments_pages_to_drop(path, facts))
         .await;
@@ -70,9 +75,15 @@ pub async fn moderate(app: &App, store: &Store, id: i64, body: &Value) -> AppRes
     let comment = store.comment(id).await?.ok_or(AppError::NotFound)?;
     let status = validation::comment_status(body).map_err(AppError::invalid)?;
     if comment.status != status {
-        store.set_comment_status(id, status).await?;
+        // An approval writes the mail it causes (replies, a confirmation) in the same batch.
+        store
+            .set_comment_status_with_mail(id, status, runtime::now())
+            .await?;
         if comment.status == CommentStatus::Approved || status == CommentStatus::Approved {
             purge_comments_of(app, store, comment.post_id, &comment.post_path).await?;
+        }
+        if status == CommentStatus::Approved {
+            app.after_response(app.outbox_kick()).await;
         }
     }
     let updated = store.comment(id).await?.ok_or(AppError::NotFound)?;
@@ -126,11 +137,14 @@ pub async fn add_author_comment(
         client_hash: None,
         import_key: None,
     };
+    // The author's reply is mail for the commenter replied to, if they asked for it.
+    let mail = store.mail_on_new_approved_comment(runtime::now())?;
     let id = store
-        .insert_comment(&comment)
+        .insert_comment_with(&comment, mail)
         .await?
         .ok_or_else(|| AppError::Internal("the comment's insert returned no id".into()))?;
     purge_comments_of(app, store, post.id, &post.path).await?;
+    app.after_response(app.outbox_kick()).await;
     let location = format!("{}#comment-{id}", post.path);
     http::created(&json!({ "id": id }), Some(&location))
 }

@@ -6,7 +6,9 @@
 
 mod api;
 mod comments;
+mod email_links;
 mod media;
+mod outbox;
 mod posts;
 mod redirects;
 mod renders;
@@ -23,14 +25,22 @@ pub async fn handle(mut req: Request, env: Env, ctx: worker::Context) -> worker:
     let app = App::new(env, Some(ctx), Some(&req));
     let path = req.path();
     let context = format!("{} {path}", req.method());
-    let result = if path == "/admin" || path.starts_with("/admin/") {
-        api::handle(&mut req, &app, &path).await
+    let response = if path.starts_with("/email/") {
+        // The pages behind the links in the blog's email: people's pages, errors included.
+        match email_links::handle(&req, &app, &path).await {
+            Ok(response) => response,
+            Err(e) => error::error_page(&app.blog_for_errors().await, &e, &context)?,
+        }
     } else {
-        Err(AppError::NotFound)
-    };
-    let response = match result {
-        Ok(response) => response,
-        Err(e) => error::json_error(&e, &context)?,
+        let result = if path == "/admin" || path.starts_with("/admin/") {
+            api::handle(&mut req, &app, &path).await
+        } else {
+            Err(AppError::NotFound)
+        };
+        match result {
+            Ok(response) => response,
+            Err(e) => error::json_error(&e, &context)?,
+        }
     };
     drain_unread_body(&mut req).await;
     let purged = app.purged_header();
@@ -40,10 +50,47 @@ pub async fn handle(mut req: Request, env: Env, ctx: worker::Context) -> worker:
     Ok(response)
 }
 
-/// The cron job: publishes scheduled posts whose time has come, keeps the not-found list bounded,
-/// and stores fresh renders of rows whose stored HTML is stale.
+/// The `OUTBOX` queue's consumer: each message asks for the outbox to be sent (see
+/// [`outbox`]). When some message failed and waits for another try, the queue is asked to come
+/// back then; otherwise every message is acknowledged. (The cron job sends what is due as well.)
+pub async fn consume_outbox_queue(batch: &worker::MessageBatch<serde_json::Value>, env: Env) {
+    let app = App::new(env, None, None);
+    match outbox::send_due(&app).await {
+        Ok(report) => {
+            if report.sent > 0 || report.given_up > 0 {
+                worker::console_log!("outbox: {} sent, {} given up", report.sent, report.given_up);
+            }
+            match report.retry_at {
+                Some(at) => {
+                    // Cloudflare Queues delay a retry by at most 12 hours.
+                    let delay = (at - crate::edge::runtime::now()).clamp(1, 43_200) as u32;
+                    batch.retry_all_with_options(
+                        &worker::QueueRetryOptionsBuilder::new()
+                            .with_delay_seconds(delay)
+                            .build(),
+                    );
+                }
+                None => batch.ack_all(),
+            }
+        }
+        Err(e) => {
+            worker::console_error!("sending the outbox failed: {e}");
+            batch.retry_all();
+        }
+    }
+}
+
+/// The cron job: publishes scheduled posts whose time has come, sends the outbox's due mail,
+/// keeps the not-found list bounded, and stores fresh renders of rows whose stored HTML is stale.
 pub async fn scheduled(env: Env) {
     let app = App::new(env, None, None);
+    match outbox::send_due(&app).await {
+        Ok(report) if report.sent > 0 || report.given_up > 0 => {
+            worker::console_log!("outbox: {} sent, {} given up", report.sent, report.given_up)
+        }
+        Ok(_) => {}
+        Err(e) => worker::console_error!("sending the outbox failed: {e}"),
+    }
     match schedule::publish_due(&app).await {
         Ok(0) => {}
         Ok(n) => worker::console_log!("published {n} scheduled posts"),

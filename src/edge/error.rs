@@ -24,6 +24,10 @@ pub enum AppError {
     BadRequest(String),
     /// Missing or wrong credentials.
     Unauthorized(String),
+    /// Not allowed whoever asks (a forged link, a form from another site).
+    Forbidden(String),
+    /// It was valid once: an expired or used link.
+    Gone(String),
     /// The method is not allowed on this path; carries the allowed methods.
     MethodNotAllowed(&'static str),
     /// The request clashes with what exists (a taken slug).
@@ -49,6 +53,8 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::BadRequest(_) => 400,
             AppError::Unauthorized(_) => 401,
+            AppError::Forbidden(_) => 403,
+            AppError::Gone(_) => 410,
             AppError::MethodNotAllowed(_) => 405,
             AppError::Conflict(_) => 409,
             AppError::PayloadTooLarge(_) => 413,
@@ -73,6 +79,8 @@ impl AppError {
             }
             AppError::BadRequest(why)
             | AppError::Unauthorized(why)
+            | AppError::Forbidden(why)
+            | AppError::Gone(why)
             | AppError::Conflict(why)
             | AppError::PayloadTooLarge(why)
             | AppError::UnsupportedMediaType(why)

@@ -94,6 +94,7 @@ pub fn error(blog: &Blog, status: u16, message: &str) -> askama::Result<String> 
         404 => "Not found",
         403 => "Not allowed",
         405 => "Method not allowed",
+        410 => "No longer valid",
         413 => "Too large",
         415 => "Unsupported form",
         500 => "Something went wrong",

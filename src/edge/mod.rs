@@ -140,6 +140,43 @@ impl App {
             .unwrap_or(25 * 1000 * 1000)
     }
 
+    /// A task that asks the author Worker to send the outbox now: a message on the `OUTBOX`
+    /// queue, whose consumer sends every due message (without the binding, or if the queue
+    /// does not take it, the cron job sends them within a minute). Called through the `send`
+    /// method of the binding itself: the `worker` crate's `Queue::send_raw` would link serde's
+    /// serializer into the reader for its options.
+    pub fn outbox_kick(&self) -> impl std::future::Future<Output = ()> + 'static {
+        use wasm_bindgen::JsCast;
+        let env: wasm_bindgen::JsValue = self.env.clone().into();
+        async move {
+            let get = |on: &wasm_bindgen::JsValue, key: &str| {
+                js_sys::Reflect::get(on, &key.into())
+                    .ok()
+                    .filter(|v| !v.is_undefined())
+            };
+            let Some(queue) = get(&env, "OUTBOX") else {
+                return;
+            };
+            let Some(send) =
+                get(&queue, "send").and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+            else {
+                return;
+            };
+            let sent = send
+                .call1(&queue, &"outbox".into())
+                .and_then(|p| p.dyn_into::<js_sys::Promise>());
+            let result = match sent {
+                Ok(promise) => wasm_bindgen_futures::JsFuture::from(promise)
+                    .await
+                    .map(drop),
+                Err(e) => Err(e),
+            };
+            if let Err(e) = result {
+                worker::console_error!("the outbox queue did not take the message: {e:?}");
+            }
+        }
+    }
+
     /// A service binding (the reader reaches the author Worker through `AUTHOR`).
     pub fn service(&self, name: &str) -> Option<worker::Fetcher> {
         self.env.service(name).ok()
@@ -170,7 +207,13 @@ impl App {
             && self.var("BENCH_FORCE_MISS").as_deref() == Some("1")
     }
 
-    fn var(&self, name: &str) -> Option<String> {
+    /// The `EMAIL` binding (Cloudflare's `send_email`), which the author Worker sends with.
+    pub fn email(&self) -> worker::Result<worker::SendEmail> {
+        self.env.send_email("EMAIL")
+    }
+
+    /// An optional plain-text variable (or secret).
+    pub fn var(&self, name: &str) -> Option<String> {
         self.env
             .var(name)
             .ok()

@@ -194,10 +194,19 @@ async fn accept(req: &Request, app: &App, entry: &str, form: &CommentForm) -> Ap
         client_hash: Some(&client),
         import_key: None,
     };
+    // The mail it causes is written in the same batch (see `Store::mail_on_new_comment`).
+    let mail_on = settings.mail.from.is_some();
+    let mail = match mail_on {
+        true => store.mail_on_new_comment(&comment.email, &client, comment.notify, now)?,
+        false => Vec::new(),
+    };
     let id = store
-        .insert_comment(&new)
+        .insert_comment_with(&new, mail)
         .await?
         .ok_or_else(|| AppError::Internal("the comment's insert returned no id".into()))?;
+    if mail_on {
+        app.after_response(app.outbox_kick()).await;
+    }
     let location = if verdict.outcome == Outcome::Approve {
         let facts = store.comments_facts(post.id, now).await?;
         app.purge(&invalidation::comments_pages_to_drop(&post.path, facts))
@@ -266,6 +275,7 @@ pub async fn reply_page(app: &App, entry: &str, parent: i64) -> AppResult<Respon
         .map(|s| token::issue_form_token(&s, post.id, now))
         .unwrap_or_default();
     let mut view = FormView::new(&post.path, token);
+    view.offer_notify = app.settings().await?.mail.from.is_some();
     view.parent = Some(comment.id);
     view.replying_to = Some(comment.author_name.clone());
     if comments_closed(app, &post, now).await? {
@@ -319,6 +329,7 @@ fn form_view(post: &CommentablePost, form: &CommentForm, token: String) -> FormV
     view.email = form.email.clone();
     view.url = form.url.clone();
     view.body = form.body.clone();
+    view.notify = form.notify;
     view.parent = form.parent.trim().parse::<i64>().ok().filter(|&p| p > 0);
     if view.parent.is_some() {
         view.replying_to = Some("a comment".into());
@@ -331,9 +342,10 @@ fn form_view(post: &CommentablePost, form: &CommentForm, token: String) -> FormV
 async fn form_page(
     app: &App,
     post: &CommentablePost,
-    view: FormView,
+    mut view: FormView,
     status: u16,
 ) -> AppResult<Response> {
+    view.offer_notify = app.settings().await.is_ok_and(|s| s.mail.from.is_some());
     let blog = app.blog_for_errors().await;
     let zone = IntlZone::new(&blog.time_zone);
     let html = views::reply(&blog, &zone, post, None, view)?;

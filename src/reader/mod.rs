@@ -17,8 +17,10 @@ use worker::{Context, Env, Method, Request, Response};
 use crate::edge::error::{self, AppError, AppResult};
 use crate::edge::{cache, http, runtime, App};
 
+/// What the author Worker answers: the admin API, and the pages behind the links in the blog's
+/// email (which need its keys and its mail code).
 fn is_admin_path(path: &str) -> bool {
-    path == "/admin" || path.starts_with("/admin/")
+    path == "/admin" || path.starts_with("/admin/") || path.starts_with("/email/")
 }
 
 /// Entry point of the reader Worker.

@@ -148,7 +148,8 @@ async fn render(app: &App, page: &Page) -> AppResult<RenderedPage> {
                 .form_secret()
                 .map(|secret| token::issue_form_token(&secret, data.post.id, now))
                 .unwrap_or_default();
-            let form = FormView::new(path, token);
+            let mut form = FormView::new(path, token);
+            form.offer_notify = app.settings().await?.mail.from.is_some();
             RenderedPage {
                 html: views::post(blog, &zone, &data, comment_page, form)?,
                 cacheable: !data.is_stale(),

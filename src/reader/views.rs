@@ -135,6 +135,10 @@ pub struct FormView {
     /// The author of the comment being replied to, and where cancelling leads.
     pub replying_to: Option<String>,
     pub cancel_url: String,
+    /// The blog sends mail: the form offers "Email me replies".
+    pub offer_notify: bool,
+    /// … and the person ticked it.
+    pub notify: bool,
 }
 
 impl FormView {

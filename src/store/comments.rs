@@ -4,7 +4,7 @@ use super::*;
 use blog_core::model::{renderer, CommentRecord, CommentStatus, CommentsFacts, NewComment};
 
 const COMMENT_RECORD: &str =
-    "SELECT c.id, c.post_id, p.slug AS post_slug, p.path AS post_path, c.parent_id, c.author_name, c.author_email,
+    "SELECT c.id, c.post_id, p.slug AS post_slug, p.path AS post_path, p.title AS post_title, c.parent_id, c.author_name, c.author_email,
         c.author_url, c.body, c.status, c.created_at, c.by_post_author,
         (SELECT group_concat(value, char(31)) FROM json_each(c.spam_reasons)) AS spam_reasons
    FROM comments c JOIN posts p ON p.id = c.post_id";
@@ -12,8 +12,17 @@ const COMMENT_RECORD: &str =
 impl Store {
     /// Stores a comment; `None` when an imported comment with the same key is already there.
     pub async fn insert_comment(&self, c: &NewComment<'_>) -> Result<Option<i64>> {
-        let row: Option<IdRow> = self
-            .statement(
+        self.insert_comment_with(c, Vec::new()).await
+    }
+
+    /// Stores a comment and runs `then` in the same batch (the mail it causes: see
+    /// `Store::mail_on_new_comment`).
+    pub async fn insert_comment_with(
+        &self,
+        c: &NewComment<'_>,
+        then: Vec<D1PreparedStatement>,
+    ) -> Result<Option<i64>> {
+        let insert = self.statement(
                 "INSERT INTO comments (post_id, parent_id, author_name, author_email, author_url, body, status,
                                        created_at, by_post_author, spam_reasons, client_hash, import_key,
                                        body_html, rendered_by, kind)
@@ -38,10 +47,12 @@ impl Store {
                     num(renderer::COMMENT_TEXT),
                     c.kind.as_str().into(),
                 ],
-            )?
-            .first(None)
-            .await?;
-        Ok(row.map(|r| r.id))
+            )?;
+        let mut statements = vec![insert];
+        statements.extend(then);
+        let results = self.db.batch(statements).await?;
+        let inserted = results.first().ok_or_else(short_batch)?;
+        Ok(first::<IdRow>(inserted)?.map(|r| r.id))
     }
 
     pub async fn comment(&self, id: i64) -> Result<Option<CommentRecord>> {

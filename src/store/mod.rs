@@ -10,16 +10,19 @@
 //! - [`media`]: the media library's rows (the bytes are in R2);
 //! - [`renders`]: rows whose stored HTML is stale, and their fresh renders;
 //! - [`redirects`]: old addresses, and the paths readers ask for in vain;
-//! - [`settings`]: the key → value table of the blog's settings (and the scheduler's mark).
+//! - [`settings`]: the key → value table of the blog's settings (and the scheduler's mark);
+//! - [`outbox`]: email's outbox, subscriptions, suppressed addresses and used links.
 
 mod comments;
 mod media;
+mod outbox;
 mod pages;
 mod posts;
 mod redirects;
 mod renders;
 mod settings;
 
+pub use outbox::{Forgotten, MailContext, OutboxEntry, OutboxRow, Subscription};
 pub use posts::NewlyVisible;
 pub use redirects::{NotFoundRow, RedirectRow};
 pub use renders::PostRender;

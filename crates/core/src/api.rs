@@ -252,3 +252,41 @@ pub struct NotFound {
 pub struct NotFoundList {
     pub not_found: Vec<NotFound>,
 }
+
+/// A message of the outbox (`GET /admin/outbox`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutboxMessage {
+    pub id: i64,
+    /// `moderation`, `confirm` or `reply`.
+    pub kind: String,
+    /// The comment it is about.
+    pub comment: i64,
+    pub recipient: String,
+    /// `pending`, `sending`, `sent` or `failed`.
+    pub status: String,
+    pub attempts: u32,
+    pub next_attempt_at: String,
+    /// Why the last attempt failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+    pub created_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_at: Option<String>,
+}
+
+/// `GET /admin/outbox?status=…`, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outbox {
+    pub status: String,
+    pub messages: Vec<OutboxMessage>,
+}
+
+/// The answer to `POST /admin/forget`: how many rows lost the address or went.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Forgotten {
+    /// Comments anonymised (their text stays).
+    pub comments: u32,
+    pub subscriptions: u32,
+    /// Outbox messages to the address, deleted.
+    pub messages: u32,
+}

@@ -166,9 +166,196 @@ pub fn is_mailbox(address: &str) -> bool {
     crate::form::is_email(address)
 }
 
+/// A message's words: its subject and plain text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Letter {
+    pub subject: String,
+    pub text: String,
+}
+
+/// What a message about a comment says of it, as stored.
+#[derive(Debug, Clone, Copy)]
+pub struct CommentFacts<'a> {
+    pub blog_title: &'a str,
+    /// The comment's absolute address (`…/posts/a#comment-12`).
+    pub comment_url: &'a str,
+    pub post_title: &'a str,
+    pub author_name: &'a str,
+    pub author_email: &'a str,
+    pub author_url: Option<&'a str>,
+    pub body: &'a str,
+    pub status: CommentStatus,
+    pub spam_reasons: &'a [String],
+    /// For a reply: who wrote the comment it replies to, and what.
+    pub parent_author: Option<&'a str>,
+    pub parent_body: Option<&'a str>,
+}
+
+/// A subject line: `[Blog] what`, safe for a header.
+fn subject(blog_title: &str, what: &str) -> String {
+    header_text(&format!("[{}] {what}", header_text(blog_title, 80)), 200)
+}
+
+/// Text quoted with `> ` on every line.
+fn quoted(text: &str) -> String {
+    text.lines()
+        .map(|line| format!("> {line}").trim_end().to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// To the author: a comment waits for a decision. `links` are the one-click pages, each with
+/// what it does.
+pub fn moderation_letter(c: &CommentFacts<'_>, links: &[(ModerationAction, String)]) -> Letter {
+    let verdict = match c.status {
+        CommentStatus::Spam => "was marked as spam",
+        _ => "is waiting for your approval",
+    };
+    let mut text = format!(
+        "A comment on “{}” {verdict}.\n\nFrom: {} <{}>\n",
+        c.post_title, c.author_name, c.author_email
+    );
+    if let Some(url) = c.author_url {
+        text.push_str(&format!("Website: {url}\n"));
+    }
+    text.push_str(&format!("\n{}\n", quoted(c.body)));
+    if !c.spam_reasons.is_empty() {
+        text.push_str("\nWhy it was held:\n");
+        for reason in c.spam_reasons {
+            text.push_str(&format!("- {reason}\n"));
+        }
+    }
+    text.push_str(&format!("\nIt will be at {}\n\n", c.comment_url));
+    for (action, url) in links {
+        text.push_str(&format!("{}: {url}\n", action.verb()));
+    }
+    text.push_str(&format!(
+        "\nEach link opens a page whose button does it; the links work once, for {} days.\n",
+        MODERATION_LINK_SECONDS / 86_400
+    ));
+    Letter {
+        subject: subject(
+            c.blog_title,
+            &format!("Comment by {} on “{}”", c.author_name, c.post_title),
+        ),
+        text,
+    }
+}
+
+/// To a commenter who ticked "Email me replies": confirm the address.
+pub fn confirm_letter(c: &CommentFacts<'_>, confirm_url: &str, stop_all_url: &str) -> Letter {
+    let text = format!(
+        "Someone (we hope you) left a comment on “{post}” with this address and asked to be told of replies to it:\n\n{comment}\n\nTo get those emails, confirm here:\n{confirm_url}\n\nIf it was not you, ignore this email: nothing more will be sent unless the address is confirmed. To never get email from {blog}:\n{stop_all_url}\n",
+        post = c.post_title,
+        comment = quoted(c.body),
+        blog = c.blog_title,
+    );
+    Letter {
+        subject: subject(c.blog_title, "Please confirm: email me replies"),
+        text,
+    }
+}
+
+/// To a confirmed subscriber: an approved reply to their comment.
+pub fn reply_letter(c: &CommentFacts<'_>, stop_url: &str, stop_all_url: &str) -> Letter {
+    let mut text = format!(
+        "{} replied to your comment on “{}”:\n\n{}\n",
+        c.author_name,
+        c.post_title,
+        quoted(c.body)
+    );
+    if let (Some(parent), Some(body)) = (c.parent_author, c.parent_body) {
+        text.push_str(&format!("\nIn reply to {parent}:\n{}\n", quoted(body)));
+    }
+    text.push_str(&format!(
+        "\nRead it and reply: {}\n\n--\nStop emails about this comment: {stop_url}\nStop all email from {}: {stop_all_url}\n",
+        c.comment_url, c.blog_title
+    ));
+    Letter {
+        subject: subject(
+            c.blog_title,
+            &format!("{} replied to you on “{}”", c.author_name, c.post_title),
+        ),
+        text,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn facts(status: CommentStatus) -> CommentFacts<'static> {
+        CommentFacts {
+            blog_title: "Health Techie",
+            comment_url: "https://blog.example/posts/a#comment-7",
+            post_title: "Health is Social",
+            author_name: "Eve\r\nBcc: all@example.org",
+            author_email: "eve@example.org",
+            author_url: Some("https://eve.example/"),
+            body: "Line one\n\nLine two",
+            status,
+            spam_reasons: &[],
+            parent_author: Some("Phil"),
+            parent_body: Some("First!"),
+        }
+    }
+
+    #[test]
+    fn letters_say_what_and_link_where() {
+        let reasons = ["first comment from this address".to_string()];
+        let mut held = facts(CommentStatus::Pending);
+        held.spam_reasons = &reasons;
+        let links = [
+            (
+                ModerationAction::Approve,
+                "https://b/email/moderate/a".to_string(),
+            ),
+            (
+                ModerationAction::Spam,
+                "https://b/email/moderate/s".to_string(),
+            ),
+        ];
+        let letter = moderation_letter(&held, &links);
+        assert_eq!(
+            letter.subject,
+            "[Health Techie] Comment by Eve Bcc: all@example.org on “Health is Social”",
+            "one header line, whatever the name holds"
+        );
+        assert!(!letter.subject.contains(['\r', '\n']));
+        for needle in [
+            "is waiting for your approval",
+            "> Line one\n>\n> Line two",
+            "- first comment from this address",
+            "Approve: https://b/email/moderate/a",
+            "Mark as spam: https://b/email/moderate/s",
+            "work once, for 7 days",
+        ] {
+            assert!(letter.text.contains(needle), "{needle}: {}", letter.text);
+        }
+        assert!(moderation_letter(&facts(CommentStatus::Spam), &[])
+            .text
+            .contains("was marked as spam"));
+
+        let confirm = confirm_letter(
+            &facts(CommentStatus::Approved),
+            "https://b/c",
+            "https://b/all",
+        );
+        assert!(confirm.text.contains("confirm here:\nhttps://b/c"));
+        assert!(confirm.text.contains("https://b/all"));
+        let reply = reply_letter(
+            &facts(CommentStatus::Approved),
+            "https://b/u",
+            "https://b/all",
+        );
+        assert!(reply.text.contains("In reply to Phil:\n> First!"));
+        assert!(reply
+            .text
+            .contains("Stop emails about this comment: https://b/u"));
+        assert!(reply
+            .text
+            .contains("Read it and reply: https://blog.example/posts/a#comment-7"));
+    }
 
     #[test]
     fn failures_back_off_then_give_up() {

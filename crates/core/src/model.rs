@@ -375,8 +375,9 @@ pub struct CommentRecord {
     pub id: i64,
     pub post_id: i64,
     pub post_slug: String,
-    /// The canonical address of its post or page.
+    /// The canonical address of its post or page, and its title.
     pub post_path: String,
+    pub post_title: String,
     pub parent_id: Option<i64>,
     pub author_name: String,
     pub author_email: String,
