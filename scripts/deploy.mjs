@@ -59,6 +59,7 @@ function plan() {
     d1: field(/database_name\s*=\s*"([^"]+)"/, "database_name"),
     kv: `${worker}-cache`,
     r2: field(/bucket_name\s*=\s*"([^"]+)"/, "bucket_name"),
+    queue: field(/\[\[queues\.producers\]\][^[]*?queue\s*=\s*"([^"]+)"/, "OUTBOX queue"),
     migrations: fs.readdirSync(path.join(ROOT, "migrations")).filter((f) => f.endsWith(".sql")).sort(),
   };
 }
@@ -89,7 +90,7 @@ function dryRunAll(p) {
   }
   say("\nA real run would:");
   say(`  - check the login (wrangler whoami)`);
-  say(`  - create or reuse D1 database "${p.d1}", KV namespace "${p.kv}", R2 bucket "${p.r2}"`);
+  say(`  - create or reuse D1 database "${p.d1}", KV namespace "${p.kv}", R2 bucket "${p.r2}", queue "${p.queue}"`);
   say(`  - apply ${p.migrations.length} migrations to D1 (remote): ${p.migrations.join(", ")}`);
   say(`  - deploy "${p.author}" (admin API, cron) then "${p.worker}" (the pages)`);
   say(`  - generate ADMIN_TOKEN (author) and FORM_SECRET (reader) if they are not set, keeping the`);
@@ -129,6 +130,16 @@ function r2Bucket(name) {
   }
   say(`  creating R2 bucket ${name}`);
   wrangler(["r2", "bucket", "create", name]);
+}
+
+function queue(name) {
+  const listed = wrangler(["queues", "list"]).stdout;
+  if (new RegExp(`(^|[\\s│|])${name}([\\s│|]|$)`, "m").test(listed)) {
+    say(`  queue ${name}: exists`);
+    return;
+  }
+  say(`  creating queue ${name}`);
+  wrangler(["queues", "create", name]);
 }
 
 /** The committed configuration with the real ids, written where wrangler can deploy it. */
@@ -183,6 +194,7 @@ function deployAll(p) {
   say("\nResources (found by name, created when missing):");
   const ids = { d1: d1Database(p.d1), kv: kvNamespace(p.kv) };
   r2Bucket(p.r2);
+  queue(p.queue);
   const reader = writeConfig("reader", ids);
   const author = writeConfig("author", ids);
 
@@ -216,6 +228,8 @@ function deployAll(p) {
   say("  set -a; source .deploy.env; set +a");
   say('  cargo run -q -p blogctl -- settings set title="My blog" author="Your name" time_zone=Europe/London');
   say("  cargo run -q -p blogctl -- publish my-first-post.md");
+  say("  For email (see README.md, \"Email\"): a sender domain on Cloudflare Email Service, then");
+  say("  blogctl settings set email_from=blog@your.domain author_email=you@your.domain");
   say("  For your own domain: add a route or custom domain to the reader Worker in the dashboard, then");
   say("  blogctl settings set base_url=https://your.domain");
 }

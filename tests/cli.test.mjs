@@ -5,7 +5,7 @@ import { execFile } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { startBlog, page, admin, makePng, inOrder, ROOT, ADMIN_TOKEN } from "./helpers.mjs";
+import { startBlog, page, admin, makePng, inOrder, mintToken, postComment, sentMail, ROOT, ADMIN_TOKEN } from "./helpers.mjs";
 
 const BLOGCTL = path.join(ROOT, "target", "debug", "blogctl");
 
@@ -478,3 +478,22 @@ test("WordPress's theme unit test export imports with exit 0, its protected post
     const manyTags = await admin(blog, "GET", "/admin/posts/edge-case-many-tags");
     assert.ok(manyTags.json.tags.length > 30, `${manyTags.json.tags.length} tags`);
   }, { demo: false }));
+
+test("outbox lists the mail the blog wrote, and forget removes what is held about an address", () =>
+  withBlog(async (blog, url) => {
+    const token = await mintToken(1, Math.floor(Date.now() / 1000) - 30);
+    const sent = await postComment(blog, "health-is-social-aint-no-doubt", { token, author: "Tess", email: "tess@example.org", body: "Held, then forgotten.", subject: "" });
+    assert.equal(sent.status, 303);
+    await sentMail(blog, { atLeast: 1 });
+    const listed = await blogctl(url, ["outbox", "--status", "sent"]);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, /^#\d+\s+moderation\s+to author@example\.org\s+comment \d+\s+1 attempt\(s\)/m);
+    assert.match((await blogctl(url, ["outbox"])).stdout, /No pending messages\./);
+    assert.equal((await blogctl(url, ["outbox", "--status", "lost"])).code, 2, "clap refuses an unknown status");
+    const forgot = await blogctl(url, ["forget", "tess@example.org"]);
+    assert.equal(forgot.code, 0, forgot.stderr);
+    assert.match(forgot.stdout, /Forgot tess@example\.org: 1 comments anonymised \(their text stays\), 0 subscriptions and 0 messages deleted\./);
+    const bad = await blogctl(url, ["forget", "not an address"]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /email/);
+  }, { settings: { email_from: "blog@example.org", author_email: "author@example.org", comment_min_seconds: "0" } }));

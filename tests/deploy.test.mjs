@@ -52,7 +52,7 @@ test("npm run deploy -- --dry-run builds and checks both Workers on a fresh clon
     const migrations = fs.readdirSync(path.join(ROOT, "migrations"));
     assert.match(output, new RegExp(`apply ${migrations.length} migrations`));
     for (const m of migrations) assert.ok(output.includes(m), `the plan lists ${m}`);
-    assert.match(output, /D1 database "edge-blog", KV namespace "edge-blog-cache", R2 bucket "edge-blog-media"/);
+    assert.match(output, /D1 database "edge-blog", KV namespace "edge-blog-cache", R2 bucket "edge-blog-media", queue "edge-blog-outbox"/);
     assert.match(output, /Dry run passed\./);
     assert.equal(fs.readFileSync(path.join(dir, "wrangler.toml"), "utf8"), before, "the committed configuration is untouched");
     assert.deepEqual(fs.readdirSync(dir).filter((f) => f.startsWith(".deploy")), [], "a dry run writes no deployment files");

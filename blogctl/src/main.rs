@@ -83,6 +83,15 @@ enum Command {
         #[command(subcommand)]
         command: Option<SettingsCommand>,
     },
+    /// The email the blog has written: pending (waiting or being retried), sent, or failed (with
+    /// the reason).
+    Outbox {
+        #[arg(long, default_value = "pending", value_parser = ["pending", "sending", "sent", "failed"])]
+        status: String,
+    },
+    /// Remove what the blog holds about an email address: its comments keep their text but lose
+    /// the name, address and website; its subscriptions and mail are deleted.
+    Forget { email: String },
 }
 
 #[derive(Subcommand)]
@@ -519,6 +528,47 @@ fn not_found(client: &Client, limit: u32) -> Result<(), String> {
     for n in list.not_found {
         println!("{:>6}  {}  {}", n.hits, n.last_seen, n.path);
     }
+    Ok(())
+}
+
+fn outbox(client: &Client, status: &str) -> Result<(), String> {
+    let answer = client.call(
+        "GET",
+        &format!("/admin/outbox?status={status}&limit=500"),
+        None,
+    )?;
+    if answer.status != 200 {
+        return Err(answer.problem());
+    }
+    let outbox: api::Outbox =
+        serde_json::from_value(answer.body).map_err(|e| format!("the answer: {e}"))?;
+    if outbox.messages.is_empty() {
+        println!("No {status} messages.");
+    }
+    for m in outbox.messages {
+        let when = m.sent_at.as_deref().unwrap_or(&m.next_attempt_at);
+        println!(
+            "#{:<5} {:<10} to {:<30} comment {:<6} {} attempt(s)  {when}",
+            m.id, m.kind, m.recipient, m.comment, m.attempts
+        );
+        if let Some(error) = m.last_error {
+            println!("       last error: {error}");
+        }
+    }
+    Ok(())
+}
+
+fn forget(client: &Client, email: &str) -> Result<(), String> {
+    let answer = client.call("POST", "/admin/forget", Some(&json!({ "email": email })))?;
+    if answer.status != 200 {
+        return Err(answer.problem());
+    }
+    let gone: api::Forgotten =
+        serde_json::from_value(answer.body).map_err(|e| format!("the answer: {e}"))?;
+    println!(
+        "Forgot {email}: {} comments anonymised (their text stays), {} subscriptions and {} messages deleted.",
+        gone.comments, gone.subscriptions, gone.messages
+    );
     Ok(())
 }
 
@@ -1259,6 +1309,8 @@ fn main() -> ExitCode {
         Command::Redirect { command } => redirect(&client, command),
         Command::NotFound { limit } => not_found(&client, *limit),
         Command::Settings { command } => settings(&client, command.as_ref()),
+        Command::Outbox { status } => outbox(&client, status),
+        Command::Forget { email } => forget(&client, email),
         Command::ImportDisqus { file } => match import_disqus(&client, file) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::from(1),
