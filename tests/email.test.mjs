@@ -254,6 +254,27 @@ test("the outbox is listed for the author, and forget removes what is held about
   }
 });
 
+test("old mail and subscriptions never confirmed are deleted by the cron job after 30 days", async () => {
+  const blog = await startBlog({ settings: { ...MAIL, comment_moderation: "none" } });
+  try {
+    await comment(blog, { author: "Uma", email: "uma@example.org", body: "Subscribed, never confirmed.", notify: "1" });
+    await sentMail(blog, { atLeast: 1 });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal((await outbox(blog, "sent")).length, 1);
+    const worker = await blog.mf.getWorker(AUTHOR);
+    await worker.scheduled({ cron: "* * * * *" });
+    assert.equal((await outbox(blog, "sent")).length, 1, "a recent message stays");
+    const month = 31 * 24 * 3600;
+    await blog.db.prepare("UPDATE outbox SET created_at = created_at - ?1").bind(month).run();
+    await blog.db.prepare("UPDATE subscriptions SET created_at = created_at - ?1").bind(month).run();
+    await worker.scheduled({ cron: "* * * * *" });
+    assert.deepEqual(await outbox(blog, "sent"), []);
+    assert.equal((await blog.db.prepare("SELECT COUNT(*) AS n FROM subscriptions").first()).n, 0);
+  } finally {
+    await blog.close();
+  }
+});
+
 test("without a sender address no mail is written and the form offers no box", async () => {
   const blog = await startBlog({ settings: { comment_min_seconds: "0", author_email: "author@example.org" } });
   try {

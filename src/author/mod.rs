@@ -102,6 +102,9 @@ pub async fn scheduled(env: Env) {
             if let Err(e) = store.trim_not_found().await {
                 worker::console_error!("trimming the not-found list failed: {e}");
             }
+            if let Err(e) = store.trim_email(crate::edge::runtime::now()).await {
+                worker::console_error!("trimming old mail failed: {e}");
+            }
         }
         Err(e) => worker::console_error!("{e}"),
     }

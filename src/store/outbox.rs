@@ -10,6 +10,7 @@
 
 use blog_core::email::{
     OutboxKind, OutboxStatus, CLAIM_TIMEOUT_SECONDS, CONFIRMATIONS_PER_ADDRESS_PER_DAY,
+    KEEP_MESSAGES_SECONDS, KEEP_UNCONFIRMED_SECONDS, MODERATION_LINK_SECONDS,
     SUBSCRIPTIONS_PER_CLIENT_PER_HOUR,
 };
 use blog_core::model::CommentStatus;
@@ -389,6 +390,28 @@ impl Store {
             .first(None)
             .await?;
         Ok(row.is_some_and(|c| c.n > 0.0))
+    }
+
+    /// Deletes what email no longer needs: sent and failed messages after
+    /// [`KEEP_MESSAGES_SECONDS`], subscriptions never confirmed after
+    /// [`KEEP_UNCONFIRMED_SECONDS`], and used links once they would have expired anyway.
+    pub async fn trim_email(&self, now: i64) -> Result<()> {
+        let statements = vec![
+            self.statement(
+                "DELETE FROM outbox WHERE status IN ('sent', 'failed') AND created_at < ?1",
+                &[num(now - KEEP_MESSAGES_SECONDS)],
+            )?,
+            self.statement(
+                "DELETE FROM subscriptions WHERE confirmed_at IS NULL AND created_at < ?1",
+                &[num(now - KEEP_UNCONFIRMED_SECONDS)],
+            )?,
+            self.statement(
+                "DELETE FROM used_links WHERE used_at < ?1",
+                &[num(now - MODERATION_LINK_SECONDS - 86_400)],
+            )?,
+        ];
+        self.db.batch(statements).await?;
+        Ok(())
     }
 
     /// Removes what the blog holds about an address: its comments keep their text but lose the

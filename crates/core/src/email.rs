@@ -92,6 +92,11 @@ pub const CONFIRMATIONS_PER_ADDRESS_PER_DAY: u32 = 3;
 /// Subscriptions one client (by its IP's keyed hash) can ask for in an hour.
 pub const SUBSCRIPTIONS_PER_CLIENT_PER_HOUR: u32 = 5;
 
+/// Sent and failed messages are kept this long (for `GET /admin/outbox`), then deleted.
+pub const KEEP_MESSAGES_SECONDS: i64 = 30 * 24 * 3600;
+/// A subscription whose address never confirmed is deleted after this long.
+pub const KEEP_UNCONFIRMED_SECONDS: i64 = 30 * 24 * 3600;
+
 /// One-click moderation links stay valid this long.
 pub const MODERATION_LINK_SECONDS: i64 = 7 * 24 * 3600;
 
