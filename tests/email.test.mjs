@@ -4,7 +4,7 @@
 // `forget` show.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startBlog, admin, page, postComment, mintToken, sentMail, mailLink, AUTHOR } from "./helpers.mjs";
+import { startBlog, admin, page, postComment, mintToken, sentMail, mailLink, AUTHOR, ADMIN_TOKEN } from "./helpers.mjs";
 
 const SLUG = "health-is-social-aint-no-doubt";
 const POST = `/posts/${SLUG}`;
@@ -68,6 +68,14 @@ test("a held comment mails the author once; the approve link shows a form, its P
     assert.equal(refused.status, 403);
     assert.match(refused.body, /This link is not valid/);
     assert.equal((await page(blog, "/email/moderate/nonsense")).status, 403);
+    // A link signed right (with the key derived from the admin token) but past its time.
+    const { createHash, createHmac } = await import("node:crypto");
+    const key = createHash("sha256").update(`email-links|${ADMIN_TOKEN}`).digest("hex");
+    const expires = Math.floor(Date.now() / 1000) - 60;
+    const tag = createHmac("sha256", key).update(`moderation-link|1|approve|${expires}|m99`).digest("hex");
+    const expired = await page(blog, `/email/moderate/1.approve.${expires}.m99.${tag}`);
+    assert.equal(expired.status, 410);
+    assert.match(expired.body, /This link has expired/);
     assert.equal((await page(blog, "/email/confirm/0123456789abcdef")).status, 404);
 
     const sent = await outbox(blog, "sent");

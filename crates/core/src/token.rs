@@ -161,6 +161,54 @@ pub fn verify_moderation_link(
     Ok(link)
 }
 
+/// How long a browser admin session lasts.
+pub const SESSION_SECONDS: i64 = 12 * 3600;
+
+/// The browser admin's session cookie value: `{expires}.{hex hmac}` under a key derived from
+/// the admin token (so that changing the token signs everyone out).
+pub fn session_token(key: &str, expires: i64) -> String {
+    let tag = mac(key, &format!("admin-session|{expires}"))
+        .finalize()
+        .into_bytes();
+    format!("{expires}.{}", hex(&tag))
+}
+
+/// Checks a session cookie: signed by `key` and not expired at `now`.
+pub fn verify_session(key: &str, cookie: &str, now: i64) -> Result<i64, TokenError> {
+    let (expires, tag) = cookie.trim().split_once('.').ok_or(TokenError::Malformed)?;
+    let expires: i64 = expires.parse().map_err(|_| TokenError::Malformed)?;
+    let tag = unhex(tag).ok_or(TokenError::Malformed)?;
+    mac(key, &format!("admin-session|{expires}"))
+        .verify_slice(&tag)
+        .map_err(|_| TokenError::Forged)?;
+    if now > expires {
+        return Err(TokenError::Expired);
+    }
+    if expires > now + SESSION_SECONDS + 60 {
+        return Err(TokenError::FromTheFuture);
+    }
+    Ok(expires)
+}
+
+/// The CSRF token of the browser admin's forms: bound to the session (a form from another
+/// session, or none, does not carry it).
+pub fn csrf_token(key: &str, session: &str) -> String {
+    let tag = mac(key, &format!("admin-csrf|{session}"))
+        .finalize()
+        .into_bytes();
+    hex(&tag[..16])
+}
+
+/// Whether a form's CSRF token is the session's, compared in constant time.
+pub fn csrf_matches(key: &str, session: &str, given: &str) -> bool {
+    secrets_match(given, &csrf_token(key, session))
+}
+
+/// The key the browser admin signs sessions with, derived from the admin token.
+pub fn session_key(admin_token: &str) -> String {
+    hex(&Sha256::digest(format!("admin-session|{admin_token}").as_bytes()))
+}
+
 /// Whether a secret someone sent (the admin token) is the expected one, compared in constant
 /// time over SHA-256 digests, so that not even the length leaks.
 pub fn secrets_match(given: &str, expected: &str) -> bool {
@@ -178,6 +226,29 @@ pub fn client_hash(secret: &str, ip: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sessions_and_their_csrf_tokens() {
+        let key = session_key("admin-token");
+        let cookie = session_token(&key, 5_000);
+        assert_eq!(verify_session(&key, &cookie, 4_000), Ok(5_000));
+        assert_eq!(verify_session(&key, &cookie, 5_001), Err(TokenError::Expired));
+        assert_eq!(
+            verify_session(&session_key("other"), &cookie, 4_000),
+            Err(TokenError::Forged)
+        );
+        assert_eq!(
+            verify_session(&key, &cookie.replacen("5000", "9000", 1), 4_000),
+            Err(TokenError::Forged)
+        );
+        let far = session_token(&key, 4_000 + SESSION_SECONDS + 3_600);
+        assert_eq!(verify_session(&key, &far, 4_000), Err(TokenError::FromTheFuture));
+        assert_eq!(verify_session(&key, "", 0), Err(TokenError::Malformed));
+        let csrf = csrf_token(&key, &cookie);
+        assert!(csrf_matches(&key, &cookie, &csrf));
+        assert!(!csrf_matches(&key, &session_token(&key, 5_001), &csrf));
+        assert!(!csrf_matches(&key, &cookie, ""));
+    }
 
     #[test]
     fn moderation_links_are_signed_bound_and_expire() {
