@@ -13,6 +13,7 @@ mod posts;
 mod redirects;
 mod renders;
 mod schedule;
+mod screens;
 mod settings;
 
 use worker::{Env, Request, Response};
@@ -28,6 +29,12 @@ pub async fn handle(mut req: Request, env: Env, ctx: worker::Context) -> worker:
     let response = if path.starts_with("/email/") {
         // The pages behind the links in the blog's email: people's pages, errors included.
         match email_links::handle(&req, &app, &path).await {
+            Ok(response) => response,
+            Err(e) => error::error_page(&app.blog_for_errors().await, &e, &context)?,
+        }
+    } else if screens::is_screen(&path) {
+        // The browser admin: pages for people, errors included.
+        match screens::handle(&mut req, &app, &path).await {
             Ok(response) => response,
             Err(e) => error::error_page(&app.blog_for_errors().await, &e, &context)?,
         }
@@ -104,6 +111,12 @@ pub async fn scheduled(env: Env) {
             }
             if let Err(e) = store.trim_email(crate::edge::runtime::now()).await {
                 worker::console_error!("trimming old mail failed: {e}");
+            }
+            if let Err(e) = store
+                .trim_sign_in_failures(crate::edge::runtime::now())
+                .await
+            {
+                worker::console_error!("trimming old sign-in failures failed: {e}");
             }
         }
         Err(e) => worker::console_error!("{e}"),

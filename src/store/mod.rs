@@ -11,7 +11,8 @@
 //! - [`renders`]: rows whose stored HTML is stale, and their fresh renders;
 //! - [`redirects`]: old addresses, and the paths readers ask for in vain;
 //! - [`settings`]: the key → value table of the blog's settings (and the scheduler's mark);
-//! - [`outbox`]: email's outbox, subscriptions, suppressed addresses and used links.
+//! - [`outbox`]: email's outbox, subscriptions, suppressed addresses and used links;
+//! - [`sessions`]: the browser admin's failed sign-ins.
 
 mod comments;
 mod media;
@@ -20,6 +21,7 @@ mod pages;
 mod posts;
 mod redirects;
 mod renders;
+mod sessions;
 mod settings;
 
 pub use outbox::{Forgotten, MailContext, OutboxEntry, OutboxRow, Subscription};

@@ -206,7 +206,9 @@ pub fn csrf_matches(key: &str, session: &str, given: &str) -> bool {
 
 /// The key the browser admin signs sessions with, derived from the admin token.
 pub fn session_key(admin_token: &str) -> String {
-    hex(&Sha256::digest(format!("admin-session|{admin_token}").as_bytes()))
+    hex(&Sha256::digest(
+        format!("admin-session|{admin_token}").as_bytes(),
+    ))
 }
 
 /// Whether a secret someone sent (the admin token) is the expected one, compared in constant
@@ -232,7 +234,10 @@ mod tests {
         let key = session_key("admin-token");
         let cookie = session_token(&key, 5_000);
         assert_eq!(verify_session(&key, &cookie, 4_000), Ok(5_000));
-        assert_eq!(verify_session(&key, &cookie, 5_001), Err(TokenError::Expired));
+        assert_eq!(
+            verify_session(&key, &cookie, 5_001),
+            Err(TokenError::Expired)
+        );
         assert_eq!(
             verify_session(&session_key("other"), &cookie, 4_000),
             Err(TokenError::Forged)
@@ -242,7 +247,10 @@ mod tests {
             Err(TokenError::Forged)
         );
         let far = session_token(&key, 4_000 + SESSION_SECONDS + 3_600);
-        assert_eq!(verify_session(&key, &far, 4_000), Err(TokenError::FromTheFuture));
+        assert_eq!(
+            verify_session(&key, &far, 4_000),
+            Err(TokenError::FromTheFuture)
+        );
         assert_eq!(verify_session(&key, "", 0), Err(TokenError::Malformed));
         let csrf = csrf_token(&key, &cookie);
         assert!(csrf_matches(&key, &cookie, &csrf));

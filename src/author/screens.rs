@@ -1,0 +1,777 @@
+//! The browser admin: server-rendered screens under `/admin/` that need no JavaScript, for
+//! moderating and writing from any browser. The JSON API beside them keeps its bearer token.
+//!
+//! - Signing in: a form takes the admin token once (compared in constant time; at most
+//!   [`MAX_FAILURES`] wrong tries per client in [`FAILURE_WINDOW`] seconds) and sets a session
+//!   cookie — `HttpOnly`, `SameSite=Strict`, `Path=/admin`, `Secure` except on localhost,
+//!   signed and expiring (`blog_core::token::session_token`).
+//! - Every state-changing form carries a CSRF token bound to the session, and a `POST` without
+//!   it, or from another origin (by its `Origin`), gets `403`.
+//! - Screens: the moderation queue ([`queue`]), posts and pages with a Markdown editor and a
+//!   server-side preview ([`entries`]).
+//! - Every screen is `Cache-Control: private, no-store`, `noindex`, under the blog's CSP (no
+//!   script), and never stored in KV or the Cache API.
+
+use askama::Template;
+use blog_core::comment_text;
+use blog_core::dates::{self, FixedZone};
+use blog_core::model::{CommentStatus, PostRecord, PostStatus};
+use blog_core::token;
+use serde_json::{json, Value};
+use worker::{Method, Request, Response};
+
+use super::{comments, posts};
+use crate::edge::error::{AppError, AppResult};
+use crate::edge::layout::{self, PageMeta};
+use crate::edge::{http, runtime, App};
+use crate::store::Store;
+
+const COOKIE: &str = "blog_admin";
+/// Wrong tokens one client may send per window before it must wait.
+const MAX_FAILURES: u32 = 5;
+const FAILURE_WINDOW: i64 = 900;
+const MAX_FORM_BYTES: usize = 1024 * 1024;
+
+/// The first path segments under `/admin/` that are screens (the rest is the JSON API).
+const SCREENS: [&str; 4] = ["sign-in", "sign-out", "queue", "entries"];
+
+/// Whether `path` is a screen (`/admin/` itself, the sign-in page, the queue, the editor).
+pub fn is_screen(path: &str) -> bool {
+    let rest = path.trim_start_matches("/admin").trim_start_matches('/');
+    rest.is_empty() || SCREENS.contains(&rest.split('/').next().unwrap_or_default())
+}
+
+/// A signed-in browser: its cookie and the CSRF token its forms carry.
+struct Session {
+    csrf: String,
+}
+
+fn key(app: &App) -> AppResult<String> {
+    app.admin_token()
+        .map(|t| token::session_key(&t))
+        .ok_or_else(|| AppError::Internal("ADMIN_TOKEN is not set".into()))
+}
+
+fn cookie(req: &Request) -> Option<String> {
+    let header = req.headers().get("Cookie").ok().flatten()?;
+    header.split(';').find_map(|pair| {
+        let (name, value) = pair.trim().split_once('=')?;
+        (name == COOKIE).then(|| value.to_string())
+    })
+}
+
+fn session(req: &Request, app: &App) -> AppResult<Option<Session>> {
+    let key = key(app)?;
+    Ok(cookie(req)
+        .filter(|c| token::verify_session(&key, c, runtime::now()).is_ok())
+        .map(|c| Session {
+            csrf: token::csrf_token(&key, &c),
+        }))
+}
+
+/// Refuses a form posted from another site's page.
+fn same_origin(req: &Request, app: &App) -> AppResult<()> {
+    match req.headers().get("Origin")? {
+        Some(origin) if origin != app.origin() => Err(AppError::Forbidden(
+            "This form can only be sent from the blog's own admin pages.".into(),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// A submitted form's fields, in order (a field may repeat: the queue's selected ids).
+struct Form(Vec<(String, String)>);
+
+impl Form {
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> {
+        self.0
+            .iter()
+            .filter(move |(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+async fn read_form(req: &mut Request) -> AppResult<Form> {
+    let bytes = http::read_body(
+        req,
+        "application/x-www-form-urlencoded",
+        MAX_FORM_BYTES,
+        "The admin's forms are sent as application/x-www-form-urlencoded.",
+    )
+    .await?;
+    Ok(Form(
+        form_urlencoded::parse(&bytes)
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect(),
+    ))
+}
+
+/// A `POST` from a signed-in browser, with its session's CSRF token and from the blog's origin.
+async fn checked_post(req: &mut Request, app: &App) -> AppResult<(Session, Form)> {
+    let session = session(req, app)?
+        .ok_or_else(|| AppError::Forbidden("Sign in first: this form needs a session.".into()))?;
+    same_origin(req, app)?;
+    let form = read_form(req).await?;
+    let given = form.get("csrf").unwrap_or_default();
+    if !token::secrets_match(given, &session.csrf) {
+        return Err(AppError::Forbidden(
+            "This form is not from this session (it may be old): open the page again.".into(),
+        ));
+    }
+    Ok((session, form))
+}
+
+/// Handles a screen.
+pub async fn handle(req: &mut Request, app: &App, path: &str) -> AppResult<Response> {
+    let rest = path
+        .trim_start_matches("/admin")
+        .trim_matches('/')
+        .to_string();
+    let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
+    let method = req.method();
+    if let (["sign-in"], Method::Get | Method::Post) = (segments.as_slice(), &method) {
+        return match method {
+            Method::Post => sign_in(req, app).await,
+            _ => sign_in_page(app, None, 200).await,
+        };
+    }
+    let signed_in = session(req, app)?;
+    if method == Method::Get {
+        let Some(session) = signed_in else {
+            return http::see_other("/admin/sign-in");
+        };
+        let store = app.store()?;
+        let query = http::query_string(req);
+        let param = |name: &str| {
+            form_urlencoded::parse(query.as_bytes())
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.into_owned())
+        };
+        return match segments.as_slice() {
+            [] => http::see_other("/admin/queue"),
+            ["queue"] => {
+                let status = match param("status").as_deref() {
+                    Some("spam") => CommentStatus::Spam,
+                    _ => CommentStatus::Pending,
+                };
+                queue(app, &store, &session, status, param("done")).await
+            }
+            ["entries"] => entries(app, &store, &session, param("done")).await,
+            ["entries", "new"] => {
+                let draft = Draft::default();
+                editor(app, &session, None, &draft, None, None, 200).await
+            }
+            ["entries", slug] => {
+                let record = posts::find(&store, slug).await?;
+                let draft = Draft::from_record(&record, &store.addenda(record.id).await?);
+                editor(
+                    app,
+                    &session,
+                    Some(&record),
+                    &draft,
+                    None,
+                    param("done"),
+                    200,
+                )
+                .await
+            }
+            _ => Err(AppError::NotFound),
+        };
+    }
+    if method != Method::Post {
+        return Err(AppError::MethodNotAllowed("GET, POST"));
+    }
+    let (session, form) = checked_post(req, app).await?;
+    let store = app.store()?;
+    match segments.as_slice() {
+        ["sign-out"] => {
+            let response = http::see_other("/admin/sign-in")?;
+            response
+                .headers()
+                .set("Set-Cookie", &session_cookie(app, "", 0))?;
+            Ok(response)
+        }
+        ["queue"] => {
+            let status = http::query_string(req);
+            let spam_tab = status.contains("status=spam");
+            act_on_queue(app, &store, &form, spam_tab).await
+        }
+        ["entries", "new"] => save_entry(app, &store, &session, None, &form).await,
+        ["entries", slug] => {
+            let record = posts::find(&store, slug).await?;
+            save_entry(app, &store, &session, Some(&record), &form).await
+        }
+        ["entries", slug, "addenda"] => {
+            let body = form.get("body").unwrap_or_default();
+            posts::add_addendum(app, &store, slug, &json!({ "body": body })).await?;
+            http::see_other(&format!("/admin/entries/{slug}?done=addendum"))
+        }
+        _ => Err(AppError::NotFound),
+    }
+}
+
+fn is_local(app: &App) -> bool {
+    let origin = app.origin();
+    origin.starts_with("http://127.0.0.1") || origin.starts_with("http://localhost")
+}
+
+fn session_cookie(app: &App, value: &str, max_age: i64) -> String {
+    let secure = if is_local(app) { "" } else { "; Secure" };
+    format!("{COOKIE}={value}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}")
+}
+
+/// A whole admin page: `content` in the blog's layout, private and not for search engines.
+async fn screen(
+    app: &App,
+    title: &str,
+    content: &dyn std::fmt::Display,
+    status: u16,
+) -> AppResult<Response> {
+    let blog = app.blog().await?;
+    let meta = PageMeta::new(blog, format!("{title} | {} admin", blog.title), "/admin/").noindex();
+    let html = layout::page(blog, &meta, content, 16 * 1024)?;
+    let response = http::html_response(status, &html, "private, no-store")?;
+    response.headers().set("X-Robots-Tag", "noindex")?;
+    Ok(response)
+}
+
+#[derive(Template)]
+#[template(path = "admin/sign_in.html")]
+struct SignInPage<'a> {
+    message: Option<&'a str>,
+}
+
+async fn sign_in_page(app: &App, message: Option<&str>, status: u16) -> AppResult<Response> {
+    screen(app, "Sign in", &SignInPage { message }, status).await
+}
+
+async fn sign_in(req: &mut Request, app: &App) -> AppResult<Response> {
+    same_origin(req, app)?;
+    let form = read_form(req).await?;
+    let key = key(app)?;
+    let expected = app.admin_token().unwrap_or_default();
+    let ip = req
+        .headers()
+        .get("CF-Connecting-IP")?
+        .unwrap_or_else(|| "unknown".into());
+    let client = token::client_hash(&key, &ip);
+    let now = runtime::now();
+    let store = app.store()?;
+    if store
+        .sign_in_failures(&client, now - FAILURE_WINDOW)
+        .await?
+        >= MAX_FAILURES
+    {
+        let message = "Too many wrong tokens from here: wait a quarter of an hour and try again.";
+        let response = sign_in_page(app, Some(message), 429).await?;
+        response
+            .headers()
+            .set("Retry-After", &FAILURE_WINDOW.to_string())?;
+        return Ok(response);
+    }
+    let given = form.get("token").unwrap_or_default().trim();
+    if given.is_empty() || !token::secrets_match(given, &expected) {
+        store.record_sign_in_failure(&client, now).await?;
+        return sign_in_page(app, Some("That is not the admin token."), 401).await;
+    }
+    let value = token::session_token(&key, now + token::SESSION_SECONDS);
+    let response = http::see_other("/admin/queue")?;
+    response.headers().set(
+        "Set-Cookie",
+        &session_cookie(app, &value, token::SESSION_SECONDS),
+    )?;
+    Ok(response)
+}
+
+/// A comment as the queue shows it.
+struct QueueItem {
+    id: i64,
+    author: String,
+    email: String,
+    url: Option<String>,
+    html: String,
+    reasons: Vec<String>,
+    post_title: String,
+    post_path: String,
+    when: String,
+    datetime: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/queue.html")]
+struct QueuePage<'a> {
+    section: &'static str,
+    csrf: &'a str,
+    notice: Option<String>,
+    status: &'static str,
+    comments: Vec<QueueItem>,
+}
+
+async fn queue(
+    app: &App,
+    store: &Store,
+    session: &Session,
+    status: CommentStatus,
+    done: Option<String>,
+) -> AppResult<Response> {
+    let utc = FixedZone::UTC;
+    let comments = store
+        .comments_with_status(status, 200, 0)
+        .await?
+        .into_iter()
+        .map(|c| QueueItem {
+            id: c.id,
+            author: c.author_name,
+            email: c.author_email,
+            url: c.author_url,
+            html: comment_text::to_html(&c.body),
+            reasons: c.spam_reasons,
+            post_title: c.post_title,
+            post_path: c.post_path,
+            when: dates::long_date(c.created_at, &utc),
+            datetime: dates::rfc3339(c.created_at, &utc),
+        })
+        .collect();
+    let page = QueuePage {
+        section: "queue",
+        csrf: &session.csrf,
+        notice: done,
+        status: status.as_str(),
+        comments,
+    };
+    screen(app, "Moderation", &page, 200).await
+}
+
+/// One button of the queue: `approve:12` (one comment) or `approve` (the selected ones).
+async fn act_on_queue(
+    app: &App,
+    store: &Store,
+    form: &Form,
+    spam_tab: bool,
+) -> AppResult<Response> {
+    let choice = form.get("do").unwrap_or_default();
+    let (action, ids): (&str, Vec<i64>) = match choice.split_once(':') {
+        Some((action, id)) => (action, id.parse().ok().into_iter().collect()),
+        None => (
+            choice,
+            form.all("id").filter_map(|id| id.parse().ok()).collect(),
+        ),
+    };
+    if !matches!(action, "approve" | "spam" | "delete" | "block") {
+        return Err(AppError::BadRequest(
+            "Choose approve, spam, delete or block.".into(),
+        ));
+    }
+    let now = runtime::now();
+    let mut done = 0;
+    let mut approved = false;
+    for id in ids {
+        let Some(comment) = store.comment(id).await? else {
+            continue;
+        };
+        let was_approved = comment.status == CommentStatus::Approved;
+        match action {
+            "delete" => store.delete_comment(id).await?,
+            _ => {
+                if action == "block" {
+                    block_address(store, &comment.author_email).await?;
+                }
+                let status = match action {
+                    "approve" => CommentStatus::Approved,
+                    _ => CommentStatus::Spam,
+                };
+                store.set_comment_status_with_mail(id, status, now).await?;
+                approved |= status == CommentStatus::Approved;
+            }
+        }
+        if was_approved || action == "approve" {
+            comments::purge_comments_of(app, store, comment.post_id, &comment.post_path).await?;
+        }
+        done += 1;
+    }
+    if approved {
+        app.after_response(app.outbox_kick()).await;
+    }
+    let verb = match action {
+        "approve" => "approved",
+        "delete" => "deleted",
+        "block" => "marked as spam, their addresses blocked",
+        _ => "marked as spam",
+    };
+    let notice = format!("{done} comment{} {verb}.", if done == 1 { "" } else { "s" });
+    let tab = if spam_tab { "status=spam&" } else { "" };
+    let encoded: String = form_urlencoded::byte_serialize(notice.as_bytes()).collect();
+    http::see_other(&format!("/admin/queue?{tab}done={encoded}"))
+}
+
+/// Adds an address to the comment blocklist (a phrase any field may match).
+async fn block_address(store: &Store, email: &str) -> AppResult<()> {
+    if email.is_empty() {
+        return Ok(());
+    }
+    let current = store
+        .setting("comment_blocklist")
+        .await?
+        .unwrap_or_default();
+    if current
+        .lines()
+        .any(|line| line.trim().eq_ignore_ascii_case(email))
+    {
+        return Ok(());
+    }
+    let list = if current.trim().is_empty() {
+        email.to_string()
+    } else {
+        format!("{}\n{email}", current.trim_end())
+    };
+    let checked = blog_core::settings::check("comment_blocklist", &list).map_err(|why| {
+        AppError::Conflict(format!("The blocklist cannot take this address: {why}"))
+    })?;
+    store.set_setting("comment_blocklist", &checked).await?;
+    Ok(())
+}
+
+/// A post or page in the list.
+struct EntryRow {
+    slug: String,
+    title: String,
+    kind: &'static str,
+    status: &'static str,
+    date: String,
+    path: String,
+    visible: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin/entries.html")]
+struct EntriesPage<'a> {
+    section: &'static str,
+    csrf: &'a str,
+    notice: Option<String>,
+    entries: Vec<EntryRow>,
+}
+
+async fn entries(
+    app: &App,
+    store: &Store,
+    session: &Session,
+    done: Option<String>,
+) -> AppResult<Response> {
+    let now = runtime::now();
+    let utc = FixedZone::UTC;
+    let entries = store
+        .all_posts()
+        .await?
+        .into_iter()
+        .map(|p| EntryRow {
+            status: match (p.status, p.is_scheduled(now)) {
+                (PostStatus::Draft, _) => "draft",
+                (_, true) => "scheduled",
+                _ => "published",
+            },
+            kind: if p.is_page { "page" } else { "post" },
+            date: p
+                .published_at
+                .map(|t| dates::long_date(t, &utc))
+                .unwrap_or_default(),
+            visible: p.is_visible(now),
+            slug: p.slug,
+            title: p.title,
+            path: p.path,
+        })
+        .collect();
+    let page = EntriesPage {
+        section: "entries",
+        csrf: &session.csrf,
+        notice: done,
+        entries,
+    };
+    screen(app, "Posts and pages", &page, 200).await
+}
+
+/// What the editor's fields hold.
+#[derive(Debug, Default, Clone)]
+struct Draft {
+    title: String,
+    slug: String,
+    body: String,
+    tags: String,
+    kind: String,
+    status: String,
+    /// `YYYY-MM-DDTHH:MM`, UTC (a `datetime-local` field).
+    published_at: String,
+}
+
+impl Draft {
+    fn from_record(p: &PostRecord, _addenda: &[blog_core::model::AddendumRecord]) -> Self {
+        Draft {
+            title: p.title.clone(),
+            slug: p.slug.clone(),
+            body: p.body.clone(),
+            tags: p.tags.join(", "),
+            kind: if p.is_page { "page" } else { "post" }.into(),
+            status: p.status.as_str().into(),
+            published_at: p
+                .published_at
+                .map(|t| dates::rfc3339_utc(t).chars().take(16).collect())
+                .unwrap_or_default(),
+        }
+    }
+
+    fn from_form(form: &Form) -> Self {
+        let field = |name: &str| form.get(name).unwrap_or_default().to_string();
+        Draft {
+            title: field("title"),
+            slug: field("slug"),
+            body: field("body").replace("\r\n", "\n"),
+            tags: field("tags"),
+            kind: field("type"),
+            status: field("status"),
+            published_at: field("published_at"),
+        }
+    }
+
+    /// The admin API's JSON for these fields (`creating`: with the type and an optional slug).
+    fn json(&self, creating: bool) -> Value {
+        let tags: Vec<String> = self
+            .tags
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .collect();
+        let mut fields = json!({
+            "title": self.title,
+            "body": self.body,
+            "status": if self.status == "draft" { "draft" } else { "published" },
+        });
+        if self.kind != "page" {
+            fields["tags"] = json!(tags);
+        }
+        if !self.published_at.trim().is_empty() {
+            let at = self.published_at.trim();
+            fields["published_at"] = json!(if at.len() == 16 {
+                format!("{at}:00Z")
+            } else {
+                at.to_string()
+            });
+        }
+        if creating {
+            fields["type"] = json!(if self.kind == "page" { "page" } else { "post" });
+            if !self.slug.trim().is_empty() {
+                fields["slug"] = json!(self.slug.trim());
+            }
+        } else if !self.slug.trim().is_empty() {
+            fields["slug"] = json!(self.slug.trim());
+        }
+        fields
+    }
+}
+
+/// A field of the editor.
+struct Field {
+    name: &'static str,
+    label: &'static str,
+    kind: &'static str,
+    value: String,
+    hint: Option<&'static str>,
+    error: Option<String>,
+    options: Vec<(&'static str, &'static str)>,
+}
+
+#[derive(Template)]
+#[template(path = "admin/edit.html")]
+struct EditPage<'a> {
+    section: &'static str,
+    csrf: &'a str,
+    notice: Option<String>,
+    heading: String,
+    message: Option<&'a str>,
+    view_url: Option<String>,
+    action: String,
+    fields: Vec<Field>,
+    preview: Option<String>,
+    addendum_action: Option<String>,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn editor(
+    app: &App,
+    session: &Session,
+    record: Option<&PostRecord>,
+    draft: &Draft,
+    errors: Option<&blog_core::validation::FieldErrors>,
+    done: Option<String>,
+    status: u16,
+) -> AppResult<Response> {
+    editor_page(app, session, record, draft, errors, done, None, status).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn editor_page(
+    app: &App,
+    session: &Session,
+    record: Option<&PostRecord>,
+    draft: &Draft,
+    errors: Option<&blog_core::validation::FieldErrors>,
+    done: Option<String>,
+    preview: Option<String>,
+    status: u16,
+) -> AppResult<Response> {
+    let error = |name: &str| errors.and_then(|e| e.get(name)).cloned();
+    let mut fields = vec![
+        Field {
+            name: "title",
+            label: "Title",
+            kind: "text",
+            value: draft.title.clone(),
+            hint: None,
+            error: error("title"),
+            options: vec![],
+        },
+        Field {
+            name: "body",
+            label: "Text (Markdown)",
+            kind: "textarea",
+            value: draft.body.clone(),
+            hint: None,
+            error: error("body"),
+            options: vec![],
+        },
+        Field {
+            name: "tags",
+            label: "Tags",
+            kind: "text",
+            value: draft.tags.clone(),
+            hint: Some("Separated by commas; pages have none."),
+            error: error("tags"),
+            options: vec![],
+        },
+        Field {
+            name: "status",
+            label: "Status",
+            kind: "select",
+            value: if draft.status.is_empty() {
+                "draft".into()
+            } else {
+                draft.status.clone()
+            },
+            hint: None,
+            error: error("status"),
+            options: vec![("draft", "Draft"), ("published", "Published")],
+        },
+        Field {
+            name: "published_at",
+            label: "Date (UTC)",
+            kind: "datetime-local",
+            value: draft.published_at.clone(),
+            hint: Some("Empty: now, when published. A time to come schedules it."),
+            error: error("published_at"),
+            options: vec![],
+        },
+        Field {
+            name: "slug",
+            label: "Slug",
+            kind: "text",
+            value: draft.slug.clone(),
+            hint: Some("The address: lower-case words and hyphens; empty: made from the title."),
+            error: error("slug"),
+            options: vec![],
+        },
+    ];
+    if record.is_none() {
+        fields.push(Field {
+            name: "type",
+            label: "Type",
+            kind: "select",
+            value: if draft.kind.is_empty() {
+                "post".into()
+            } else {
+                draft.kind.clone()
+            },
+            hint: None,
+            error: error("type"),
+            options: vec![("post", "Post"), ("page", "Page")],
+        });
+    }
+    let blog = app.blog().await?;
+    let heading = match record {
+        Some(r) => format!("Edit “{}”", r.title),
+        None => "Write".to_string(),
+    };
+    let page = EditPage {
+        section: "entries",
+        csrf: &session.csrf,
+        notice: done.map(|d| match d.as_str() {
+            "saved" => "Saved.".to_string(),
+            "addendum" => "The addendum is added.".to_string(),
+            other => other.to_string(),
+        }),
+        heading: heading.clone(),
+        message: errors.map(|_| "Please check the fields marked below."),
+        view_url: record
+            .filter(|r| r.is_visible(runtime::now()))
+            .map(|r| blog.url(&r.path)),
+        action: match record {
+            Some(r) => format!("/admin/entries/{}", r.slug),
+            None => "/admin/entries/new".into(),
+        },
+        fields,
+        preview,
+        addendum_action: record.map(|r| format!("/admin/entries/{}/addenda", r.slug)),
+    };
+    screen(app, &heading, &page, status).await
+}
+
+/// The editor's `POST`: a preview (rendered, not saved) or a save through the admin API's rules.
+async fn save_entry(
+    app: &App,
+    store: &Store,
+    session: &Session,
+    record: Option<&PostRecord>,
+    form: &Form,
+) -> AppResult<Response> {
+    let draft = Draft::from_form(form);
+    if form.get("do") == Some("preview") {
+        let rendered = blog_markdown::render(&draft.body, &[]);
+        return editor_page(
+            app,
+            session,
+            record,
+            &draft,
+            None,
+            None,
+            Some(rendered.html),
+            200,
+        )
+        .await;
+    }
+    let result = match record {
+        None => posts::create(app, store, &draft.json(true)).await,
+        Some(r) => posts::update(app, store, &r.slug, &draft.json(false)).await,
+    };
+    match result {
+        Ok(mut response) => {
+            let saved: blog_core::api::Post = response
+                .json()
+                .await
+                .map_err(|e| AppError::Internal(format!("the saved post did not read: {e}")))?;
+            http::see_other(&format!("/admin/entries/{}?done=saved", saved.slug))
+        }
+        Err(AppError::Unprocessable { fields, .. }) => {
+            editor(app, session, record, &draft, Some(&fields), None, 422).await
+        }
+        Err(AppError::Conflict(why)) => {
+            let fields = blog_core::validation::FieldErrors::from([("slug".to_string(), why)]);
+            editor(app, session, record, &draft, Some(&fields), None, 409).await
+        }
+        Err(other) => Err(other),
+    }
+}

