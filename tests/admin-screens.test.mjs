@@ -8,6 +8,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
+import http from "node:http";
+import { generateKeyPairSync, createSign } from "node:crypto";
 import { chromium } from "playwright-core";
 import { startBlog, admin, postComment, mintToken, ROOT, ADMIN_TOKEN } from "./helpers.mjs";
 
@@ -213,6 +215,65 @@ test("every admin screen: private, noindex, no axe violations, no Nu HTML Checke
   } finally {
     await context.close();
     await blog.close();
+  }
+});
+
+test("behind Cloudflare Access: only a valid Access token gets in (signature, audience, expiry, issuer), nothing else counts", async () => {
+  const good = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const stranger = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const jwk = { ...good.publicKey.export({ format: "jwk" }), kid: "key-1", alg: "RS256", use: "sig" };
+  let fetches = 0;
+  const certs = http.createServer((req, res) => {
+    fetches += 1;
+    if (req.url !== "/cdn-cgi/access/certs") return res.writeHead(404).end();
+    res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ keys: [jwk] }));
+  });
+  await new Promise((r) => certs.listen(0, "127.0.0.1", r));
+  const team = `http://127.0.0.1:${certs.address().port}`;
+  const b64 = (v) => Buffer.from(typeof v === "string" ? v : JSON.stringify(v)).toString("base64url");
+  const now = Math.floor(Date.now() / 1000);
+  const jwt = (claims, key = good.privateKey, kid = "key-1") => {
+    const signed = `${b64({ alg: "RS256", kid, typ: "JWT" })}.${b64({ aud: ["blog-admin"], iss: team, sub: "user-1", email: "claire@example.org", iat: now, exp: now + 600, ...claims })}`;
+    return `${signed}.${createSign("RSA-SHA256").update(signed).sign(key).toString("base64url")}`;
+  };
+  const blog = await startBlog({ vars: { ACCESS_TEAM_DOMAIN: team, ACCESS_AUD: "blog-admin" } });
+  try {
+    const get = (assertion, extra = {}) => blog.fetch("/admin/queue", { headers: { ...(assertion ? { "Cf-Access-Jwt-Assertion": assertion } : {}), ...extra } });
+    const valid = await get(jwt({}));
+    assert.equal(valid.status, 200);
+    assert.match(await valid.text(), /<h1>Moderation<\/h1>/);
+    for (const [why, assertion] of [
+      ["expired", jwt({ exp: now - 3600 })],
+      ["another audience", jwt({ aud: ["another-app"] })],
+      ["another team", jwt({ iss: "https://evil.cloudflareaccess.com" })],
+      ["signed by another key", jwt({}, stranger.privateKey)],
+      ["an unknown key id", jwt({}, good.privateKey, "key-2")],
+      ["garbage", "a.b.c"],
+    ]) {
+      const res = await get(assertion);
+      assert.equal(res.status, 403, why);
+      assert.match(await res.text(), /Cloudflare Access did not let this request in/, why);
+    }
+    assert.equal((await get(null)).status, 403, "no token: no entry");
+    // The sign-in form is not a second door, and a session cookie counts for nothing.
+    assert.equal((await blog.fetch("/admin/sign-in")).status, 403);
+    const signIn = await blog.fetch("/admin/sign-in", {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ token: ADMIN_TOKEN }).toString(),
+    });
+    assert.equal(signIn.status, 403);
+    assert.equal(signIn.headers.get("set-cookie"), null);
+    // A form behind Access still needs its CSRF token.
+    const page = await (await get(jwt({}))).text();
+    const csrf = page.match(/name="csrf" value="([0-9a-f]+)"/)[1];
+    const post = (fields) => blog.fetch("/admin/queue", { method: "POST", headers: { "Cf-Access-Jwt-Assertion": jwt({}), "Content-Type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(fields).toString() });
+    assert.equal((await post({ do: "approve" })).status, 403);
+    assert.equal((await post({ do: "approve", csrf })).status, 303);
+    assert.ok(fetches >= 1 && fetches <= 3, `the keys are fetched once and kept (${fetches} fetches)`);
+  } finally {
+    await blog.close();
+    certs.close();
   }
 });
 

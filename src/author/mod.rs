@@ -4,6 +4,7 @@
 //! its answers name the pages it purged in a header, for the reader to drop from its data
 //! centre's Cache API.
 
+mod access;
 mod api;
 mod comments;
 mod email_links;

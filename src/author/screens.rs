@@ -1,7 +1,8 @@
 //! The browser admin: server-rendered screens under `/admin/` that need no JavaScript, for
 //! moderating and writing from any browser. The JSON API beside them keeps its bearer token.
 //!
-//! - Signing in: a form takes the admin token once (compared in constant time; at most
+//! - Signing in: behind Cloudflare Access (`ACCESS_TEAM_DOMAIN` and `ACCESS_AUD` set), only a
+//!   valid `Cf-Access-Jwt-Assertion` is trusted (see [`super::access`]); otherwise a form takes the admin token once (compared in constant time; at most
 //!   [`MAX_FAILURES`] wrong tries per client in [`FAILURE_WINDOW`] seconds) and sets a session
 //!   cookie — `HttpOnly`, `SameSite=Strict`, `Path=/admin`, `Secure` except on localhost,
 //!   signed and expiring (`blog_core::token::session_token`).
@@ -20,7 +21,7 @@ use blog_core::token;
 use serde_json::{json, Value};
 use worker::{Method, Request, Response};
 
-use super::{comments, posts};
+use super::{access, comments, posts};
 use crate::edge::error::{AppError, AppResult};
 use crate::edge::layout::{self, PageMeta};
 use crate::edge::{http, runtime, App};
@@ -60,8 +61,23 @@ fn cookie(req: &Request) -> Option<String> {
     })
 }
 
-fn session(req: &Request, app: &App) -> AppResult<Option<Session>> {
+/// The signed-in browser, if any: behind Access, the one whose Access token verifies (and
+/// nothing else counts); otherwise the one with a valid session cookie.
+async fn session(req: &Request, app: &App) -> AppResult<Option<Session>> {
     let key = key(app)?;
+    if let Some(config) = access::config(app) {
+        let Some(assertion) = req.headers().get("Cf-Access-Jwt-Assertion")? else {
+            return Ok(None);
+        };
+        return match access::verify(&config, &assertion).await {
+            Ok(claims) => Ok(Some(Session {
+                csrf: token::csrf_token(&key, &format!("access|{}", claims.sub)),
+            })),
+            Err(why) => Err(AppError::Forbidden(format!(
+                "Cloudflare Access did not let this request in: {why}."
+            ))),
+        };
+    }
     Ok(cookie(req)
         .filter(|c| token::verify_session(&key, c, runtime::now()).is_ok())
         .map(|c| Session {
@@ -115,7 +131,8 @@ async fn read_form(req: &mut Request) -> AppResult<Form> {
 
 /// A `POST` from a signed-in browser, with its session's CSRF token and from the blog's origin.
 async fn checked_post(req: &mut Request, app: &App) -> AppResult<(Session, Form)> {
-    let session = session(req, app)?
+    let session = session(req, app)
+        .await?
         .ok_or_else(|| AppError::Forbidden("Sign in first: this form needs a session.".into()))?;
     same_origin(req, app)?;
     let form = read_form(req).await?;
@@ -137,14 +154,26 @@ pub async fn handle(req: &mut Request, app: &App, path: &str) -> AppResult<Respo
     let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
     let method = req.method();
     if let (["sign-in"], Method::Get | Method::Post) = (segments.as_slice(), &method) {
+        if access::config(app).is_some() {
+            // Behind Access, the token form would be a second door: there is none.
+            return Err(AppError::Forbidden(
+                "This admin is behind Cloudflare Access: sign in there.".into(),
+            ));
+        }
         return match method {
             Method::Post => sign_in(req, app).await,
             _ => sign_in_page(app, None, 200).await,
         };
     }
-    let signed_in = session(req, app)?;
+    let signed_in = session(req, app).await?;
     if method == Method::Get {
         let Some(session) = signed_in else {
+            if access::config(app).is_some() {
+                return Err(AppError::Forbidden(
+                    "This admin is behind Cloudflare Access, and this request did not come through it."
+                        .into(),
+                ));
+            }
             return http::see_other("/admin/sign-in");
         };
         let store = app.store()?;
@@ -192,7 +221,11 @@ pub async fn handle(req: &mut Request, app: &App, path: &str) -> AppResult<Respo
     let store = app.store()?;
     match segments.as_slice() {
         ["sign-out"] => {
-            let response = http::see_other("/admin/sign-in")?;
+            let to = match access::config(app) {
+                Some(config) => format!("{}/cdn-cgi/access/logout", config.team),
+                None => "/admin/sign-in".to_string(),
+            };
+            let response = http::see_other(&to)?;
             response
                 .headers()
                 .set("Set-Cookie", &session_cookie(app, "", 0))?;

@@ -12,8 +12,10 @@
 //! - [`validation`]: what the admin API accepts; [`settings`]: the blog's identity;
 //! - [`api`]: the admin API's answers, shared with `blogctl`;
 //! - [`search`]: a reader's words as a literal full-text query, and snippets as HTML;
-//! - [`redirects`]: old addresses, checked and looked up.
+//! - [`redirects`]: old addresses, checked and looked up;
+//! - [`access`]: Cloudflare Access tokens in front of the browser admin.
 
+pub mod access;
 pub mod api;
 pub mod comment_text;
 pub mod dates;
