@@ -105,6 +105,15 @@ test("with JavaScript off: sign in, moderate one and many, write, preview, publi
     const draft = await admin(blog, "GET", "/admin/posts/written-in-a-browser");
     assert.equal(draft.json.status, "draft");
     assert.equal((await blog.fetch("/posts/written-in-a-browser")).status, 404, "a draft is not public");
+    // Its shareable preview works without a session, privately; a changed link does not.
+    const share = (await tab.locator("a[href*='/preview/']").getAttribute("href")).replace(/^https?:\/\/[^/]+/, "");
+    const shared = await blog.fetch(share);
+    assert.equal(shared.status, 200);
+    assert.equal(shared.headers.get("cache-control"), "private, no-store");
+    assert.equal(shared.headers.get("x-robots-tag"), "noindex");
+    assert.match(await shared.text(), /Hello from <em>the admin<\/em>\./);
+    assert.equal((await blog.fetch(share.replace(/.$/, (c) => (c === "0" ? "1" : "0")))).status, 404);
+    assert.equal((await blog.fetch(share.replace("written-in-a-browser", SLUG))).status, 404, "bound to its post");
     await tab.getByLabel("Status").selectOption("published");
     await tab.getByRole("button", { name: "Save" }).click();
     await tab.waitForLoadState();
@@ -122,6 +131,17 @@ test("with JavaScript off: sign in, moderate one and many, write, preview, publi
     await tab.waitForLoadState();
     assert.match(await tab.locator("#title-error").textContent(), /Must not be empty/);
     assert.match(await tab.getByLabel("Text (Markdown)").inputValue(), /Hello from \*the admin\*/);
+
+    // Delete, after a confirmation page.
+    await admin(blog, "POST", "/admin/posts", { title: "To be deleted", body: "Soon gone." });
+    await tab.goto(`${base}/admin/entries/to-be-deleted`);
+    await tab.getByRole("link", { name: "Delete…" }).click();
+    assert.match(await tab.locator("h1").textContent(), /Delete “To be deleted”\?/);
+    assert.equal((await blog.fetch("/posts/to-be-deleted")).status, 200, "the confirmation page deletes nothing");
+    await tab.getByRole("button", { name: "Delete it" }).click();
+    await tab.waitForLoadState();
+    assert.match(await tab.locator(".admin-notice").textContent(), /Deleted\./);
+    assert.equal((await blog.fetch("/posts/to-be-deleted")).status, 404);
 
     // Sign out: the session is gone.
     await tab.getByRole("button", { name: "Sign out" }).click();

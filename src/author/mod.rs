@@ -33,6 +33,11 @@ pub async fn handle(mut req: Request, env: Env, ctx: worker::Context) -> worker:
             Ok(response) => response,
             Err(e) => error::error_page(&app.blog_for_errors().await, &e, &context)?,
         }
+    } else if path.starts_with("/preview/") {
+        match screens::preview(&app, &path).await {
+            Ok(response) => response,
+            Err(e) => error::error_page(&app.blog_for_errors().await, &e, &context)?,
+        }
     } else if screens::is_screen(&path) {
         // The browser admin: pages for people, errors included.
         match screens::handle(&mut req, &app, &path).await {

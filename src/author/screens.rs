@@ -211,6 +211,18 @@ pub async fn handle(req: &mut Request, app: &App, path: &str) -> AppResult<Respo
                 )
                 .await
             }
+            ["entries", slug, "delete"] => {
+                let record = posts::find(&store, slug).await?;
+                let page = DeletePage {
+                    section: "entries",
+                    csrf: &session.csrf,
+                    notice: None,
+                    title: &record.title,
+                    slug: &record.slug,
+                    comments: record.approved + record.pending + record.spam,
+                };
+                screen(app, "Delete", &page, 200).await
+            }
             _ => Err(AppError::NotFound),
         };
     }
@@ -240,6 +252,10 @@ pub async fn handle(req: &mut Request, app: &App, path: &str) -> AppResult<Respo
         ["entries", slug] => {
             let record = posts::find(&store, slug).await?;
             save_entry(app, &store, &session, Some(&record), &form).await
+        }
+        ["entries", slug, "delete"] => {
+            posts::delete(app, &store, slug).await?;
+            http::see_other("/admin/entries?done=Deleted.")
         }
         ["entries", slug, "addenda"] => {
             let body = form.get("body").unwrap_or_default();
@@ -471,6 +487,64 @@ async fn block_address(store: &Store, email: &str) -> AppResult<()> {
     Ok(())
 }
 
+#[derive(Template)]
+#[template(path = "admin/delete.html")]
+struct DeletePage<'a> {
+    section: &'static str,
+    csrf: &'a str,
+    notice: Option<String>,
+    title: &'a str,
+    slug: &'a str,
+    comments: u32,
+}
+
+#[derive(Template)]
+#[template(path = "admin/preview.html")]
+struct PreviewPage<'a> {
+    title: &'a str,
+    html: String,
+    /// (when, HTML) of each addendum.
+    addenda: Vec<(String, String)>,
+    until: String,
+}
+
+/// `/preview/{slug}/{expires}.{signature}`: a draft's shareable preview, for whoever has the
+/// link until it expires — rendered afresh, `private, no-store` and `noindex`.
+pub async fn preview(app: &App, path: &str) -> AppResult<Response> {
+    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let ["preview", slug, link] = parts.as_slice() else {
+        return Err(AppError::NotFound);
+    };
+    let store = app.store()?;
+    let record = posts::find(&store, slug).await?;
+    let now = runtime::now();
+    let expires = token::verify_preview(&key(app)?, record.id, link, now).map_err(|e| match e {
+        token::TokenError::Expired => {
+            AppError::Gone("This preview link has expired: ask the author for a new one.".into())
+        }
+        _ => AppError::NotFound,
+    })?;
+    let utc = FixedZone::UTC;
+    let addenda = store
+        .addenda(record.id)
+        .await?
+        .iter()
+        .map(|a| {
+            (
+                dates::addendum_stamp(a.created_at, &utc),
+                blog_markdown::render(&a.body, &[]).html,
+            )
+        })
+        .collect();
+    let page = PreviewPage {
+        title: &record.title,
+        html: blog_markdown::render(&record.body, &[]).html,
+        addenda,
+        until: dates::long_date(expires, &utc),
+    };
+    screen(app, &format!("Preview: {}", record.title), &page, 200).await
+}
+
 /// A post or page in the list.
 struct EntryRow {
     slug: String,
@@ -628,6 +702,9 @@ struct EditPage<'a> {
     heading: String,
     message: Option<&'a str>,
     view_url: Option<String>,
+    /// A draft's (or scheduled entry's) shareable preview link.
+    share_url: Option<String>,
+    delete_url: Option<String>,
     action: String,
     fields: Vec<Field>,
     preview: Option<String>,
@@ -752,6 +829,15 @@ async fn editor_page(
         view_url: record
             .filter(|r| r.is_visible(runtime::now()))
             .map(|r| blog.url(&r.path)),
+        share_url: match record.filter(|r| !r.is_visible(runtime::now())) {
+            Some(r) => {
+                let expires = runtime::now() + token::PREVIEW_SECONDS;
+                let link = token::preview_token(&key(app)?, r.id, expires);
+                Some(blog.url(&format!("/preview/{}/{link}", r.slug)))
+            }
+            None => None,
+        },
+        delete_url: record.map(|r| format!("/admin/entries/{}/delete", r.slug)),
         action: match record {
             Some(r) => format!("/admin/entries/{}", r.slug),
             None => "/admin/entries/new".into(),

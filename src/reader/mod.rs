@@ -17,10 +17,13 @@ use worker::{Context, Env, Method, Request, Response};
 use crate::edge::error::{self, AppError, AppResult};
 use crate::edge::{cache, http, runtime, App};
 
-/// What the author Worker answers: the admin API, and the pages behind the links in the blog's
-/// email (which need its keys and its mail code).
+/// What the author Worker answers: the admin API and screens, the pages behind the links in the
+/// blog's email, and drafts' shareable previews (which need its keys, mail code and renderer).
 fn is_admin_path(path: &str) -> bool {
-    path == "/admin" || path.starts_with("/admin/") || path.starts_with("/email/")
+    path == "/admin"
+        || path.starts_with("/admin/")
+        || path.starts_with("/email/")
+        || path.starts_with("/preview/")
 }
 
 /// Entry point of the reader Worker.

@@ -122,15 +122,17 @@ pub const MAX_PAGE_DEPTH: usize = 8;
 
 /// Top-level page slugs that would hide the blog's own addresses, or the WordPress addresses an
 /// import redirects.
-const RESERVED_TOP: [&str; 15] = [
+const RESERVED_TOP: [&str; 17] = [
     "admin",
     "author",
     "category",
     "comments",
+    "email",
     "feed",
     "media",
     "page",
     "posts",
+    "preview",
     "search",
     "tag",
     "tags",

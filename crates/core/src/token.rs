@@ -204,6 +204,34 @@ pub fn csrf_matches(key: &str, session: &str, given: &str) -> bool {
     secrets_match(given, &csrf_token(key, session))
 }
 
+/// How long a draft's shareable preview link works.
+pub const PREVIEW_SECONDS: i64 = 7 * 24 * 3600;
+
+/// The signature of a draft's shareable preview link: `{expires}.{hex hmac}`, bound to the post.
+pub fn preview_token(key: &str, post_id: i64, expires: i64) -> String {
+    let tag = mac(key, &format!("draft-preview|{post_id}|{expires}"))
+        .finalize()
+        .into_bytes();
+    format!("{expires}.{}", hex(&tag[..16]))
+}
+
+/// Checks a preview link for `post_id` at `now`; returns when it expires.
+pub fn verify_preview(key: &str, post_id: i64, token: &str, now: i64) -> Result<i64, TokenError> {
+    let (expires, tag) = token.split_once('.').ok_or(TokenError::Malformed)?;
+    let expires: i64 = expires.parse().map_err(|_| TokenError::Malformed)?;
+    let given = unhex(tag).ok_or(TokenError::Malformed)?;
+    if given.len() != 16 {
+        return Err(TokenError::Malformed);
+    }
+    mac(key, &format!("draft-preview|{post_id}|{expires}"))
+        .verify_truncated_left(&given)
+        .map_err(|_| TokenError::Forged)?;
+    if now > expires {
+        return Err(TokenError::Expired);
+    }
+    Ok(expires)
+}
+
 /// The key the browser admin signs sessions with, derived from the admin token.
 pub fn session_key(admin_token: &str) -> String {
     hex(&Sha256::digest(
@@ -228,6 +256,23 @@ pub fn client_hash(secret: &str, ip: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn preview_links_are_bound_to_their_post_and_expire() {
+        let key = session_key("admin-token");
+        let link = preview_token(&key, 7, 1_000);
+        assert_eq!(verify_preview(&key, 7, &link, 999), Ok(1_000));
+        assert_eq!(verify_preview(&key, 8, &link, 999), Err(TokenError::Forged));
+        assert_eq!(
+            verify_preview(&key, 7, &link, 1_001),
+            Err(TokenError::Expired)
+        );
+        assert_eq!(
+            verify_preview(&key, 7, &link.replacen("1000", "9000", 1), 999),
+            Err(TokenError::Forged)
+        );
+        assert_eq!(verify_preview(&key, 7, "x", 0), Err(TokenError::Malformed));
+    }
 
     #[test]
     fn sessions_and_their_csrf_tokens() {
