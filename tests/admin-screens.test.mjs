@@ -132,6 +132,22 @@ test("with JavaScript off: sign in, moderate one and many, write, preview, publi
     assert.match(await tab.locator("#title-error").textContent(), /Must not be empty/);
     assert.match(await tab.getByLabel("Text (Markdown)").inputValue(), /Hello from \*the admin\*/);
 
+    // A redirect, added and removed from the browser.
+    await tab.getByRole("link", { name: "Redirects" }).click();
+    await tab.getByLabel("Old address").fill("javascript:alert(1)");
+    await tab.getByLabel("Leads to").fill("/posts/written-in-a-browser");
+    await tab.getByRole("button", { name: "Add the redirect" }).click();
+    await tab.waitForLoadState();
+    assert.match(await tab.locator(".form-message").textContent(), /Not added: .*path on this blog/);
+    assert.equal(await tab.getByLabel("Leads to").inputValue(), "/posts/written-in-a-browser", "what was typed stays");
+    await tab.getByLabel("Old address").fill("/2011/01/old-one/");
+    await tab.getByRole("button", { name: "Add the redirect" }).click();
+    await tab.waitForLoadState();
+    assert.equal((await blog.fetch("/2011/01/old-one/")).headers.get("location"), "/posts/written-in-a-browser");
+    await tab.getByRole("button", { name: "Remove /2011/01/old-one" }).click();
+    await tab.waitForLoadState();
+    assert.equal((await blog.fetch("/2011/01/old-one/")).status, 404);
+
     // Delete, after a confirmation page.
     await admin(blog, "POST", "/admin/posts", { title: "To be deleted", body: "Soon gone." });
     await tab.goto(`${base}/admin/entries/to-be-deleted`);
@@ -214,7 +230,9 @@ test("every admin screen: private, noindex, no axe violations, no Nu HTML Checke
     await tab.goto(`${base}/admin/sign-in`);
     const pages = { "sign-in": await tab.content() };
     await signIn(tab, base);
-    const screens = ["/admin/queue", "/admin/queue?status=spam", "/admin/entries", "/admin/entries/new", `/admin/entries/${SLUG}`];
+    await blog.fetch("/no-such-old-page/");
+    await admin(blog, "POST", "/admin/redirects", { from: "/old/", to: `/posts/${SLUG}` });
+    const screens = ["/admin/queue", "/admin/queue?status=spam", "/admin/entries", "/admin/entries/new", `/admin/entries/${SLUG}`, `/admin/entries/${SLUG}/delete`, "/admin/addresses", "/admin/mail", "/admin/mail?status=failed"];
     const report = {};
     for (const screen of screens) {
       const res = await tab.goto(base + screen);

@@ -34,7 +34,14 @@ const FAILURE_WINDOW: i64 = 900;
 const MAX_FORM_BYTES: usize = 1024 * 1024;
 
 /// The first path segments under `/admin/` that are screens (the rest is the JSON API).
-const SCREENS: [&str; 4] = ["sign-in", "sign-out", "queue", "entries"];
+const SCREENS: [&str; 6] = [
+    "sign-in",
+    "sign-out",
+    "queue",
+    "entries",
+    "addresses",
+    "mail",
+];
 
 /// Whether `path` is a screen (`/admin/` itself, the sign-in page, the queue, the editor).
 pub fn is_screen(path: &str) -> bool {
@@ -193,6 +200,17 @@ pub async fn handle(req: &mut Request, app: &App, path: &str) -> AppResult<Respo
                 queue(app, &store, &session, status, param("done")).await
             }
             ["entries"] => entries(app, &store, &session, param("done")).await,
+            ["mail"] => {
+                let status = param("status")
+                    .as_deref()
+                    .and_then(blog_core::email::OutboxStatus::parse)
+                    .unwrap_or(blog_core::email::OutboxStatus::Pending);
+                mail(app, &store, &session, status).await
+            }
+            ["addresses"] => {
+                let typed = (String::new(), String::new());
+                addresses(app, &store, &session, param("done"), None, typed, 200).await
+            }
             ["entries", "new"] => {
                 let draft = Draft::default();
                 editor(app, &session, None, &draft, None, None, 200).await
@@ -249,6 +267,7 @@ pub async fn handle(req: &mut Request, app: &App, path: &str) -> AppResult<Respo
             act_on_queue(app, &store, &form, spam_tab).await
         }
         ["entries", "new"] => save_entry(app, &store, &session, None, &form).await,
+        ["addresses"] => change_addresses(app, &store, &session, &form).await,
         ["entries", slug] => {
             let record = posts::find(&store, slug).await?;
             save_entry(app, &store, &session, Some(&record), &form).await
@@ -543,6 +562,140 @@ pub async fn preview(app: &App, path: &str) -> AppResult<Response> {
         until: dates::long_date(expires, &utc),
     };
     screen(app, &format!("Preview: {}", record.title), &page, 200).await
+}
+
+#[derive(Template)]
+#[template(path = "admin/mail.html")]
+struct MailPage<'a> {
+    section: &'static str,
+    csrf: &'a str,
+    notice: Option<String>,
+    /// Each status, and whether it is the one shown.
+    tabs: Vec<(&'static str, bool)>,
+    status: &'static str,
+    messages: Vec<MailRow>,
+}
+
+struct MailRow {
+    kind: &'static str,
+    comment: i64,
+    recipient: String,
+    attempts: u32,
+    last_error: Option<String>,
+    when: String,
+}
+
+/// `/admin/mail?status=…`: the outbox.
+async fn mail(
+    app: &App,
+    store: &Store,
+    session: &Session,
+    status: blog_core::email::OutboxStatus,
+) -> AppResult<Response> {
+    let messages = store
+        .outbox(status, 200, 0)
+        .await?
+        .into_iter()
+        .map(|m| MailRow {
+            kind: m.kind.as_str(),
+            comment: m.comment_id,
+            recipient: m.recipient,
+            attempts: m.attempts,
+            last_error: m.last_error,
+            when: dates::rfc3339_utc(m.sent_at.unwrap_or(m.next_attempt_at)),
+        })
+        .collect();
+    let page = MailPage {
+        section: "mail",
+        csrf: &session.csrf,
+        notice: None,
+        tabs: ["pending", "sending", "sent", "failed"]
+            .into_iter()
+            .map(|t| (t, t == status.as_str()))
+            .collect(),
+        status: status.as_str(),
+        messages,
+    };
+    screen(app, "Mail", &page, 200).await
+}
+
+#[derive(Template)]
+#[template(path = "admin/addresses.html")]
+struct AddressesPage<'a> {
+    section: &'static str,
+    csrf: &'a str,
+    notice: Option<String>,
+    message: Option<String>,
+    from: String,
+    to: String,
+    redirects: Vec<(String, String)>,
+    not_found: Vec<(String, i64, String)>,
+}
+
+/// `/admin/addresses`: the redirects, a form to add one, and the paths asked for in vain.
+async fn addresses(
+    app: &App,
+    store: &Store,
+    session: &Session,
+    done: Option<String>,
+    message: Option<String>,
+    (from, to): (String, String),
+    status: u16,
+) -> AppResult<Response> {
+    let redirects = store
+        .redirects()
+        .await?
+        .into_iter()
+        .map(|r| (r.from_path, r.to_url))
+        .collect();
+    let not_found = store
+        .not_found(100)
+        .await?
+        .into_iter()
+        .map(|n| (n.path, n.hits, dates::rfc3339_utc(n.last_seen)))
+        .collect();
+    let page = AddressesPage {
+        section: "addresses",
+        csrf: &session.csrf,
+        notice: done,
+        message,
+        from,
+        to,
+        redirects,
+        not_found,
+    };
+    screen(app, "Redirects", &page, status).await
+}
+
+/// Adds a redirect (checked as the admin API checks it) or removes one.
+async fn change_addresses(
+    app: &App,
+    store: &Store,
+    session: &Session,
+    form: &Form,
+) -> AppResult<Response> {
+    if let Some(from) = form.get("remove") {
+        let from = blog_core::redirects::check_from(from).map_err(AppError::BadRequest)?;
+        store.delete_redirect(&from).await?;
+        return http::see_other("/admin/addresses?done=Removed.");
+    }
+    let (from, to) = (
+        form.get("from").unwrap_or_default().to_string(),
+        form.get("to").unwrap_or_default().to_string(),
+    );
+    match super::redirects::add(store, &json!({ "from": from, "to": to })).await {
+        Ok(_) => http::see_other("/admin/addresses?done=Added."),
+        Err(AppError::Unprocessable { fields, .. }) => {
+            let why = fields.into_values().next().unwrap_or_default();
+            let message = format!("Not added: {why}");
+            addresses(app, store, session, None, Some(message), (from, to), 422).await
+        }
+        Err(AppError::BadRequest(why)) => {
+            let message = format!("Not added: {why}");
+            addresses(app, store, session, None, Some(message), (from, to), 422).await
+        }
+        Err(other) => Err(other),
+    }
 }
 
 /// A post or page in the list.
