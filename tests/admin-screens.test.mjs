@@ -11,7 +11,7 @@ import { execFileSync } from "node:child_process";
 import http from "node:http";
 import { generateKeyPairSync, createSign } from "node:crypto";
 import { chromium } from "playwright-core";
-import { startBlog, admin, postComment, mintToken, ROOT, ADMIN_TOKEN } from "./helpers.mjs";
+import { startBlog, admin, postComment, mintToken, makePng, ROOT, ADMIN_TOKEN } from "./helpers.mjs";
 
 const SLUG = "health-is-social-aint-no-doubt";
 let browser;
@@ -132,6 +132,38 @@ test("with JavaScript off: sign in, moderate one and many, write, preview, publi
     assert.match(await tab.locator("#title-error").textContent(), /Must not be empty/);
     assert.match(await tab.getByLabel("Text (Markdown)").inputValue(), /Hello from \*the admin\*/);
 
+    // A page under another, from the same editor.
+    for (const [title, parent] of [["About us", ""], ["The team", "about-us"]]) {
+      await tab.goto(`${base}/admin/entries/new`);
+      await tab.getByLabel("Title").fill(title);
+      await tab.getByLabel("Text (Markdown)").fill(`All about ${title}.`);
+      await tab.getByLabel("Type").selectOption("page");
+      await tab.getByLabel("Status").selectOption("published");
+      await tab.getByLabel("Parent page").fill(parent);
+      await tab.getByRole("button", { name: "Save" }).click();
+      await tab.waitForLoadState();
+      assert.match(tab.url(), /done=saved/, await tab.content());
+    }
+    assert.match(await (await blog.fetch("/about-us/the-team/")).text(), /All about The team\./);
+
+    // A picture, uploaded through the form; a file the blog does not take is refused, kindly.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "upload-"));
+    fs.writeFileSync(path.join(dir, "chart.png"), makePng(64, 48));
+    fs.writeFileSync(path.join(dir, "notes.txt"), "not a picture");
+    await tab.getByRole("link", { name: "Files" }).click();
+    await tab.getByLabel(/A file/).setInputFiles(path.join(dir, "notes.txt"));
+    await tab.getByRole("button", { name: "Upload" }).click();
+    await tab.waitForLoadState();
+    assert.match(await tab.locator(".form-message").textContent(), /not a file the blog stores/);
+    await tab.getByLabel(/A file/).setInputFiles(path.join(dir, "chart.png"));
+    await tab.getByLabel(/Alt text/).fill("A small chart");
+    await tab.getByRole("button", { name: "Upload" }).click();
+    await tab.waitForLoadState();
+    const stored = (await tab.locator(".admin-notice").textContent()).match(/Stored: (\/media\/[0-9a-f]{64}\/chart\.png)/)?.[1];
+    assert.ok(stored, await tab.locator(".admin-notice").textContent());
+    assert.equal(await tab.locator(`img[src="${stored}"]`).getAttribute("alt"), "A small chart");
+    assert.equal((await blog.fetch(stored)).status, 200);
+
     // A redirect, added and removed from the browser.
     await tab.getByRole("link", { name: "Redirects" }).click();
     await tab.getByLabel("Old address").fill("javascript:alert(1)");
@@ -201,6 +233,15 @@ test("refused: a form without its CSRF token, a session cookie sent from another
     const ok = await post({ Cookie: cookie, Origin: "http://127.0.0.1:8787" }, { do: `approve:${id}`, csrf });
     assert.equal(ok.status, 303);
     assert.equal((await admin(blog, "GET", "/admin/comments?status=pending")).json.comments.length, 0);
+    // Block a sender: the next comment from the same client is spam, whatever its address.
+    const other = await held(blog, "Ugo", "From a client about to be blocked.");
+    const sameClient = `192.0.2.${ip}`;
+    assert.equal((await post({ Cookie: cookie }, { do: `block-sender:${other}`, csrf })).status, 303);
+    const token = await mintToken(1, Math.floor(Date.now() / 1000) - 30);
+    const again = await postComment(blog, SLUG, { token, author: "Vera", email: "vera@example.org", body: "Same client, new name.", url: "", subject: "" }, sameClient);
+    assert.equal(again.status, 303);
+    const spam = (await admin(blog, "GET", "/admin/comments?status=spam")).json.comments;
+    assert.deepEqual(spam.map((c) => [c.author, c.reasons.includes("its sender is blocked")]).sort(), [["Ugo", false], ["Vera", true]]);
     // The JSON API still wants its bearer token, cookie or not.
     assert.equal((await blog.fetch("/admin/posts", { headers: { Cookie: cookie } })).status, 401);
     // Five wrong tokens from one client, then a wait.
@@ -232,7 +273,7 @@ test("every admin screen: private, noindex, no axe violations, no Nu HTML Checke
     await signIn(tab, base);
     await blog.fetch("/no-such-old-page/");
     await admin(blog, "POST", "/admin/redirects", { from: "/old/", to: `/posts/${SLUG}` });
-    const screens = ["/admin/queue", "/admin/queue?status=spam", "/admin/entries", "/admin/entries/new", `/admin/entries/${SLUG}`, `/admin/entries/${SLUG}/delete`, "/admin/addresses", "/admin/mail", "/admin/mail?status=failed"];
+    const screens = ["/admin/queue", "/admin/queue?status=spam", "/admin/entries", "/admin/entries/new", `/admin/entries/${SLUG}`, `/admin/entries/${SLUG}/delete`, "/admin/addresses", "/admin/mail", "/admin/mail?status=failed", "/admin/files"];
     const report = {};
     for (const screen of screens) {
       const res = await tab.goto(base + screen);

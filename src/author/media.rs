@@ -67,8 +67,33 @@ pub async fn upload(app: &App, store: &Store, req: &mut Request) -> AppResult<Re
         .bytes()
         .await
         .map_err(|e| AppError::BadRequest(format!("The file could not be read: {e}")))?;
+    let (stored, created) = store_file(app, store, bytes, &given_name, &alt).await?;
+    let location = stored.path();
+    let status = if created { 201 } else { 200 };
+    let response = http::json_response(status, &media_json(stored, created))?;
+    if created {
+        response.headers().set("Location", &location)?;
+    }
+    Ok(response)
+}
+
+/// Stores a file's bytes under its name and alt text (the admin API's upload and the browser
+/// admin's upload form): its stored row, and whether it is new (`false`: the same content was
+/// there already, and that file is the answer).
+pub async fn store_file(
+    app: &App,
+    store: &Store,
+    bytes: Vec<u8>,
+    given_name: &str,
+    alt: &str,
+) -> AppResult<(MediaRecord, bool)> {
+    let max = app.media_max_bytes();
+    let alt: String = text::collapse_whitespace(alt).chars().take(500).collect();
     if bytes.len() > max {
-        return Err(too_large());
+        return Err(AppError::PayloadTooLarge(format!(
+            "Files may be at most {} MB (MEDIA_MAX_BYTES).",
+            max / 1_000_000
+        )));
     }
     if bytes.is_empty() {
         return Err(AppError::BadRequest(
@@ -95,9 +120,9 @@ pub async fn upload(app: &App, store: &Store, req: &mut Request) -> AppResult<Re
     };
     let hash = text::hex(&Sha256::digest(&bytes));
     if let Some(existing) = store.media_by_hash(&hash).await? {
-        return http::json_response(200, &media_json(existing, false));
+        return Ok((existing, false));
     }
-    let name = media::clean_name(&given_name, kind);
+    let name = media::clean_name(given_name, kind);
     let original_name: String = given_name
         .chars()
         .filter(|c| !c.is_control())
@@ -140,9 +165,7 @@ pub async fn upload(app: &App, store: &Store, req: &mut Request) -> AppResult<Re
         .media_by_hash(&hash)
         .await?
         .ok_or_else(|| AppError::Internal("a stored media row is missing".into()))?;
-    let created = inserted.is_some();
-    let location = stored.path();
-    http::created(&media_json(stored, created), Some(&location))
+    Ok((stored, inserted.is_some()))
 }
 
 /// `GET /admin/media?limit=50&offset=0`.

@@ -38,8 +38,9 @@ pub async fn handle(mut req: Request, env: Env, ctx: worker::Context) -> worker:
             Ok(response) => response,
             Err(e) => error::error_page(&app.blog_for_errors().await, &e, &context)?,
         }
-    } else if screens::is_screen(&path) {
-        // The browser admin: pages for people, errors included.
+    } else if screens::is_screen(&path) && req.headers().get("Authorization")?.is_none() {
+        // The browser admin: pages for people, errors included. (A request with a bearer token
+        // is the JSON API's, wherever it goes.)
         match screens::handle(&mut req, &app, &path).await {
             Ok(response) => response,
             Err(e) => error::error_page(&app.blog_for_errors().await, &e, &context)?,

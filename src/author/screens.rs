@@ -21,7 +21,7 @@ use blog_core::token;
 use serde_json::{json, Value};
 use worker::{Method, Request, Response};
 
-use super::{access, comments, posts};
+use super::{access, comments, media, posts};
 use crate::edge::error::{AppError, AppResult};
 use crate::edge::layout::{self, PageMeta};
 use crate::edge::{http, runtime, App};
@@ -34,13 +34,14 @@ const FAILURE_WINDOW: i64 = 900;
 const MAX_FORM_BYTES: usize = 1024 * 1024;
 
 /// The first path segments under `/admin/` that are screens (the rest is the JSON API).
-const SCREENS: [&str; 6] = [
+const SCREENS: [&str; 7] = [
     "sign-in",
     "sign-out",
     "queue",
     "entries",
     "addresses",
     "mail",
+    "files",
 ];
 
 /// Whether `path` is a screen (`/admin/` itself, the sign-in page, the queue, the editor).
@@ -207,6 +208,7 @@ pub async fn handle(req: &mut Request, app: &App, path: &str) -> AppResult<Respo
                     .unwrap_or(blog_core::email::OutboxStatus::Pending);
                 mail(app, &store, &session, status).await
             }
+            ["files"] => files(app, &store, &session, param("done"), None, 200).await,
             ["addresses"] => {
                 let typed = (String::new(), String::new());
                 addresses(app, &store, &session, param("done"), None, typed, 200).await
@@ -246,6 +248,9 @@ pub async fn handle(req: &mut Request, app: &App, path: &str) -> AppResult<Respo
     }
     if method != Method::Post {
         return Err(AppError::MethodNotAllowed("GET, POST"));
+    }
+    if let ["files"] = segments.as_slice() {
+        return upload(req, app).await;
     }
     let (session, form) = checked_post(req, app).await?;
     let store = app.store()?;
@@ -366,6 +371,8 @@ struct QueueItem {
     url: Option<String>,
     html: String,
     reasons: Vec<String>,
+    /// It came through the form, from a client that can be blocked.
+    has_client: bool,
     post_title: String,
     post_path: String,
     when: String,
@@ -401,6 +408,7 @@ async fn queue(
             url: c.author_url,
             html: comment_text::to_html(&c.body),
             reasons: c.spam_reasons,
+            has_client: c.client_hash.is_some(),
             post_title: c.post_title,
             post_path: c.post_path,
             when: dates::long_date(c.created_at, &utc),
@@ -432,9 +440,12 @@ async fn act_on_queue(
             form.all("id").filter_map(|id| id.parse().ok()).collect(),
         ),
     };
-    if !matches!(action, "approve" | "spam" | "delete" | "block") {
+    if !matches!(
+        action,
+        "approve" | "spam" | "delete" | "block" | "block-sender"
+    ) {
         return Err(AppError::BadRequest(
-            "Choose approve, spam, delete or block.".into(),
+            "Choose approve, spam, delete, block or block-sender.".into(),
         ));
     }
     let now = runtime::now();
@@ -450,6 +461,9 @@ async fn act_on_queue(
             _ => {
                 if action == "block" {
                     block_address(store, &comment.author_email).await?;
+                }
+                if let ("block-sender", Some(client)) = (action, &comment.client_hash) {
+                    block_sender(store, client).await?;
                 }
                 let status = match action {
                     "approve" => CommentStatus::Approved,
@@ -471,6 +485,7 @@ async fn act_on_queue(
         "approve" => "approved",
         "delete" => "deleted",
         "block" => "marked as spam, their addresses blocked",
+        "block-sender" => "marked as spam, their senders blocked",
         _ => "marked as spam",
     };
     let notice = format!("{done} comment{} {verb}.", if done == 1 { "" } else { "s" });
@@ -698,6 +713,150 @@ async fn change_addresses(
     }
 }
 
+/// A file of the library, as the screen lists it.
+struct FileRow {
+    url: String,
+    name: String,
+    kind: String,
+    size: String,
+    alt: String,
+    image: bool,
+    width: u32,
+    height: u32,
+}
+
+#[derive(Template)]
+#[template(path = "admin/files.html")]
+struct FilesPage<'a> {
+    section: &'static str,
+    csrf: &'a str,
+    notice: Option<String>,
+    message: Option<String>,
+    max_mb: usize,
+    total: u32,
+    files: Vec<FileRow>,
+}
+
+/// `/admin/files`: the media library, newest first, with an upload form.
+async fn files(
+    app: &App,
+    store: &Store,
+    session: &Session,
+    done: Option<String>,
+    message: Option<String>,
+    status: u16,
+) -> AppResult<Response> {
+    let (rows, total) = store.media_list(100, 0).await?;
+    let files = rows
+        .into_iter()
+        .map(|m| FileRow {
+            url: m.path(),
+            image: m.media_type.starts_with("image/"),
+            width: m.width.unwrap_or(0),
+            height: m.height.unwrap_or(0),
+            size: if m.bytes >= 1_000_000 {
+                format!("{} MB", m.bytes / 1_000_000)
+            } else {
+                format!("{} KB", m.bytes.div_ceil(1000))
+            },
+            kind: m.media_type,
+            alt: m.alt,
+            name: m.name,
+        })
+        .collect();
+    let page = FilesPage {
+        section: "files",
+        csrf: &session.csrf,
+        notice: done,
+        message,
+        max_mb: app.media_max_bytes() / 1_000_000,
+        total,
+        files,
+    };
+    screen(app, "Images and files", &page, status).await
+}
+
+/// The upload form's `POST` (multipart): checked like every form, then stored as the admin
+/// API stores files.
+async fn upload(req: &mut Request, app: &App) -> AppResult<Response> {
+    let session = session(req, app)
+        .await?
+        .ok_or_else(|| AppError::Forbidden("Sign in first: this form needs a session.".into()))?;
+    same_origin(req, app)?;
+    let max = app.media_max_bytes();
+    let declared = req.headers().get("Content-Length")?.unwrap_or_default();
+    if declared.parse::<usize>().is_ok_and(|n| n > max + 64 * 1024) {
+        return Err(AppError::PayloadTooLarge(format!(
+            "Files may be at most {} MB.",
+            max / 1_000_000
+        )));
+    }
+    let form = req.form_data().await.map_err(|_| {
+        AppError::BadRequest("The form could not be read (multipart/form-data).".into())
+    })?;
+    let field = |name: &str| match form.get(name) {
+        Some(worker::FormEntry::Field(value)) => value,
+        _ => String::new(),
+    };
+    if !token::secrets_match(&field("csrf"), &session.csrf) {
+        return Err(AppError::Forbidden(
+            "This form is not from this session (it may be old): open the page again.".into(),
+        ));
+    }
+    let store = app.store()?;
+    let Some(worker::FormEntry::File(file)) = form.get("file") else {
+        let message = Some("Choose a file to upload.".to_string());
+        return files(app, &store, &session, None, message, 422).await;
+    };
+    let bytes = file
+        .bytes()
+        .await
+        .map_err(|e| AppError::BadRequest(format!("The file could not be read: {e}")))?;
+    match media::store_file(app, &store, bytes, &file.name(), &field("alt")).await {
+        Ok((stored, created)) => {
+            let what = if created { "Stored" } else { "Already there" };
+            let notice = format!("{what}: {}", stored.path());
+            let encoded: String = form_urlencoded::byte_serialize(notice.as_bytes()).collect();
+            http::see_other(&format!("/admin/files?done={encoded}"))
+        }
+        Err(
+            e @ (AppError::UnsupportedMediaType(_)
+            | AppError::PayloadTooLarge(_)
+            | AppError::Unprocessable { .. }
+            | AppError::BadRequest(_)),
+        ) => {
+            let message = match &e {
+                AppError::Unprocessable { fields, .. } => {
+                    fields.values().next().cloned().unwrap_or_default()
+                }
+                other => other.message(),
+            };
+            files(app, &store, &session, None, Some(message), e.status()).await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// Adds a client's keyed hash to the blocked senders (`comment_blocked_clients`).
+async fn block_sender(store: &Store, client: &str) -> AppResult<()> {
+    let current = store
+        .setting("comment_blocked_clients")
+        .await?
+        .unwrap_or_default();
+    if current.split_whitespace().any(|c| c == client) {
+        return Ok(());
+    }
+    let list = format!("{}\n{client}", current.trim_end())
+        .trim()
+        .to_string();
+    let checked = blog_core::settings::check("comment_blocked_clients", &list)
+        .map_err(|why| AppError::Conflict(format!("The blocked senders list is full: {why}")))?;
+    store
+        .set_setting("comment_blocked_clients", &checked)
+        .await?;
+    Ok(())
+}
+
 /// A post or page in the list.
 struct EntryRow {
     slug: String,
@@ -767,6 +926,10 @@ struct Draft {
     status: String,
     /// `YYYY-MM-DDTHH:MM`, UTC (a `datetime-local` field).
     published_at: String,
+    /// A page's parent (a slug), place in the menu and whether it is in it (`yes`/`no`).
+    parent: String,
+    menu_order: String,
+    in_menu: String,
 }
 
 impl Draft {
@@ -782,6 +945,9 @@ impl Draft {
                 .published_at
                 .map(|t| dates::rfc3339_utc(t).chars().take(16).collect())
                 .unwrap_or_default(),
+            parent: p.parent.clone().unwrap_or_default(),
+            menu_order: p.menu_order.to_string(),
+            in_menu: if p.in_menu { "yes" } else { "no" }.into(),
         }
     }
 
@@ -795,6 +961,9 @@ impl Draft {
             kind: field("type"),
             status: field("status"),
             published_at: field("published_at"),
+            parent: field("parent"),
+            menu_order: field("menu_order"),
+            in_menu: field("in_menu"),
         }
     }
 
@@ -812,7 +981,20 @@ impl Draft {
             "body": self.body,
             "status": if self.status == "draft" { "draft" } else { "published" },
         });
-        if self.kind != "page" {
+        if self.kind == "page" {
+            let parent = self.parent.trim();
+            fields["parent"] = if parent.is_empty() {
+                Value::Null
+            } else {
+                json!(parent)
+            };
+            let order = self.menu_order.trim();
+            if !order.is_empty() {
+                // A number as the API wants it; anything else is passed on for it to refuse.
+                fields["menu_order"] = order.parse::<i64>().map_or(json!(order), |n| json!(n));
+            }
+            fields["in_menu"] = json!(self.in_menu != "no");
+        } else {
             fields["tags"] = json!(tags);
         }
         if !self.published_at.trim().is_empty() {
@@ -949,6 +1131,39 @@ async fn editor_page(
             options: vec![],
         },
     ];
+    if record.is_none_or(|r| r.is_page) {
+        fields.push(Field {
+            name: "parent",
+            label: "Parent page",
+            kind: "text",
+            value: draft.parent.clone(),
+            hint: Some("Pages only: the slug of the page it goes under; empty: the top level."),
+            error: error("parent"),
+            options: vec![],
+        });
+        fields.push(Field {
+            name: "menu_order",
+            label: "Place in the menu",
+            kind: "number",
+            value: draft.menu_order.clone(),
+            hint: Some("Pages only: smaller comes first."),
+            error: error("menu_order"),
+            options: vec![],
+        });
+        fields.push(Field {
+            name: "in_menu",
+            label: "In the site menu",
+            kind: "select",
+            value: if draft.in_menu.is_empty() {
+                "yes".into()
+            } else {
+                draft.in_menu.clone()
+            },
+            hint: Some("Pages only: top-level pages are in the menu unless this says no."),
+            error: error("in_menu"),
+            options: vec![("yes", "Yes"), ("no", "No")],
+        });
+    }
     if record.is_none() {
         fields.push(Field {
             name: "type",
@@ -1010,7 +1225,10 @@ async fn save_entry(
     record: Option<&PostRecord>,
     form: &Form,
 ) -> AppResult<Response> {
-    let draft = Draft::from_form(form);
+    let mut draft = Draft::from_form(form);
+    if let Some(r) = record {
+        draft.kind = if r.is_page { "page" } else { "post" }.into();
+    }
     if form.get("do") == Some("preview") {
         let rendered = blog_markdown::render(&draft.body, &[]);
         return editor_page(

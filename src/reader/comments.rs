@@ -170,6 +170,7 @@ async fn accept(req: &Request, app: &App, entry: &str, form: &CommentForm) -> Ap
             url: comment.url.as_deref(),
             body: &comment.body,
             known_commenter: checks.known_commenter,
+            client: &client,
         },
     );
     if verdict.outcome != Outcome::Spam {

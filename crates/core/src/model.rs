@@ -390,6 +390,9 @@ pub struct CommentRecord {
     /// Why the spam checks held it, or marked it as spam.
     #[serde(deserialize_with = "sql_list")]
     pub spam_reasons: Vec<String>,
+    /// The sender's keyed hash (comments from the form).
+    #[serde(default)]
+    pub client_hash: Option<String>,
 }
 
 /// A comment to store.

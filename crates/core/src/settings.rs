@@ -199,6 +199,12 @@ pub const SETTINGS: &[Setting] = &[
         rule: Rule::Lines { max: 10_000 },
     },
     Setting {
+        key: "comment_blocked_clients",
+        default: "",
+        about: "Senders blocked from the moderation screen (keyed hashes of their IPs, one a line): their comments are spam",
+        rule: Rule::Lines { max: 20_000 },
+    },
+    Setting {
         key: "comment_rate_limit",
         default: "5",
         about: "Comments one client may send per window",
@@ -471,6 +477,9 @@ impl Settings {
                             .filter(|p| !p.is_empty())
                             .collect()
                     })
+                    .unwrap_or_default(),
+                blocked_clients: stored("comment_blocked_clients")
+                    .map(|list| list.split_whitespace().map(str::to_string).collect())
                     .unwrap_or_default(),
                 moderation: match stored("comment_moderation").map(str::trim) {
                     Some("all") => Moderation::All,

@@ -40,6 +40,8 @@ pub struct SpamConfig {
     pub min_seconds: i64,
     pub max_links: usize,
     pub blocklist: Vec<String>,
+    /// Clients (keyed hashes of their IPs) the author blocked: their comments are spam.
+    pub blocked_clients: Vec<String>,
     pub moderation: Moderation,
     pub rate_limit: u32,
     pub rate_window_seconds: i64,
@@ -51,6 +53,7 @@ impl Default for SpamConfig {
             min_seconds: 3,
             max_links: 2,
             blocklist: Vec::new(),
+            blocked_clients: Vec::new(),
             moderation: Moderation::FirstTime,
             rate_limit: 5,
             rate_window_seconds: 600,
@@ -93,6 +96,8 @@ pub struct Facts<'a> {
     pub body: &'a str,
     /// Whether this email address has an approved comment already.
     pub known_commenter: bool,
+    /// The client's keyed hash (see `token::client_hash`).
+    pub client: &'a str,
 }
 
 /// Runs rules 1, 3, 4, 5 and 8 (the token, duplicates, the rate limit and Akismet are checked
@@ -103,6 +108,7 @@ pub fn judge(config: &SpamConfig, facts: &Facts<'_>) -> Verdict {
     verdict.add(too_fast(facts.seconds_since_form, config.min_seconds));
     verdict.add(too_many_links(facts.body, config.max_links));
     verdict.add(blocklisted(facts, &config.blocklist));
+    verdict.add(blocked_client(facts.client, &config.blocked_clients));
     verdict.add(first_time(facts.known_commenter, config.moderation));
     verdict
 }
@@ -140,6 +146,12 @@ pub fn too_many_links(body: &str, max: usize) -> Option<(Outcome, String)> {
 }
 
 /// Rule 5: a blocklisted word or phrase, as whole words, in any field.
+/// Rule 5b: a client the author blocked from the moderation screen.
+pub fn blocked_client(client: &str, blocked: &[String]) -> Option<(Outcome, String)> {
+    (!client.is_empty() && blocked.iter().any(|b| b == client))
+        .then(|| (Outcome::Spam, "its sender is blocked".to_string()))
+}
+
 pub fn blocklisted(facts: &Facts<'_>, blocklist: &[String]) -> Option<(Outcome, String)> {
     let text = [
         facts.author,
@@ -219,7 +231,21 @@ mod tests {
             url: None,
             body,
             known_commenter: true,
+            client: "c1",
         }
+    }
+
+    #[test]
+    fn rule_5b_a_blocked_client() {
+        let config = SpamConfig {
+            blocked_clients: vec!["c1".into()],
+            ..SpamConfig::default()
+        };
+        let verdict = judge(&config, &facts("Thoughtful words."));
+        assert_eq!(verdict.outcome, Outcome::Spam);
+        assert_eq!(verdict.reasons, ["its sender is blocked"]);
+        assert_eq!(blocked_client("", &["".into()]), None);
+        assert_eq!(blocked_client("c2", &config.blocked_clients), None);
     }
 
     #[test]
