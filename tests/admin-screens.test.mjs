@@ -163,6 +163,10 @@ test("with JavaScript off: sign in, moderate one and many, write, preview, publi
     assert.ok(stored, await tab.locator(".admin-notice").textContent());
     assert.equal(await tab.locator(`img[src="${stored}"]`).getAttribute("alt"), "A small chart");
     assert.equal((await blog.fetch(stored)).status, 200);
+    await tab.getByRole("button", { name: "Delete chart.png" }).click();
+    await tab.waitForLoadState();
+    assert.match(await tab.locator(".admin-notice").textContent(), /Deleted\./);
+    assert.equal((await blog.fetch(stored)).status, 404, "gone from the library");
 
     // A redirect, added and removed from the browser.
     await tab.getByRole("link", { name: "Redirects" }).click();

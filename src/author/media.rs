@@ -190,10 +190,17 @@ pub async fn list(store: &Store, req: &Request) -> AppResult<Response> {
 
 /// `DELETE /admin/media/{id}`: `409` while a post uses the file, unless `?force=1`.
 pub async fn delete(app: &App, store: &Store, req: &Request, id: i64) -> AppResult<Response> {
-    let file = store.media_by_id(id).await?.ok_or(AppError::NotFound)?;
     let query = http::query_string(req);
     let force = form_urlencoded::parse(query.as_bytes())
         .any(|(k, v)| k == "force" && matches!(v.as_ref(), "1" | "true"));
+    remove_file(app, store, id, force).await?;
+    http::no_content()
+}
+
+/// Removes a file (the admin API and the browser admin): refused with `409` naming the posts
+/// that use it, unless `force`.
+pub async fn remove_file(app: &App, store: &Store, id: i64, force: bool) -> AppResult<()> {
+    let file = store.media_by_id(id).await?.ok_or(AppError::NotFound)?;
     if !force {
         let users = store.posts_using_media(&file.hash).await?;
         if !users.is_empty() {
@@ -215,5 +222,5 @@ pub async fn delete(app: &App, store: &Store, req: &Request, id: i64) -> AppResu
         .map_err(|e| AppError::Unavailable(format!("R2 delete: {e}")))?;
     store.delete_media(id).await?;
     app.purge_media(&file.path()).await;
-    http::no_content()
+    Ok(())
 }

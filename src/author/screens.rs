@@ -252,6 +252,22 @@ pub async fn handle(req: &mut Request, app: &App, path: &str) -> AppResult<Respo
     if let ["files"] = segments.as_slice() {
         return upload(req, app).await;
     }
+    if let ["files", "delete"] = segments.as_slice() {
+        let (session, form) = checked_post(req, app).await?;
+        let store = app.store()?;
+        let id = form
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+            .ok_or_else(|| AppError::BadRequest("Name the file to delete.".into()))?;
+        return match media::remove_file(app, &store, id, false).await {
+            Ok(()) => http::see_other("/admin/files?done=Deleted."),
+            Err(AppError::Conflict(why)) => {
+                let why = why.replace(", or delete it anyway with ?force=1", "");
+                files(app, &store, &session, None, Some(why), 409).await
+            }
+            Err(other) => Err(other),
+        };
+    }
     let (session, form) = checked_post(req, app).await?;
     let store = app.store()?;
     match segments.as_slice() {
@@ -715,6 +731,7 @@ async fn change_addresses(
 
 /// A file of the library, as the screen lists it.
 struct FileRow {
+    id: i64,
     url: String,
     name: String,
     kind: String,
@@ -750,6 +767,7 @@ async fn files(
     let files = rows
         .into_iter()
         .map(|m| FileRow {
+            id: m.id,
             url: m.path(),
             image: m.media_type.starts_with("image/"),
             width: m.width.unwrap_or(0),
