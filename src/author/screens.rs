@@ -1046,6 +1046,28 @@ struct Field {
     options: Vec<(&'static str, &'static str)>,
 }
 
+impl Field {
+    /// A `<select>`: its (name, label), its (value, default when empty), the (value, words) of
+    /// its options, a hint and an error.
+    fn select(
+        (name, label): (&'static str, &'static str),
+        (value, default): (&str, &'static str),
+        options: Vec<(&'static str, &'static str)>,
+        hint: Option<&'static str>,
+        error: Option<String>,
+    ) -> Self {
+        Field {
+            name,
+            label,
+            kind: "select",
+            value: if value.is_empty() { default } else { value }.to_string(),
+            hint,
+            error,
+            options,
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "admin/edit.html")]
 struct EditPage<'a> {
@@ -1117,19 +1139,13 @@ async fn editor_page(
             error: error("tags"),
             options: vec![],
         },
-        Field {
-            name: "status",
-            label: "Status",
-            kind: "select",
-            value: if draft.status.is_empty() {
-                "draft".into()
-            } else {
-                draft.status.clone()
-            },
-            hint: None,
-            error: error("status"),
-            options: vec![("draft", "Draft"), ("published", "Published")],
-        },
+        Field::select(
+            ("status", "Status"),
+            (&draft.status, "draft"),
+            vec![("draft", "Draft"), ("published", "Published")],
+            None,
+            error("status"),
+        ),
         Field {
             name: "published_at",
             label: "Date (UTC)",
@@ -1168,34 +1184,22 @@ async fn editor_page(
             error: error("menu_order"),
             options: vec![],
         });
-        fields.push(Field {
-            name: "in_menu",
-            label: "In the site menu",
-            kind: "select",
-            value: if draft.in_menu.is_empty() {
-                "yes".into()
-            } else {
-                draft.in_menu.clone()
-            },
-            hint: Some("Pages only: top-level pages are in the menu unless this says no."),
-            error: error("in_menu"),
-            options: vec![("yes", "Yes"), ("no", "No")],
-        });
+        fields.push(Field::select(
+            ("in_menu", "In the site menu"),
+            (&draft.in_menu, "yes"),
+            vec![("yes", "Yes"), ("no", "No")],
+            Some("Pages only: top-level pages are in the menu unless this says no."),
+            error("in_menu"),
+        ));
     }
     if record.is_none() {
-        fields.push(Field {
-            name: "type",
-            label: "Type",
-            kind: "select",
-            value: if draft.kind.is_empty() {
-                "post".into()
-            } else {
-                draft.kind.clone()
-            },
-            hint: None,
-            error: error("type"),
-            options: vec![("post", "Post"), ("page", "Page")],
-        });
+        fields.push(Field::select(
+            ("type", "Type"),
+            (&draft.kind, "post"),
+            vec![("post", "Post"), ("page", "Page")],
+            None,
+            error("type"),
+        ));
     }
     let blog = app.blog().await?;
     let heading = match record {

@@ -74,7 +74,6 @@ pub struct MailContext {
     pub author_email: String,
     pub author_url: Option<String>,
     pub body: String,
-    #[serde(deserialize_with = "comment_status")]
     pub status: CommentStatus,
     #[serde(deserialize_with = "blog_core::model::sql_list")]
     pub spam_reasons: Vec<String>,
@@ -85,13 +84,6 @@ pub struct MailContext {
     pub parent_body: Option<String>,
     /// The subscription's secret (confirm and reply mails).
     pub token: Option<String>,
-}
-
-fn comment_status<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> std::result::Result<CommentStatus, D::Error> {
-    let text = String::deserialize(d)?;
-    CommentStatus::parse(&text).ok_or_else(|| serde::de::Error::custom("unknown comment status"))
 }
 
 /// A subscription, found by its token.
