@@ -154,11 +154,20 @@ test("editing a post replaces its cached page and its listing entry", async () =
     assert.match(post.body, /<h1>Health is Social, edited<\/h1>/);
     assert.match((await page(blog, "/")).body, /Health is Social, edited/);
 
-    // A new slug moves the post; the old address is gone.
+    // A new slug moves the post; the old address leads to the new one.
     const moved = await admin(blog, "PATCH", `/admin/posts/${SLUG}`, { slug: "health-is-social" });
     assert.equal(moved.json.slug, "health-is-social");
-    assert.equal((await page(blog, POST)).status, 404);
+    const old = await blog.fetch(POST);
+    assert.equal(old.status, 301);
+    assert.equal(old.headers.get("location"), "/posts/health-is-social");
     assert.equal((await page(blog, "/posts/health-is-social")).status, 200);
+    // Moving it back never makes a loop: the new address's redirect goes.
+    await admin(blog, "PATCH", "/admin/posts/health-is-social", { slug: SLUG });
+    assert.equal((await page(blog, POST)).status, 200);
+    assert.equal((await blog.fetch("/posts/health-is-social")).headers.get("location"), POST);
+    const redirects = (await admin(blog, "GET", "/admin/redirects")).json.redirects.map((r) => [r.from, r.to]);
+    assert.deepEqual(redirects, [["/posts/health-is-social", POST]]);
+    await admin(blog, "PATCH", `/admin/posts/${SLUG}`, { slug: "health-is-social" });
     await admin(blog, "POST", "/admin/posts", { title: "Other", body: "x", slug: "other" });
     assert.equal((await admin(blog, "PATCH", "/admin/posts/other", { slug: "health-is-social" })).res.status, 409);
     assert.equal((await admin(blog, "PATCH", "/admin/posts/other", { status: "gone" })).res.status, 422);

@@ -81,7 +81,10 @@ test("pages live at their own addresses, nested, in the menu in the author's ord
     assert.equal(moved.json.url, "http://127.0.0.1:8787/who/");
     assert.deepEqual(menu((await page(blog, "/")).body), ["About us /who/", "Contact /contact/"]);
     assert.equal((await page(blog, "/who/team/alice/")).status, 200);
-    assert.equal((await page(blog, "/about/team/alice/")).status, 404, "the old cached address was dropped");
+    const away = await blog.fetch("/about/team/alice/");
+    assert.equal(away.status, 301, "the old address was dropped from the caches and leads to the new one");
+    assert.equal(away.headers.get("location"), "/who/team/alice/");
+    assert.equal((await blog.fetch("/about/")).headers.get("location"), "/who/");
     const reparented = await admin(blog, "PATCH", "/admin/posts/team", { parent: null, in_menu: false });
     assert.equal(reparented.json.url, "http://127.0.0.1:8787/team/");
     assert.equal((await page(blog, "/team/alice/")).status, 200);

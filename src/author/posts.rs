@@ -313,6 +313,11 @@ pub async fn update(app: &App, store: &Store, slug: &str, body: &Value) -> AppRe
         page,
     };
     let before = store.placement(Some(post.id), now).await?;
+    // A page's children move with it: their addresses before the move, for redirects.
+    let family = match post.is_page && path != post.path {
+        true => store.page_and_descendants(&post.path).await?,
+        false => Vec::new(),
+    };
     if !store
         .update_post(post.id, &write, fields.tags.as_deref())
         .await?
@@ -320,6 +325,18 @@ pub async fn update(app: &App, store: &Store, slug: &str, body: &Value) -> AppRe
         return Err(AppError::Conflict(format!(
             "The slug \"{new_slug}\" is taken by another post or page."
         )));
+    }
+    // Old addresses keep working: a published entry that moved leaves a redirect behind (and
+    // a page's children too).
+    if path != post.path && post.is_visible(now) {
+        let mut moves = vec![(post.path.clone(), path.clone())];
+        moves.extend(
+            family
+                .iter()
+                .filter(|(id, _)| *id != post.id)
+                .map(|(_, old)| (old.clone(), format!("{path}{}", &old[post.path.len()..]))),
+        );
+        store.record_moves(&moves, now).await?;
     }
     if post.is_page {
         store.move_page_children(&post.path, &path).await?;

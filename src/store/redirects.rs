@@ -88,6 +88,32 @@ impl Store {
         Ok(())
     }
 
+    /// Records that entries moved (old canonical path → new): each old address redirects to the
+    /// new one, and a redirect from a new address (left by an earlier move the other way) goes,
+    /// so that two moves can never make a loop.
+    pub async fn record_moves(&self, moves: &[(String, String)], now: i64) -> Result<()> {
+        let mut statements = Vec::new();
+        for (old, new) in moves {
+            statements.push(self.statement(
+                "DELETE FROM redirects WHERE from_path = ?1",
+                &[blog_core::redirects::lookup_key(new).into()],
+            )?);
+            statements.push(self.statement(
+                "INSERT INTO redirects (from_path, to_url, created_at) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (from_path) DO UPDATE SET to_url = excluded.to_url",
+                &[
+                    blog_core::redirects::lookup_key(old).into(),
+                    new.into(),
+                    num(now),
+                ],
+            )?);
+        }
+        if !statements.is_empty() {
+            self.db.batch(statements).await?;
+        }
+        Ok(())
+    }
+
     /// Deletes a redirect; whether there was one.
     pub async fn delete_redirect(&self, from: &str) -> Result<bool> {
         let result = self
