@@ -5,7 +5,7 @@
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
-use crate::wxr::{line_at, plain_text, Comment, Error};
+use crate::wxr::{entity, line_at, plain_text, Comment, Error};
 
 /// A Disqus thread: the page it was on, and its comments (parents first is the importer's job).
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -91,20 +91,7 @@ pub fn parse(xml: &str) -> Result<Export, Error> {
             }
             Event::Text(e) => text.push_str(&e.xml10_content()),
             Event::CData(e) => text.push_str(&e.xml10_content()),
-            Event::GeneralRef(e) => {
-                let resolved = match e.resolve_char_ref() {
-                    Ok(Some(c)) => Some(c),
-                    _ => match e.into_inner().as_ref() {
-                        "amp" => Some('&'),
-                        "lt" => Some('<'),
-                        "gt" => Some('>'),
-                        "quot" => Some('"'),
-                        "apos" => Some('\''),
-                        _ => None,
-                    },
-                };
-                text.extend(resolved);
-            }
+            Event::GeneralRef(e) => text.extend(entity(&e)),
             Event::End(_) => {
                 let name = path.pop().unwrap_or_default();
                 let value = std::mem::take(&mut text);

@@ -139,6 +139,22 @@ pub fn gmt_date(text: &str) -> Option<String> {
     blog_core::dates::parse_rfc3339(&candidate).map(|_| candidate)
 }
 
+/// The character an XML entity or character reference stands for (the five XML entities and
+/// `&#…;`); `None` for any other (they are not XML, and are dropped).
+pub(crate) fn entity(reference: &quick_xml::events::BytesRef<'_>) -> Option<char> {
+    match reference.resolve_char_ref() {
+        Ok(Some(c)) => Some(c),
+        _ => match reference.as_ref() {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            _ => None,
+        },
+    }
+}
+
 /// Parses a whole export.
 pub fn parse(xml: &str) -> Result<Vec<Item>, Error> {
     let mut reader = Reader::from_str(xml);
@@ -190,22 +206,7 @@ pub fn parse(xml: &str) -> Result<Vec<Item>, Error> {
             }
             Event::Text(e) => text.push_str(&e.xml10_content()),
             Event::CData(e) => text.push_str(&e.xml10_content()),
-            Event::GeneralRef(e) => {
-                let resolved = match e.resolve_char_ref() {
-                    Ok(Some(c)) => Some(c),
-                    _ => match e.into_inner().as_ref() {
-                        "amp" => Some('&'),
-                        "lt" => Some('<'),
-                        "gt" => Some('>'),
-                        "quot" => Some('"'),
-                        "apos" => Some('\''),
-                        _ => None,
-                    },
-                };
-                if let Some(c) = resolved {
-                    text.push(c);
-                }
-            }
+            Event::GeneralRef(e) => text.extend(entity(&e)),
             Event::End(_) => {
                 let name = path.pop().unwrap_or_default();
                 let value = std::mem::take(&mut text);

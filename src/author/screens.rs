@@ -215,18 +215,19 @@ pub async fn handle(req: &mut Request, app: &App, path: &str) -> AppResult<Respo
             }
             ["entries", "new"] => {
                 let draft = Draft::default();
-                editor(app, &session, None, &draft, None, None, 200).await
+                editor_page(app, &session, None, &draft, None, None, None, 200).await
             }
             ["entries", slug] => {
                 let record = posts::find(&store, slug).await?;
-                let draft = Draft::from_record(&record, &store.addenda(record.id).await?);
-                editor(
+                let draft = Draft::from_record(&record);
+                editor_page(
                     app,
                     &session,
                     Some(&record),
                     &draft,
                     None,
                     param("done"),
+                    None,
                     200,
                 )
                 .await
@@ -951,7 +952,7 @@ struct Draft {
 }
 
 impl Draft {
-    fn from_record(p: &PostRecord, _addenda: &[blog_core::model::AddendumRecord]) -> Self {
+    fn from_record(p: &PostRecord) -> Self {
         Draft {
             title: p.title.clone(),
             slug: p.slug.clone(),
@@ -1084,19 +1085,6 @@ struct EditPage<'a> {
     fields: Vec<Field>,
     preview: Option<String>,
     addendum_action: Option<String>,
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn editor(
-    app: &App,
-    session: &Session,
-    record: Option<&PostRecord>,
-    draft: &Draft,
-    errors: Option<&blog_core::validation::FieldErrors>,
-    done: Option<String>,
-    status: u16,
-) -> AppResult<Response> {
-    editor_page(app, session, record, draft, errors, done, None, status).await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -1278,11 +1266,11 @@ async fn save_entry(
             http::see_other(&format!("/admin/entries/{}?done=saved", saved.slug))
         }
         Err(AppError::Unprocessable { fields, .. }) => {
-            editor(app, session, record, &draft, Some(&fields), None, 422).await
+            editor_page(app, session, record, &draft, Some(&fields), None, None, 422).await
         }
         Err(AppError::Conflict(why)) => {
             let fields = blog_core::validation::FieldErrors::from([("slug".to_string(), why)]);
-            editor(app, session, record, &draft, Some(&fields), None, 409).await
+            editor_page(app, session, record, &draft, Some(&fields), None, None, 409).await
         }
         Err(other) => Err(other),
     }

@@ -222,22 +222,6 @@ impl Store {
             .results()?)
     }
 
-    /// Whether any message is waiting (for the queue consumer's retry).
-    pub async fn next_due(&self) -> Result<Option<i64>> {
-        #[derive(Deserialize)]
-        struct Row {
-            at: Option<f64>,
-        }
-        let row: Option<Row> = self
-            .statement(
-                "SELECT min(next_attempt_at) AS at FROM outbox WHERE status = 'pending'",
-                &[],
-            )?
-            .first(None)
-            .await?;
-        Ok(row.and_then(|r| r.at).map(|at| at as i64))
-    }
-
     pub async fn mark_sent(&self, id: i64, now: i64) -> Result<()> {
         self.execute(
             "UPDATE outbox SET status = 'sent', sent_at = ?2, last_error = NULL WHERE id = ?1",
