@@ -55,6 +55,8 @@ function prepareState(name) {
   wrangler(["d1", "execute", "DB", "--file", "demo/health-techie.sql"], dir);
   // The benchmark sends many comments from one client: the rate limit would refuse them.
   wrangler(["d1", "execute", "DB", "--command", "INSERT OR REPLACE INTO settings (key, value) VALUES ('comment_rate_limit', '10000')"], dir);
+  // A tag on the demo post, so that the small blog has a tag page to compare with.
+  wrangler(["d1", "execute", "DB", "--command", "INSERT INTO post_tags (post_id, tag, slug) VALUES (1, 'Social media', 'social-media')"], dir);
   return dir;
 }
 
@@ -67,6 +69,7 @@ async function start(state, floors = []) {
   const options = blogOptions(state, {
     vars: { FORM_SECRET, BENCH_FORCE_MISS: "1" },
     reader: { unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }] },
+    trace: false,
   });
   options.workers.push(...floors);
   const mf = new Miniflare(options);
@@ -196,6 +199,78 @@ function wasmSize(configFile, buildDir) {
   return { uploadKiB: m ? Number(m[1]) : null, gzipKiB: m ? Number(m[2]) : null, wasmBytes: wasm };
 }
 
+/** The scale targets' names, and the small blog's page each is compared with. */
+const SCALE_TARGETS = {
+  "home page 1": "ours: home page, forced miss",
+  "home page 500": "ours: home page, forced miss",
+  "a tag page (a tag on every 20th post)": "ours: tag page, forced miss",
+  "post with 1,000 comments": "ours: post page, forced miss (100 comments)",
+};
+
+/**
+ * Loads a blog of `posts` posts (with 60 pages, 12 of them in the menu, and a tag on every post)
+ * and `comments` comments (1,000 of them on one post) with recursive SQL, and measures the
+ * uncached pages of `SCALE_TARGETS` on it.
+ */
+async function measureScale(posts, comments, miss) {
+  log(`Scale: loading ${posts} posts and ${comments} comments`);
+  const dir = prepareState(`big-${posts}`);
+  const { mf, urls } = await start(dir);
+  try {
+    const db = await mf.getD1Database("DB", READER);
+    await uploadDemoImage((url, init) => fetch(url.replace(BASE, urls.blog), init));
+    await renderWith((url, init) => fetch(url.replace(BASE, urls.blog), init)); // the demo post
+    const k = (n) => `WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < ${n})`;
+    const started = Date.now();
+    // Generated rows are stored as the Workers store them: with their HTML and lead.
+    await db
+      .prepare(
+        `INSERT INTO posts (slug, title, body, status, published_at, updated_at, body_html, lead, rendered_by)
+         ${k(posts)}, t(i, text) AS (SELECT i, 'A paragraph of generated text for post ' || i || '. ' || substr(hex(randomblob(600)), 1, 1200) FROM k)
+         SELECT 'generated-post-' || i, 'Generated post number ' || i, text,
+                'published', 1300000000 + i * 3600, 1300000000 + i * 3600,
+                '<p>' || text || '</p>' || char(10), substr(text, 1, 400), ${MARKDOWN_VERSION} FROM t`,
+      )
+      .run();
+    await db
+      .prepare(
+        `INSERT INTO posts (slug, title, body, status, published_at, updated_at, body_html, lead, rendered_by, kind, menu_order, in_menu, path)
+         ${k(60)} SELECT 'generated-page-' || i, 'Page ' || i, 'Page text', 'published', 1300000000, 1300000000,
+                '<p>Page text</p>' || char(10), 'Page text', ${MARKDOWN_VERSION}, 'page', i, i % 5 = 0, '/generated-page-' || i || '/' FROM k`,
+      )
+      .run();
+    await db.prepare(`INSERT INTO post_tags (post_id, tag, slug) SELECT id, 'Tag ' || (id % 20), 'tag-' || (id % 20) FROM posts WHERE slug GLOB 'generated-post-*'`).run();
+    await db.prepare(commentsSql(`generated-post-${posts / 2}`, 1000, 1320000000)).run();
+    for (let done = 0; done < comments - 1000; done += 100_000) {
+      const n = Math.min(100_000, comments - 1000 - done);
+      await db
+        .prepare(
+          `INSERT INTO comments (post_id, author_name, author_email, body, status, created_at, body_html, rendered_by)
+           ${k(n)} SELECT 2 + ((i + ${done}) % ${posts}), 'Reader ' || i, 'r' || i || '@example.org', 'Generated comment ' || i, 'approved',
+                  1300000000 + (i + ${done}) * 6, '<p>Generated comment ' || i || '</p>' || char(10), ${COMMENT_VERSION} FROM k`,
+        )
+        .run();
+    }
+    const count = await db.prepare("SELECT (SELECT COUNT(*) FROM posts) AS posts, (SELECT COUNT(*) FROM comments) AS comments").first();
+    log(`  loaded: ${count.posts} posts, ${count.comments} comments in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    const label = `${posts / 1000}k`;
+    const targets = [
+      { name: `big ${label}: home page 1`, url: `${urls.blog}/`, headers: miss },
+      { name: `big ${label}: home page 500`, url: `${urls.blog}/page/500`, headers: miss },
+      { name: `big ${label}: a tag page (a tag on every 20th post)`, url: `${urls.blog}/tags/tag-7`, headers: miss },
+      { name: `big ${label}: post with 1,000 comments`, url: `${urls.blog}/posts/generated-post-${posts / 2}`, headers: miss },
+    ];
+    for (const t of targets) {
+      const res = await fetch(t.url, { headers: t.headers });
+      if (res.status !== 200) throw new Error(`${t.url}: ${res.status}`);
+      await res.arrayBuffer();
+    }
+    return { counts: count, results: await measure(targets) };
+  } finally {
+    await mf.dispose();
+  }
+}
+
 async function main() {
   log(`Benchmark: ${ROUNDS} rounds × ${SECONDS} s per target, ${CONNECTIONS} connections; work in ${WORK}`);
   if (!fs.existsSync(OHA)) throw new Error(`oha is missing at ${OHA}: run scripts/bench.sh, which installs it`);
@@ -273,6 +348,7 @@ export default { fetch() { return new Response(page, { headers }); } };`,
     { name: "ours: post page, forced miss (100 comments)", url: `${urls.blog}/posts/${SLUG}`, headers: miss },
     { name: "ours: home page, cached", url: `${urls.blog}/` },
     { name: "ours: home page, forced miss", url: `${urls.blog}/`, headers: miss },
+    { name: "ours: tag page, forced miss", url: `${urls.blog}/tags/social-media`, headers: miss },
     { name: "ours: Atom feed, cached", url: `${urls.blog}/feed.atom` },
     { name: "ours: media file, cached (6.5 KB PNG)", url: `${urls.blog}${MEDIA_PATH}` },
     { name: "ours: search", url: `${urls.blog}/search?q=social+media` },
@@ -289,45 +365,14 @@ export default { fetch() { return new Response(page, { headers }); } };`,
     return;
   }
 
-  // Scale: 10,000 posts and 100,000 comments, the same uncached pages.
+  // Scale: the same uncached pages on a blog of 10,000 posts and 100,000 comments, and on one of
+  // 100,000 posts and 1,000,000 comments.
   let scale = null;
   if (!SKIP_SCALE) {
-    log("Scale: loading 10,000 posts and 100,000 comments");
-    const big = prepareState("big");
-    ({ mf, urls } = await start(big));
-    const bigDb = await mf.getD1Database("DB", READER);
-    await uploadDemoImage((url, init) => fetch(url.replace(BASE, urls.blog), init));
-    await renderWith((url, init) => fetch(url.replace(BASE, urls.blog), init)); // the demo post
-    // Generated rows are stored as the Workers store them: with their HTML and lead.
-    await bigDb
-      .prepare(
-        `INSERT INTO posts (slug, title, body, status, published_at, updated_at, body_html, lead, rendered_by)
-         WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 10000),
-         t(i, text) AS (SELECT i, 'A paragraph of generated text for post ' || i || '. ' || substr(hex(randomblob(600)), 1, 1200) FROM k)
-         SELECT 'generated-post-' || i, 'Generated post number ' || i, text,
-                'published', 1300000000 + i * 3600, 1300000000 + i * 3600,
-                '<p>' || text || '</p>' || char(10), substr(text, 1, 400), ${MARKDOWN_VERSION} FROM t`,
-      )
-      .run();
-    await bigDb.prepare(commentsSql("generated-post-5000", 1000, 1320000000)).run();
-    await bigDb
-      .prepare(
-        `INSERT INTO comments (post_id, author_name, author_email, body, status, created_at, body_html, rendered_by)
-         WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 99000)
-         SELECT 2 + (i % 10000), 'Reader ' || i, 'r' || i || '@example.org', 'Generated comment ' || i, 'approved', 1300000000 + i * 60,
-                '<p>Generated comment ' || i || '</p>' || char(10), ${COMMENT_VERSION} FROM k`,
-      )
-      .run();
-    const count = await bigDb.prepare("SELECT (SELECT COUNT(*) FROM posts) AS posts, (SELECT COUNT(*) FROM comments) AS comments").first();
-    log(`  loaded: ${count.posts} posts, ${count.comments} comments`);
-    const bigTargets = [
-      { name: "big: home page 1, forced miss", url: `${urls.blog}/`, headers: miss },
-      { name: "big: home page 500, forced miss", url: `${urls.blog}/page/500`, headers: miss },
-      { name: "big: post with 1,000 comments, forced miss", url: `${urls.blog}/posts/generated-post-5000`, headers: miss },
-    ];
-    const bigResults = await measure(bigTargets);
-    await mf.dispose();
-    scale = { counts: count, results: bigResults };
+    scale = [];
+    for (const [posts, comments] of [[10_000, 100_000], [100_000, 1_000_000]]) {
+      scale.push(await measureScale(posts, comments, miss));
+    }
   }
 
   const size = { reader: wasmSize("wrangler.toml", "build"), author: wasmSize("wrangler.author.toml", "build-author") };
@@ -359,6 +404,7 @@ function markdown(r) {
     ["ours: post page, forced miss (100 comments)", "floor: Rust, a miss's storage ops"],
     ["ours: home page, cached", "floor: Rust, one Cache API read"],
     ["ours: home page, forced miss", "floor: Rust, a miss's storage ops"],
+    ["ours: tag page, forced miss", "floor: Rust, a miss's storage ops"],
     ["ours: Atom feed, cached", "floor: Rust, one Cache API read"],
     ["ours: media file, cached (6.5 KB PNG)", "floor: Rust, one Cache API read"],
     ["ours: search", "floor: Rust, one D1 query"],
@@ -372,16 +418,12 @@ function markdown(r) {
       `| ${ours} | ${(rps(ours) / rps(floor)).toFixed(2)} (${floor.replace("floor: ", "")}) | ${(rps(ours) / rps("floor: Rust Worker, same bytes")).toFixed(2)} | ${(rps(ours) / rps("floor: static asset (workerd, no code)")).toFixed(2)} | ${lat("p50")} | ${lat("p99")} |`,
     );
   }
-  if (r.scale) {
-    lines.push("", `Scale (${r.scale.counts.posts} posts, ${r.scale.counts.comments} comments), uncached pages against the small database:`, "", "| page | req/s | p50 ms | p99 ms | p50 ÷ small | p99 ÷ small |", "|---|---|---|---|---|---|");
-    const smallOf = {
-      "big: home page 1, forced miss": "ours: home page, forced miss",
-      "big: home page 500, forced miss": "ours: home page, forced miss",
-      "big: post with 1,000 comments, forced miss": "ours: post page, forced miss (100 comments)",
-    };
-    for (const [name, s] of Object.entries(r.scale.results)) {
-      const base = r.results[smallOf[name]];
-      lines.push(`| ${name} (vs ${smallOf[name].replace("ours: ", "")}) | ${f(s.rps)} | ${f(s.p50, 2)} | ${f(s.p99, 2)} | ${(s.p50.median / base.p50.median).toFixed(2)} | ${(s.p99.median / base.p99.median).toFixed(2)} |`);
+  for (const scale of r.scale ?? []) {
+    lines.push("", `Scale (${scale.counts.posts} posts, ${scale.counts.comments} comments), uncached pages against the small blog's:`, "", "| page | req/s | p50 ms | p99 ms | p50 ÷ small | p99 ÷ small |", "|---|---|---|---|---|---|");
+    for (const [name, s] of Object.entries(scale.results)) {
+      const small = SCALE_TARGETS[name.replace(/^big [^:]+: /, "")];
+      const base = r.results[small];
+      lines.push(`| ${name} (vs ${small.replace("ours: ", "")}) | ${f(s.rps)} | ${f(s.p50, 2)} | ${f(s.p99, 2)} | ${(s.p50.median / base.p50.median).toFixed(2)} | ${(s.p99.median / base.p99.median).toFixed(2)} |`);
     }
   }
   for (const [name, s] of Object.entries(r.size)) {

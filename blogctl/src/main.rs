@@ -8,6 +8,9 @@ use blog_core::api;
 use blog_core::routes::is_slug;
 use blog_core::text::{self as text_rules, Letters};
 use blogctl::{front_matter, local_files, wxr};
+use client::Client;
+
+mod client;
 use clap::{Parser, Subcommand};
 use serde_json::{json, Value};
 
@@ -144,155 +147,6 @@ enum MediaCommand {
     },
 }
 
-struct Client {
-    base: String,
-    token: String,
-    agent: ureq::Agent,
-}
-
-/// An admin API answer: status and JSON body (null when empty).
-struct Answer {
-    status: u16,
-    body: Value,
-}
-
-impl Answer {
-    /// "error message (field: problem, …)" for a failed request.
-    fn problem(&self) -> String {
-        let error = self
-            .body
-            .get("error")
-            .and_then(Value::as_str)
-            .unwrap_or("no message");
-        let fields = self
-            .body
-            .get("fields")
-            .and_then(Value::as_object)
-            .map(|f| {
-                f.iter()
-                    .map(|(k, v)| format!("{k}: {}", v.as_str().unwrap_or("")))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            })
-            .filter(|s| !s.is_empty());
-        match fields {
-            Some(fields) => format!("HTTP {}: {error} ({fields})", self.status),
-            None => format!("HTTP {}: {error}", self.status),
-        }
-    }
-}
-
-impl Client {
-    fn new(base: &str, token: &str) -> Self {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build()
-            .into();
-        Client {
-            base: base.trim_end_matches('/').to_string(),
-            token: token.to_string(),
-            agent,
-        }
-    }
-
-    fn call(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Answer, String> {
-        let url = format!("{}{path}", self.base);
-        let mut builder = ureq::http::Request::builder()
-            .method(method)
-            .uri(&url)
-            .header("Authorization", format!("Bearer {}", self.token))
-            .header("Accept", "application/json");
-        if body.is_some() {
-            builder = builder.header("Content-Type", "application/json");
-        }
-        let bytes = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
-        let request = builder
-            .body(bytes)
-            .map_err(|e| format!("{method} {url}: {e}"))?;
-        let mut response = self.agent.run(request).map_err(|e| {
-            format!(
-                "{method} {url}: {e} (is the blog running at {}? set BLOG_URL)",
-                self.base
-            )
-        })?;
-        let status = response.status().as_u16();
-        let text = if status == 204 {
-            String::new()
-        } else {
-            response
-                .body_mut()
-                .read_to_string()
-                .map_err(|e| format!("{method} {url}: {e}"))?
-        };
-        let body = if text.trim().is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(json!({"error": text}))
-        };
-        if status == 401 {
-            return Err(format!(
-                "{method} {url}: the admin token was refused; check BLOG_ADMIN_TOKEN"
-            ));
-        }
-        Ok(Answer { status, body })
-    }
-}
-
-impl Client {
-    /// Uploads a file to the media library.
-    fn upload(&self, file: &Path, alt: &str) -> Result<api::Media, String> {
-        let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
-        let name = file
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        self.upload_bytes(&file.display().to_string(), &name, bytes, alt)
-    }
-
-    /// Uploads `bytes` under `name`; `label` names them in messages.
-    fn upload_bytes(
-        &self,
-        label: &str,
-        name: &str,
-        bytes: Vec<u8>,
-        alt: &str,
-    ) -> Result<api::Media, String> {
-        let encode = |s: &str| -> String {
-            percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
-        };
-        let url = format!(
-            "{}/admin/media?name={}&alt={}",
-            self.base,
-            encode(name),
-            encode(alt)
-        );
-        let megabytes = bytes.len() as f64 / 1_000_000.0;
-        if megabytes >= 1.0 {
-            eprintln!("uploading {label} ({megabytes:.1} MB)…");
-        }
-        let request = ureq::http::Request::builder()
-            .method("POST")
-            .uri(&url)
-            .header("Authorization", format!("Bearer {}", self.token))
-            .header("Content-Type", "application/octet-stream")
-            .body(bytes)
-            .map_err(|e| format!("POST {url}: {e}"))?;
-        let mut response = self
-            .agent
-            .run(request)
-            .map_err(|e| format!("{label}: {e} (is the blog running at {}?)", self.base))?;
-        let status = response.status().as_u16();
-        let text = response
-            .body_mut()
-            .read_to_string()
-            .map_err(|e| format!("{label}: {e}"))?;
-        if status == 200 || status == 201 {
-            return serde_json::from_str(&text).map_err(|e| format!("{label}: {e}"));
-        }
-        let body = serde_json::from_str(&text).unwrap_or(json!({"error": text}));
-        Err(format!("{label}: {}", Answer { status, body }.problem()))
-    }
-}
 
 fn read(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
@@ -489,14 +343,10 @@ fn redirect(client: &Client, command: &RedirectCommand) -> Result<(), String> {
             println!("{from} → {to}");
         }
         RedirectCommand::Ls => {
-            let answer = client.call("GET", "/admin/redirects", None)?;
-            if answer.status != 200 {
-                return Err(answer.problem());
-            }
-            let list: api::RedirectList =
-                serde_json::from_value(answer.body).map_err(|e| format!("the answer: {e}"))?;
-            println!("{} redirects", list.redirects.len());
-            for r in list.redirects {
+            let redirects =
+                client.every_page("/admin/redirects", |l: api::RedirectList| l.redirects)?;
+            println!("{} redirects", redirects.len());
+            for r in redirects {
                 println!("{} → {}", r.from, r.to);
             }
         }
@@ -668,6 +518,10 @@ fn list_comments(client: &Client, status: &str) -> Result<(), String> {
         .unwrap_or_default();
     if comments.is_empty() {
         println!("No {status} comments.");
+    }
+    let total = answer.body["total"].as_u64().unwrap_or(0);
+    if total > comments.len() as u64 {
+        println!("The newest {} of {total} {status} comments:", comments.len());
     }
     for c in comments {
         let s = |k: &str| c[k].as_str().unwrap_or("").to_string();
@@ -848,13 +702,8 @@ fn import_wxr(
     let items = wxr::parse(&read(file)?).map_err(|e| format!("{}: {e}", file.display()))?;
     let mut summary = Summary::default();
     if dry_run {
-        let answer = client.call("GET", "/admin/posts", None)?;
-        if answer.status != 200 {
-            return Err(answer.problem());
-        }
-        let list: api::PostList =
-            serde_json::from_value(answer.body).map_err(|e| format!("the answer: {e}"))?;
-        summary.dry_run = Some(list.posts.into_iter().map(|p| p.slug).collect());
+        let posts = client.every_page("/admin/posts", |l: api::PostList| l.posts)?;
+        summary.dry_run = Some(posts.into_iter().map(|p| p.slug).collect());
         println!("Dry run: nothing is written; the counts say what an import would do.");
     }
     import_attachments(client, &items, uploads, &mut summary);
@@ -1236,17 +1085,12 @@ fn thread_post(link: &str, redirects: &[api::Redirect]) -> Option<String> {
 fn import_disqus(client: &Client, file: &Path) -> Result<bool, String> {
     let export =
         blogctl::disqus::parse(&read(file)?).map_err(|e| format!("{}: {e}", file.display()))?;
-    let answer = client.call("GET", "/admin/redirects", None)?;
-    if answer.status != 200 {
-        return Err(answer.problem());
-    }
-    let redirects: api::RedirectList =
-        serde_json::from_value(answer.body).map_err(|e| format!("the answer: {e}"))?;
+    let redirects = client.every_page("/admin/redirects", |l: api::RedirectList| l.redirects)?;
     let mut summary = Summary::default();
     let mut unmatched = Vec::new();
     let mut posts = std::collections::BTreeSet::new();
     for thread in export.threads.iter().filter(|t| !t.comments.is_empty()) {
-        let Some(slug) = thread_post(&thread.link, &redirects.redirects) else {
+        let Some(slug) = thread_post(&thread.link, &redirects) else {
             unmatched.push(format!(
                 "{:?} ({}): {} comments; no post has this address (blogctl redirect add {} /posts/…, then run this again)",
                 thread.title,

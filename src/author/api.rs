@@ -22,7 +22,7 @@ pub async fn handle(req: &mut Request, app: &App, path: &str) -> AppResult<Respo
     let method = req.method();
     let store = app.store()?;
     match (segments.as_slice(), method) {
-        (["posts"], Method::Get) => posts::list(app, &store).await,
+        (["posts"], Method::Get) => posts::list(app, &store, req).await,
         (["posts"], Method::Post) => posts::create(app, &store, &read_json(req).await?).await,
         (["posts"], _) => Err(AppError::MethodNotAllowed("GET, POST")),
         (["posts", slug], Method::Get) => posts::get(app, &store, slug).await,
@@ -52,7 +52,7 @@ pub async fn handle(req: &mut Request, app: &App, path: &str) -> AppResult<Respo
         (["media"], _) => Err(AppError::MethodNotAllowed("GET, POST")),
         (["media", id], Method::Delete) => media::delete(app, &store, req, record_id(id)?).await,
         (["media", _], _) => Err(AppError::MethodNotAllowed("DELETE")),
-        (["redirects"], Method::Get) => redirects::list(&store).await,
+        (["redirects"], Method::Get) => redirects::list(&store, req).await,
         (["redirects"], Method::Post) => redirects::add(&store, &read_json(req).await?).await,
         (["redirects"], Method::Delete) => redirects::delete(&store, req).await,
         (["redirects"], _) => Err(AppError::MethodNotAllowed("GET, POST, DELETE")),

@@ -58,13 +58,14 @@ pub async fn list(store: &Store, req: &Request) -> AppResult<Response> {
         }
     }
     let http::Paging { limit, offset } = paging;
-    let comments = store.comments_with_status(status, limit, offset).await?;
+    let (comments, total) = store.comments_with_status(status, limit, offset).await?;
     http::json_response(
         200,
         &api::CommentList {
             status,
             limit,
             offset,
+            total,
             comments: comments.into_iter().map(comment_json).collect(),
         },
     )

@@ -11,7 +11,7 @@ use blog_core::text::{self, Letters};
 use blog_core::validation::PostFields;
 use blog_core::{api, media, routes, validation};
 use serde_json::{json, Value};
-use worker::Response;
+use worker::{Request, Response};
 
 use crate::edge::error::{AppError, AppResult};
 use crate::edge::runtime;
@@ -142,17 +142,36 @@ fn reserved_slug(slug: &str) -> AppError {
     )
 }
 
-/// `GET /admin/posts`.
-pub async fn list(app: &App, store: &Store) -> AppResult<Response> {
+/// `GET /admin/posts?type=post|page&limit=n&offset=n`: a page of the entries (both kinds
+/// without `type`).
+pub async fn list(app: &App, store: &Store, req: &Request) -> AppResult<Response> {
+    let (mut kind, mut paging) = (None, http::Paging::default());
+    let query = http::query_string(req);
+    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+        if key == "type" {
+            kind = Some(match value.as_ref() {
+                "post" => api::EntryKind::Post,
+                "page" => api::EntryKind::Page,
+                _ => return Err(AppError::BadRequest("type must be post or page.".into())),
+            });
+        } else {
+            paging.read(&key, &value)?;
+        }
+    }
     let now = runtime::now();
     let blog = app.blog().await?;
-    let posts = store
-        .all_posts()
-        .await?
-        .iter()
-        .map(|p| post_json(blog, p, None, now))
-        .collect();
-    http::json_response(200, &api::PostList { posts })
+    let http::Paging { limit, offset } = paging;
+    let (rows, total) = store.entries(kind, limit, offset).await?;
+    let posts = rows.iter().map(|p| post_json(blog, p, None, now)).collect();
+    http::json_response(
+        200,
+        &api::PostList {
+            limit,
+            offset,
+            total,
+            posts,
+        },
+    )
 }
 
 /// `GET /admin/posts/{slug}`.

@@ -16,9 +16,15 @@ use crate::store::Store;
 /// The most redirects one request adds (an importer sends them in batches).
 const MAX_PER_REQUEST: usize = 500;
 
-pub async fn list(store: &Store) -> AppResult<Response> {
+/// `GET /admin/redirects?limit=n&offset=n`: a page of the redirects, by old address.
+pub async fn list(store: &Store, req: &Request) -> AppResult<Response> {
+    let mut paging = http::Paging::default();
+    let query = http::query_string(req);
+    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+        paging.read(&key, &value)?;
+    }
     let redirects = store
-        .redirects()
+        .redirects(paging.limit, paging.offset)
         .await?
         .into_iter()
         .map(|r| api::Redirect {

@@ -414,9 +414,8 @@ async fn queue(
     done: Option<String>,
 ) -> AppResult<Response> {
     let utc = FixedZone::UTC;
-    let comments = store
-        .comments_with_status(status, 200, 0)
-        .await?
+    let (rows, _total) = store.comments_with_status(status, 200, 0).await?;
+    let comments = rows
         .into_iter()
         .map(|c| QueueItem {
             id: c.id,
@@ -675,7 +674,7 @@ async fn addresses(
     status: u16,
 ) -> AppResult<Response> {
     let redirects = store
-        .redirects()
+        .redirects(500, 0)
         .await?
         .into_iter()
         .map(|r| (r.from_path, r.to_url))
@@ -904,9 +903,8 @@ async fn entries(
 ) -> AppResult<Response> {
     let now = runtime::now();
     let utc = FixedZone::UTC;
-    let entries = store
-        .all_posts()
-        .await?
+    let (rows, _total) = store.entries(None, 200, 0).await?;
+    let entries = rows
         .into_iter()
         .map(|p| EntryRow {
             status: match (p.status, p.is_scheduled(now)) {

@@ -251,16 +251,15 @@ fn responses(n: i64) -> String {
     }
 }
 
-/// Links to the previous and next pages of a listing.
+/// Links to the newer and older pages of a listing (`more`: an older page follows).
 fn pagination(
     page: u32,
-    total: u32,
+    more: bool,
     link: impl Fn(u32) -> String,
 ) -> (Option<String>, Option<String>) {
-    let last_page = total.div_ceil(PER_PAGE).max(1);
     (
         (page > 1).then(|| link(page - 1)),
-        (page < last_page).then(|| link(page + 1)),
+        more.then(|| link(page + 1)),
     )
 }
 
@@ -292,7 +291,7 @@ fn paged_title(title: &str, page: u32) -> String {
 
 pub fn home(blog: &Blog, zone: &dyn Zone, listing: &Listing, page: u32) -> askama::Result<String> {
     let link = |n: u32| routes::Page::Home { page: n }.path();
-    let (newer, older) = pagination(page, listing.total, link);
+    let (newer, older) = pagination(page, listing.more, link);
     let meta = PageMeta::new(blog, paged_title(&blog.title, page), &link(page));
     let content = ListingPage {
         blog,
@@ -319,14 +318,14 @@ pub fn tag(
         }
         .path()
     };
-    let (newer, older) = pagination(page, listing.total, link);
+    let (newer, older) = pagination(page, listing.more, link);
     let heading = format!("Posts tagged “{name}”");
     let mut meta = PageMeta::new(
         blog,
         paged_title(&format!("{heading} | {}", blog.title), page),
         &link(page),
     );
-    meta.description = format!("{} posts tagged “{name}” on {}", listing.total, blog.title);
+    meta.description = format!("Posts tagged “{name}” on {}", blog.title);
     let content = ListingPage {
         blog,
         heading: Some(heading),
@@ -572,7 +571,7 @@ pub fn search(
             format!("/search?q={encoded}&page={n}")
         }
     };
-    let (newer, older) = pagination(page, total, link);
+    let (newer, older) = pagination(page, page < total.div_ceil(PER_PAGE), link);
     let summary = match (query.trim().is_empty(), total) {
         (true, _) => "Type a few words to search the posts and their addenda.".to_string(),
         (false, 0) => format!("Nothing matches “{query}”. Try fewer or other words."),
@@ -978,7 +977,7 @@ mod tests {
                 responses: i % 2,
             })
             .collect();
-        let listing = Listing { posts, total: 25 };
+        let listing = Listing { posts, more: true };
         let html = home(&blog(), &FixedZone::UTC, &listing, 2).expect("renders");
         assert!(html.contains("<link rel=\"alternate\" type=\"application/rss+xml\""));
         assert!(html.contains("Just another site"));
@@ -992,7 +991,11 @@ mod tests {
             html.contains("href=\"/page/3\""),
             "older posts link to page 3"
         );
-        let last = home(&blog(), &FixedZone::UTC, &listing, 3).expect("renders");
+        let last = Listing {
+            more: false,
+            ..listing
+        };
+        let last = home(&blog(), &FixedZone::UTC, &last, 3).expect("renders");
         assert!(!last.contains("/page/4"));
     }
 }

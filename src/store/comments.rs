@@ -72,20 +72,34 @@ impl Store {
         Ok(row.map(|r| r.id))
     }
 
-    /// Comments with a status, newest first.
+    /// A page of the comments with a status, newest first (a walk of `comments_by_status`), and
+    /// how many have it (kept in `tallies`).
     pub async fn comments_with_status(
         &self,
         status: CommentStatus,
         limit: u32,
         offset: u32,
-    ) -> Result<Vec<CommentRecord>> {
-        let sql = format!("{COMMENT_RECORD} WHERE c.status = ?1 ORDER BY c.created_at DESC, c.id DESC LIMIT ?2 OFFSET ?3");
-        let params = [
-            status.as_str().into(),
-            num(limit.into()),
-            num(offset.into()),
-        ];
-        Ok(self.statement(&sql, &params)?.all().await?.results()?)
+    ) -> Result<(Vec<CommentRecord>, u32)> {
+        let page = self.statement(
+            &format!("{COMMENT_RECORD} WHERE c.status = ?1 ORDER BY c.created_at DESC, c.id DESC LIMIT ?2 OFFSET ?3"),
+            &[
+                status.as_str().into(),
+                num(limit.into()),
+                num(offset.into()),
+            ],
+        )?;
+        let total = self.statement(
+            "SELECT COALESCE(SUM(n), 0) AS n FROM tallies WHERE name = 'comments:' || ?1",
+            &[status.as_str().into()],
+        )?;
+        let results = self.db.batch(vec![page, total]).await?;
+        let [page, total] = results.as_slice() else {
+            return Err(short_batch());
+        };
+        Ok((
+            page.results()?,
+            first::<Count>(total)?.map_or(0, |c| c.n as u32),
+        ))
     }
 
     pub async fn set_comment_status(&self, id: i64, status: CommentStatus) -> Result<()> {
@@ -105,11 +119,8 @@ impl Store {
 impl Store {
     /// What decides which pages show a post's approved comments.
     pub async fn comments_facts(&self, post_id: i64, now: i64) -> Result<CommentsFacts> {
-        let placement = self.placement(Some(post_id), now).await?;
+        let rank = self.rank(post_id, now).await?;
         let threads = self.thread_count(post_id).await?;
-        Ok(CommentsFacts {
-            rank: placement.rank,
-            threads,
-        })
+        Ok(CommentsFacts { rank, threads })
     }
 }

@@ -43,13 +43,16 @@ impl Store {
         Ok(self.statement(&sql, &[num(id)])?.first(None).await?)
     }
 
-    /// A page of the library, newest first, and how many files there are.
+    /// A page of the library, newest first, and how many files there are (kept in `tallies`).
     pub async fn media_list(&self, limit: u32, offset: u32) -> Result<(Vec<MediaRecord>, u32)> {
         let page = self.statement(
             &format!("{MEDIA} ORDER BY created_at DESC, id DESC LIMIT ?1 OFFSET ?2"),
             &[num(limit.into()), num(offset.into())],
         )?;
-        let total = self.statement("SELECT COUNT(*) AS n FROM media", &[])?;
+        let total = self.statement(
+            "SELECT COALESCE(SUM(n), 0) AS n FROM tallies WHERE name = 'media'",
+            &[],
+        )?;
         let results = self.db.batch(vec![page, total]).await?;
         let [page, total] = results.as_slice() else {
             return Err(short_batch());

@@ -2,8 +2,8 @@
 //! search, and what the comment form checks.
 
 use blog_core::model::{
-    Comment, CommentChecks, CommentablePost, FeedAddendum, FeedPost, Listing, Post, PostPage,
-    SearchHit, SitemapEntry,
+    Comment, CommentChecks, CommentablePost, FeedAddendum, FeedPost, Listing, PageLink, Post,
+    PostPage, SearchHit, SitemapEntry,
 };
 use blog_core::routes;
 use serde::Deserialize;
@@ -12,33 +12,24 @@ use wasm_bindgen::JsValue;
 use super::*;
 
 impl Store {
-    /// Published posts, newest first, `per_page` from `offset`, and how many there are in all.
+    /// Published posts, newest first, `per_page` from `offset`, and whether more follow: a walk
+    /// of `posts_listed` as long as the page, never a count of the whole blog.
     pub async fn listing(&self, now: i64, per_page: u32, offset: u32) -> Result<Listing> {
-        let posts = self.statement(
-            &format!(
-                "SELECT slug, title, lead, {}, published_at,
-                        (SELECT COUNT(*) FROM comments c
-                          WHERE c.post_id = p.id AND c.status = 'approved') AS responses
-                   FROM posts p
-                  WHERE {LISTED}
-                  ORDER BY published_at DESC, id DESC
-                  LIMIT ?2 OFFSET ?3",
-                stale_markdown("p")
-            ),
-            &[num(now), num(per_page.into()), num(offset.into())],
-        )?;
-        let total = self.statement(
-            &format!("SELECT COUNT(*) AS n FROM posts WHERE {LISTED}"),
-            &[num(now)],
-        )?;
-        let results = self.db.batch(vec![posts, total]).await?;
-        let [posts, total] = results.as_slice() else {
-            return Err(short_batch());
-        };
-        Ok(Listing {
-            posts: posts.results()?,
-            total: first::<Count>(total)?.map_or(0, |c| c.n as u32),
-        })
+        let posts = self
+            .statement(
+                &format!(
+                    "SELECT slug, title, lead, {}, published_at, responses
+                       FROM posts p INDEXED BY posts_listed
+                      WHERE {LISTED}
+                      ORDER BY published_at DESC, id DESC
+                      LIMIT ?2 OFFSET ?3",
+                    stale_markdown("p")
+                ),
+                &[num(now), num((per_page + 1).into()), num(offset.into())],
+            )?
+            .all()
+            .await?;
+        Ok(Listing::from_rows(posts.results()?, per_page))
     }
 
     /// A visible post or page (by its canonical path) with its addenda (oldest first) and one
@@ -81,8 +72,7 @@ impl Store {
                                 UNION SELECT c.id FROM thread t JOIN comments c INDEXED BY comments_by_parent ON c.parent_id = t.id
                                  WHERE c.status = 'approved')
                  SELECT c.id, c.parent_id, c.author_name, c.author_url, c.body_html, {}, c.created_at, c.by_post_author, c.kind
-                   FROM comments c WHERE c.id IN (SELECT id FROM thread)
-                  ORDER BY c.created_at, c.id",
+                   FROM comments c WHERE c.id IN (SELECT id FROM thread)",
                 stale_text("c")
             ),
             &[slug.clone(), num(per_page.into()), num(offset.into())],
@@ -91,8 +81,7 @@ impl Store {
             &format!(
                 "WITH {THREAD_ROOTS}
                  SELECT (SELECT COUNT(*) FROM roots) AS threads,
-                        (SELECT COUNT(*) FROM comments c JOIN posts p ON p.id = c.post_id
-                          WHERE p.path = ?1 AND c.status = 'approved') AS responses"
+                        (SELECT responses FROM posts WHERE path = ?1) AS responses"
             ),
             std::slice::from_ref(&slug),
         )?;
@@ -106,15 +95,14 @@ impl Store {
             statements.push(self.statement(
                 &format!(
                     "SELECT title, path FROM posts
-                      WHERE kind = 'page' AND path IN (SELECT value FROM json_each(?2)) AND {VISIBLE}
-                      ORDER BY length(path)"
+                      WHERE kind = 'page' AND path IN (SELECT value FROM json_each(?2)) AND {VISIBLE}"
                 ),
                 &[num(now), parents.into()],
             )?);
             statements.push(self.statement(
                 &format!(
-                    "SELECT p.title, p.path FROM posts p JOIN posts parent ON parent.id = p.parent_id
-                      WHERE parent.path = ?2 AND p.kind = 'page' AND {VISIBLE_P}
+                    "SELECT p.title, p.path FROM posts p INDEXED BY pages_by_parent
+                      WHERE p.parent_id = (SELECT id FROM posts WHERE path = ?2) AND p.kind = 'page' AND {VISIBLE_P}
                       ORDER BY p.menu_order, p.title COLLATE NOCASE"
                 ),
                 &[num(now), path_value],
@@ -152,12 +140,18 @@ impl Store {
             responses: f64,
         }
         let counts = first::<Counts>(counts)?.ok_or_else(short_batch)?;
+        // Sorted here rather than in SQL: the rows are the page's own few, and a sort in the
+        // statement would be a temporary B-tree over comments (see tests/query-plans.test.mjs).
+        let mut comments: Vec<Comment> = comments.results()?;
+        comments.sort_unstable_by_key(|c| (c.created_at, c.id));
+        let mut ancestors: Vec<PageLink> = ancestors;
+        ancestors.sort_by_key(|a| a.path.len());
         Ok(Some(PostPage {
             post,
             ancestors,
             children,
             addenda: addenda.results()?,
-            comments: comments.results()?,
+            comments,
             tags: tags.results()?,
             threads: counts.threads as u32,
             responses: counts.responses as u32,
@@ -188,7 +182,8 @@ impl Store {
             .results()?)
     }
 
-    /// A page of the posts with a tag, and the tag's name; `None` when no visible post has it.
+    /// A page of the posts with a tag (a walk of `post_tags_listed`, newest first), and the
+    /// tag's name; `None` when no post has it.
     pub async fn tag_listing(
         &self,
         tag_slug: &str,
@@ -202,64 +197,62 @@ impl Store {
         }
         let posts = self.statement(
             &format!(
-                "SELECT p.slug, p.title, p.lead, {}, p.published_at,
-                        (SELECT COUNT(*) FROM comments c WHERE c.post_id = p.id AND c.status = 'approved') AS responses
-                   FROM posts p JOIN post_tags t ON t.post_id = p.id
-                  WHERE t.slug = ?2 AND {LISTED_P}
-                  ORDER BY p.published_at DESC, p.id DESC
+                "SELECT p.slug, p.title, p.lead, {}, p.published_at, p.responses
+                   FROM post_tags t INDEXED BY post_tags_listed JOIN posts p ON p.id = t.post_id
+                  WHERE t.slug = ?2 AND t.listed_at IS NOT NULL AND t.listed_at <= ?1
+                  ORDER BY t.listed_at DESC, t.post_id DESC
                   LIMIT ?3 OFFSET ?4",
                 stale_markdown("p")
             ),
-            &[num(now), tag_slug.into(), num(per_page.into()), num(offset.into())],
-        )?;
-        let total = self.statement(
-            &format!("SELECT COUNT(*) AS n FROM posts p JOIN post_tags t ON t.post_id = p.id WHERE t.slug = ?2 AND {LISTED_P}"),
-            &[num(now), tag_slug.into()],
+            &[
+                num(now),
+                tag_slug.into(),
+                num((per_page + 1).into()),
+                num(offset.into()),
+            ],
         )?;
         let name = self.statement(
             "SELECT tag FROM post_tags WHERE slug = ?1 LIMIT 1",
             &[tag_slug.into()],
         )?;
-        let results = self.db.batch(vec![posts, total, name]).await?;
-        let [posts, total, name] = results.as_slice() else {
+        let results = self.db.batch(vec![posts, name]).await?;
+        let [posts, name] = results.as_slice() else {
             return Err(short_batch());
         };
-        let total = first::<Count>(total)?.map_or(0, |c| c.n as u32);
-        match first::<Name>(name)? {
-            Some(name) if total > 0 => Ok(Some((
-                name.tag,
-                Listing {
-                    posts: posts.results()?,
-                    total,
-                },
-            ))),
-            _ => Ok(None),
-        }
+        let Some(name) = first::<Name>(name)? else {
+            return Ok(None);
+        };
+        Ok(Some((
+            name.tag,
+            Listing::from_rows(posts.results()?, per_page),
+        )))
     }
 
     /// The newest visible posts with their addenda, for the feeds.
     pub async fn feed(&self, now: i64, limit: u32) -> Result<(Vec<FeedPost>, Vec<FeedAddendum>)> {
         let newest = format!(
-            "SELECT id FROM posts WHERE {LISTED} ORDER BY published_at DESC, id DESC LIMIT ?2"
+            "SELECT id FROM posts INDEXED BY posts_listed WHERE {LISTED} ORDER BY published_at DESC, id DESC LIMIT ?2"
         );
-        // `enclosure`: the first audio file the post uses, for a podcast feed.
+        // `enclosure`: the first audio file the post uses, for a podcast feed (the audio files are
+        // found by `media_by_type`; SQLite's bare column beside min() is the row with the least).
         let posts = self.statement(
             &format!(
                 "SELECT id, slug, title, body_html, {}, published_at, updated_at,
-                        (SELECT e FROM (SELECT m.type || ' ' || m.bytes || ' /media/' || m.hash || '/' || m.name AS e,
-                                               instr(p.body, '/media/' || m.hash || '/') AS at
-                                          FROM media m WHERE m.type LIKE 'audio/%')
-                          WHERE at > 0 ORDER BY at LIMIT 1) AS enclosure
-                   FROM posts p
-                  WHERE id IN ({newest}) ORDER BY published_at DESC, id DESC",
+                        (SELECT e FROM (SELECT e, min(at) FROM
+                                         (SELECT m.type || ' ' || m.bytes || ' /media/' || m.hash || '/' || m.name AS e,
+                                                 instr(p.body, '/media/' || m.hash || '/') AS at
+                                            FROM media m WHERE m.type GLOB 'audio/*')
+                                         WHERE at > 0)) AS enclosure
+                   FROM posts p INDEXED BY posts_listed
+                  WHERE {LISTED} ORDER BY published_at DESC, id DESC LIMIT ?2",
                 stale_markdown("p")
             ),
             &[num(now), num(limit.into())],
         )?;
         let addenda = self.statement(
             &format!(
-                "SELECT post_id, body_html, {}, created_at FROM addenda a
-                  WHERE post_id IN ({newest}) ORDER BY created_at, id",
+                "SELECT id, post_id, body_html, {}, created_at FROM addenda a
+                  WHERE post_id IN ({newest})",
                 stale_markdown("a")
             ),
             &[num(now), num(limit.into())],
@@ -268,7 +261,10 @@ impl Store {
         let [posts, addenda] = results.as_slice() else {
             return Err(short_batch());
         };
-        Ok((posts.results()?, addenda.results()?))
+        // Oldest first; sorted here, as the post page's comments are (a few rows).
+        let mut addenda: Vec<FeedAddendum> = addenda.results()?;
+        addenda.sort_unstable_by_key(|a| (a.created_at, a.id));
+        Ok((posts.results()?, addenda))
     }
 
     /// Every visible post and page, for the sitemap.
@@ -351,7 +347,7 @@ impl Store {
             &[client_hash.into(), num(since)],
         )?;
         let bodies = self.statement(
-            "SELECT body FROM comments WHERE post_id = ?1 ORDER BY id DESC LIMIT 200",
+            "SELECT body FROM comments INDEXED BY comments_by_post_newest WHERE post_id = ?1 ORDER BY id DESC LIMIT 200",
             &[num(post_id)],
         )?;
         let known = self.statement(

@@ -1,5 +1,6 @@
 //! The author's posts, addenda and tags, and where a post stands on the home listing.
 
+use blog_core::api::EntryKind;
 use blog_core::invalidation::{self, Change};
 use blog_core::model::{renderer, AddendumRecord, PagePlace, Placement, PostRecord, PostWrite};
 use blog_core::text::tag_slug;
@@ -13,10 +14,18 @@ const POST_RECORD: &str = "SELECT p.id, p.slug, p.path, p.kind = 'page' AS is_pa
         (SELECT COUNT(*) FROM posts child WHERE child.parent_id = p.id) AS children,
         p.title, p.body, p.status, p.published_at, p.updated_at, p.comments_open, p.image,
         (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM post_tags t WHERE t.post_id = p.id ORDER BY tag)) AS tags,
-        (SELECT COUNT(*) FROM comments c WHERE c.post_id = p.id AND c.status = 'approved') AS approved,
+        p.responses AS approved,
         (SELECT COUNT(*) FROM comments c WHERE c.post_id = p.id AND c.status = 'pending') AS pending,
         (SELECT COUNT(*) FROM comments c WHERE c.post_id = p.id AND c.status = 'spam') AS spam
    FROM posts p";
+
+/// The `kind` column's value, and the `tallies` row counting that kind.
+fn kind_name(kind: EntryKind) -> &'static str {
+    match kind {
+        EntryKind::Post => "post",
+        EntryKind::Page => "page",
+    }
+}
 
 /// A post or page whose scheduled time came (see [`Store::newly_visible`]).
 #[derive(Deserialize)]
@@ -26,6 +35,11 @@ pub struct NewlyVisible {
     #[serde(deserialize_with = "blog_core::model::sql_bool")]
     pub is_page: bool,
 }
+
+/// How many listed posts come before post `?2` on the home listing at time `?1`.
+const RANK: &str = "(SELECT COUNT(*) FROM posts p JOIN posts q INDEXED BY posts_listed
+                      WHERE p.id = ?2 AND q.kind = 'post' AND q.status = 'published' AND q.published_at <= ?1
+                        AND (q.published_at, q.id) > (p.published_at, p.id))";
 
 #[derive(Deserialize)]
 struct PlacementRow {
@@ -67,12 +81,46 @@ impl Store {
         Ok(self.statement(&sql, &[slug.into()])?.first(None).await?)
     }
 
-    /// Every post, newest first (undated drafts first of all).
-    pub async fn all_posts(&self) -> Result<Vec<PostRecord>> {
-        let sql = format!(
-            "{POST_RECORD} ORDER BY p.published_at IS NOT NULL, p.published_at DESC, p.id DESC"
-        );
-        Ok(self.statement(&sql, &[])?.all().await?.results()?)
+    /// One page of the posts and pages (or of one `kind`), undated drafts first, then newest
+    /// first, and how many there are (kept in `tallies`): a walk of `posts_admin_order` or
+    /// `posts_admin_by_kind` as long as the page.
+    pub async fn entries(
+        &self,
+        kind: Option<EntryKind>,
+        limit: u32,
+        offset: u32,
+    ) -> Result<(Vec<PostRecord>, u32)> {
+        let order = "ORDER BY p.published_at IS NOT NULL, p.published_at DESC, p.id DESC";
+        let (page, total) = match kind {
+            Some(kind) => (
+                self.statement(
+                    &format!("{POST_RECORD} INDEXED BY posts_admin_by_kind WHERE p.kind = ?1 {order} LIMIT ?2 OFFSET ?3"),
+                    &[kind_name(kind).into(), num(limit.into()), num(offset.into())],
+                )?,
+                self.statement(
+                    "SELECT COALESCE(SUM(n), 0) AS n FROM tallies WHERE name = ?1",
+                    &[kind_name(kind).into()],
+                )?,
+            ),
+            None => (
+                self.statement(
+                    &format!("{POST_RECORD} INDEXED BY posts_admin_order {order} LIMIT ?1 OFFSET ?2"),
+                    &[num(limit.into()), num(offset.into())],
+                )?,
+                self.statement(
+                    "SELECT COALESCE(SUM(n), 0) AS n FROM tallies WHERE name IN ('post', 'page')",
+                    &[],
+                )?,
+            ),
+        };
+        let results = self.db.batch(vec![page, total]).await?;
+        let [page, total] = results.as_slice() else {
+            return Err(short_batch());
+        };
+        Ok((
+            page.results()?,
+            first::<Count>(total)?.map_or(0, |c| c.n as u32),
+        ))
     }
 
     pub async fn addenda(&self, post_id: i64) -> Result<Vec<AddendumRecord>> {
@@ -216,17 +264,15 @@ impl Store {
     }
 
     /// Where a post stands on the home listing now (see [`Placement`]); `post_id` None gives
-    /// only the total.
+    /// only the total. The author's writes need the total (which listing pages shift); it is a
+    /// count over `posts_listed` alone, never the posts' rows.
     pub async fn placement(&self, post_id: Option<i64>, now: i64) -> Result<Placement> {
         let row: Option<PlacementRow> = self
             .statement(
                 &format!(
-                    "SELECT (SELECT COUNT(*) FROM posts WHERE {LISTED}) AS total,
+                    "SELECT (SELECT COUNT(*) FROM posts INDEXED BY posts_listed WHERE {LISTED}) AS total,
                             (SELECT COUNT(*) FROM posts p WHERE p.id = ?2 AND {LISTED_P}) AS visible,
-                            (SELECT COUNT(*) FROM posts q JOIN posts p ON p.id = ?2
-                              WHERE q.kind = 'post' AND q.status = 'published' AND q.published_at <= ?1
-                                AND (q.published_at > p.published_at
-                                     OR (q.published_at = p.published_at AND q.id > p.id))) AS rank"
+                            {RANK} AS rank"
                 ),
                 &[num(now), opt_num(post_id)],
             )?
@@ -237,6 +283,29 @@ impl Store {
             rank: (row.visible > 0.0).then_some(row.rank as u32),
             total: row.total as u32,
         })
+    }
+
+    /// A listed post's 0-based rank on the home listing now (None when it is not listed): a
+    /// count of the newer entries of `posts_listed`, which a comment needs to find the listing
+    /// page showing its post's count.
+    pub async fn rank(&self, post_id: i64, now: i64) -> Result<Option<u32>> {
+        #[derive(Deserialize)]
+        struct Row {
+            visible: f64,
+            rank: f64,
+        }
+        let row: Option<Row> = self
+            .statement(
+                &format!(
+                    "SELECT (SELECT COUNT(*) FROM posts p WHERE p.id = ?2 AND {LISTED_P}) AS visible,
+                            {RANK} AS rank"
+                ),
+                &[num(now), num(post_id)],
+            )?
+            .first(None)
+            .await?;
+        let row = row.ok_or_else(short_batch)?;
+        Ok((row.visible > 0.0).then_some(row.rank as u32))
     }
 
     /// Posts and pages that became visible in `(since, now]` (scheduled ones whose time has
@@ -266,8 +335,8 @@ impl Store {
             .statement(
                 &format!(
                     "SELECT j.value AS slug,
-                            (SELECT COUNT(*) FROM posts p JOIN post_tags t ON t.post_id = p.id
-                              WHERE t.slug = j.value AND {LISTED_P}) AS n
+                            (SELECT COUNT(*) FROM post_tags t INDEXED BY post_tags_listed
+                              WHERE t.slug = j.value AND t.listed_at IS NOT NULL AND t.listed_at <= ?1) AS n
                        FROM json_each(?2) j"
                 ),
                 &[num(now), json.into()],

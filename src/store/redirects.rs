@@ -49,21 +49,23 @@ impl Store {
         .await
     }
 
-    /// Keeps the [`NOT_FOUND_KEPT`] most recently seen not-found paths.
+    /// Keeps the [`NOT_FOUND_KEPT`] most recently seen not-found paths (and any seen at the same
+    /// second as the last of them): one range of `not_found_by_last_seen`.
     pub async fn trim_not_found(&self) -> Result<()> {
         self.execute(
-            "DELETE FROM not_found WHERE path NOT IN \
-             (SELECT path FROM not_found ORDER BY last_seen DESC LIMIT ?1)",
+            "DELETE FROM not_found WHERE last_seen < \
+             (SELECT last_seen FROM not_found ORDER BY last_seen DESC LIMIT 1 OFFSET ?1)",
             &[num(NOT_FOUND_KEPT.into())],
         )
         .await
     }
 
-    pub async fn redirects(&self) -> Result<Vec<RedirectRow>> {
+    /// A page of the redirects, by old address.
+    pub async fn redirects(&self, limit: u32, offset: u32) -> Result<Vec<RedirectRow>> {
         Ok(self
             .statement(
-                "SELECT from_path, to_url, created_at FROM redirects ORDER BY from_path",
-                &[],
+                "SELECT from_path, to_url, created_at FROM redirects ORDER BY from_path LIMIT ?1 OFFSET ?2",
+                &[num(limit.into()), num(offset.into())],
             )?
             .all()
             .await?

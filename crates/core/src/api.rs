@@ -69,9 +69,13 @@ pub struct Addendum {
     pub body: String,
 }
 
-/// `GET /admin/posts`.
+/// `GET /admin/posts?type=post|page&limit=n&offset=n`: one page of the entries (undated
+/// drafts first, then newest first) and how many there are of the asked type.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PostList {
+    pub limit: u32,
+    pub offset: u32,
+    pub total: u32,
     pub posts: Vec<Post>,
 }
 
@@ -99,6 +103,8 @@ pub struct CommentList {
     pub status: CommentStatus,
     pub limit: u32,
     pub offset: u32,
+    /// How many comments have the status.
+    pub total: u32,
     pub comments: Vec<Comment>,
 }
 

@@ -224,11 +224,21 @@ pub struct PostPage {
     pub responses: u32,
 }
 
-/// One page of a listing (home or tag), with the total that pagination needs.
+/// One page of a listing (home or tag), and whether an older page follows. No total: counting
+/// every listed post would make each page's cost grow with the blog.
 #[derive(Debug, Clone)]
 pub struct Listing {
     pub posts: Vec<PostSummary>,
-    pub total: u32,
+    pub more: bool,
+}
+
+impl Listing {
+    /// A page from up to `per_page + 1` rows read: the extra row only says that more follow.
+    pub fn from_rows(mut posts: Vec<PostSummary>, per_page: u32) -> Self {
+        let more = posts.len() > per_page as usize;
+        posts.truncate(per_page as usize);
+        Listing { posts, more }
+    }
 }
 
 /// A post in a feed: full content, with its addenda.
@@ -269,6 +279,7 @@ impl FeedPost {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct FeedAddendum {
+    pub id: i64,
     pub post_id: i64,
     pub body_html: String,
     pub stale_markdown: Option<String>,
