@@ -277,7 +277,12 @@ test("every admin screen: private, noindex, no axe violations, no Nu HTML Checke
     await signIn(tab, base);
     await blog.fetch("/no-such-old-page/");
     await admin(blog, "POST", "/admin/redirects", { from: "/old/", to: `/posts/${SLUG}` });
-    const screens = ["/admin/queue", "/admin/queue?status=spam", "/admin/entries", "/admin/entries/new", `/admin/entries/${SLUG}`, `/admin/entries/${SLUG}/delete`, "/admin/addresses", "/admin/mail", "/admin/mail?status=failed", "/admin/files"];
+    // Sixty more posts, written as plain SQL (the kept tally follows): the list has two pages.
+    await blog.db
+      .prepare(`WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 60)
+                INSERT INTO posts (slug, title, body, status, published_at, updated_at) SELECT 'bulk-' || i, 'Bulk ' || i, 'x', 'published', 1400000000 + i, 1400000000 FROM k`)
+      .run();
+    const screens = ["/admin/queue", "/admin/queue?status=spam", "/admin/entries", "/admin/entries?page=2", "/admin/entries?type=page", "/admin/entries/new", `/admin/entries/${SLUG}`, `/admin/entries/${SLUG}/delete`, "/admin/addresses", "/admin/mail", "/admin/mail?status=failed", "/admin/files"];
     const report = {};
     for (const screen of screens) {
       const res = await tab.goto(base + screen);
@@ -293,6 +298,11 @@ test("every admin screen: private, noindex, no axe violations, no Nu HTML Checke
       pages[screen] = await (await tab.request.get(base + screen)).text();
     }
     assert.deepEqual(report, {});
+    assert.match(pages["/admin/entries"], /1–50 of 61 · <a href="\/admin\/entries\?page=2" rel="next">Older<\/a>/);
+    assert.match(pages["/admin/entries?page=2"], /51–61 of 61 · <a href="\/admin\/entries" rel="prev">Newer<\/a><\/p>/);
+    assert.match(pages["/admin/entries?type=page"], /<strong>Pages<\/strong>/);
+    assert.doesNotMatch(pages["/admin/entries?type=page"], /bulk-/, "no posts among the pages");
+    assert.equal((await tab.goto(`${base}/admin/entries?page=0`)).status(), 400);
     const messages = nuCheck(pages);
     assert.deepEqual(messages, []);
   } finally {

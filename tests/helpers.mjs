@@ -180,7 +180,11 @@ export async function renderStale(fetch) {
  */
 async function templateState(demo, raw) {
   const dir = path.join(STATE, demo ? (raw ? "demo-raw" : "demo") : "empty");
-  const migrations = fs.readdirSync(path.join(ROOT, "migrations")).join(",");
+  // Each migration by name and time, so that an edited one makes a fresh state too.
+  const migrations = fs
+    .readdirSync(path.join(ROOT, "migrations"))
+    .map((f) => `${f}@${fs.statSync(path.join(ROOT, "migrations", f)).mtimeMs}`)
+    .join(",");
   const stamp = path.join(dir, "stamp");
   const built = fs.statSync(path.join(ROOT, "build-author/index_bg.wasm")).mtimeMs;
   const want = `${migrations}|${fs.statSync(path.join(ROOT, "demo/health-techie.sql")).mtimeMs}|${fs.statSync(DEMO_IMAGE).mtimeMs}|${built}`;

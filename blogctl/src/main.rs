@@ -147,7 +147,6 @@ enum MediaCommand {
     },
 }
 
-
 fn read(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
 }
@@ -521,7 +520,10 @@ fn list_comments(client: &Client, status: &str) -> Result<(), String> {
     }
     let total = answer.body["total"].as_u64().unwrap_or(0);
     if total > comments.len() as u64 {
-        println!("The newest {} of {total} {status} comments:", comments.len());
+        println!(
+            "The newest {} of {total} {status} comments:",
+            comments.len()
+        );
     }
     for c in comments {
         let s = |k: &str| c[k].as_str().unwrap_or("").to_string();

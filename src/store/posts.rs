@@ -333,12 +333,10 @@ impl Store {
         let json = serde_json::to_string(tag_slugs).unwrap_or_else(|_| "[]".into());
         let rows: Vec<Row> = self
             .statement(
-                &format!(
-                    "SELECT j.value AS slug,
-                            (SELECT COUNT(*) FROM post_tags t INDEXED BY post_tags_listed
-                              WHERE t.slug = j.value AND t.listed_at IS NOT NULL AND t.listed_at <= ?1) AS n
-                       FROM json_each(?2) j"
-                ),
+                "SELECT j.value AS slug,
+                        (SELECT COUNT(*) FROM post_tags t INDEXED BY post_tags_listed
+                          WHERE t.slug = j.value AND t.listed_at IS NOT NULL AND t.listed_at <= ?1) AS n
+                   FROM json_each(?2) j",
                 &[num(now), json.into()],
             )?
             .all()
