@@ -117,3 +117,10 @@ CREATE INDEX comments_by_status ON comments (status, created_at DESC, id DESC);
 CREATE INDEX outbox_by_status ON outbox (status, id);
 -- The not-found log, most asked-for first.
 CREATE INDEX not_found_by_hits ON not_found (hits DESC, last_seen DESC);
+
+-- The cron job's retention and the cascades it sets off: each deletes by an index.
+CREATE INDEX outbox_by_subscription ON outbox (subscription_id) WHERE subscription_id IS NOT NULL;
+CREATE INDEX outbox_by_age ON outbox (created_at) WHERE status IN ('sent', 'failed');
+CREATE INDEX subscriptions_unconfirmed ON subscriptions (created_at) WHERE confirmed_at IS NULL;
+CREATE INDEX used_links_by_time ON used_links (used_at);
+CREATE INDEX sign_in_failures_by_time ON sign_in_failures (at);

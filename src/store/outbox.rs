@@ -202,17 +202,19 @@ impl Store {
         Ok(())
     }
 
-    /// Claims up to `limit` messages that are due (pending, and their time has come; or claimed
-    /// by a sender that has not reported for [`CLAIM_TIMEOUT_SECONDS`]), counting the attempt.
+    /// Claims up to `limit` messages that are due (pending, and their time has come, the longest
+    /// due first; or claimed by a sender that has not reported for [`CLAIM_TIMEOUT_SECONDS`]),
+    /// counting the attempt. Two walks of `outbox_due`, nothing sorted.
     pub async fn claim_due(&self, now: i64, limit: u32) -> Result<Vec<OutboxRow>> {
         Ok(self
             .statement(
                 &format!(
                     "UPDATE outbox SET status = 'sending', attempts = attempts + 1, next_attempt_at = ?1
-                      WHERE id IN (SELECT id FROM outbox
-                                    WHERE (status = 'pending' AND next_attempt_at <= ?1)
-                                       OR (status = 'sending' AND next_attempt_at <= ?1 - {CLAIM_TIMEOUT_SECONDS})
-                                    ORDER BY id LIMIT ?2)
+                      WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?1
+                                   UNION ALL
+                                   SELECT id FROM outbox
+                                    WHERE status = 'sending' AND next_attempt_at <= ?1 - {CLAIM_TIMEOUT_SECONDS}
+                                   LIMIT ?2)
                   RETURNING id, kind, comment_id, subscription_id, recipient, attempts"
                 ),
                 &[num(now), num(limit.into())],
@@ -330,7 +332,7 @@ impl Store {
             )?);
         } else {
             statements.push(self.statement(
-                "DELETE FROM outbox WHERE status IN ('pending', 'sending') AND subscription_id = ?1",
+                "DELETE FROM outbox INDEXED BY outbox_by_subscription WHERE status IN ('pending', 'sending') AND subscription_id = ?1",
                 &[num(id)],
             )?);
             statements.push(self.statement("DELETE FROM subscriptions WHERE id = ?1", &[num(id)])?);
@@ -374,11 +376,11 @@ impl Store {
     pub async fn trim_email(&self, now: i64) -> Result<()> {
         let statements = vec![
             self.statement(
-                "DELETE FROM outbox WHERE status IN ('sent', 'failed') AND created_at < ?1",
+                "DELETE FROM outbox INDEXED BY outbox_by_age WHERE status IN ('sent', 'failed') AND created_at < ?1",
                 &[num(now - KEEP_MESSAGES_SECONDS)],
             )?,
             self.statement(
-                "DELETE FROM subscriptions WHERE confirmed_at IS NULL AND created_at < ?1",
+                "DELETE FROM subscriptions INDEXED BY subscriptions_unconfirmed WHERE confirmed_at IS NULL AND created_at < ?1",
                 &[num(now - KEEP_UNCONFIRMED_SECONDS)],
             )?,
             self.statement(
@@ -400,25 +402,36 @@ impl Store {
                   WHERE author_email = ?1 COLLATE NOCASE",
                 &[email.into()],
             )?,
-            self.statement("DELETE FROM outbox WHERE recipient = ?1", &[email.into()])?,
-            self.statement("DELETE FROM subscriptions WHERE email = ?1", &[email.into()])?,
+            self.statement(
+                "DELETE FROM outbox WHERE recipient = ?1 RETURNING id",
+                &[email.into()],
+            )?,
+            self.statement(
+                "DELETE FROM subscriptions WHERE email = ?1 RETURNING id",
+                &[email.into()],
+            )?,
             self.statement(
                 "DELETE FROM email_suppressions WHERE email = ?1",
                 &[email.into()],
             )?,
         ];
         let results = self.db.batch(statements).await?;
-        let changes = |i: usize| -> u32 {
-            results
-                .get(i)
-                .and_then(|r| r.meta().ok().flatten())
-                .and_then(|m| m.changes)
-                .unwrap_or(0) as u32
+        // The rows each statement changed: `changes` for the update (no trigger fires on those
+        // columns), the returned rows for the deletes (D1's `changes` counts what their triggers
+        // and cascades change too).
+        let changes = results
+            .first()
+            .and_then(|r| r.meta().ok().flatten())
+            .and_then(|m| m.changes)
+            .unwrap_or(0) as u32;
+        let returned = |i: usize| -> Result<u32> {
+            let rows = results.get(i).ok_or_else(short_batch)?;
+            Ok(rows.results::<IdRow>()?.len() as u32)
         };
         Ok(Forgotten {
-            comments: changes(0),
-            messages: changes(1),
-            subscriptions: changes(2),
+            comments: changes,
+            messages: returned(1)?,
+            subscriptions: returned(2)?,
         })
     }
 }
