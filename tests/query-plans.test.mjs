@@ -63,9 +63,9 @@ function migrated() {
  * threads (a thousand on one post), 2,000 media files, redirects, the not-found log, subscriptions
  * and an outbox.
  */
-function loadBigBlog(db) {
+async function loadBigBlog(run) {
   const n = (count) => `WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < ${count})`;
-  db.exec(`
+  const sql = `
     ${n(10000)} INSERT INTO posts (slug, title, body, status, published_at, updated_at, body_html, lead, rendered_by)
       SELECT 'post-' || i, 'Post ' || i, 'Text of post ' || i, CASE WHEN i % 50 = 0 THEN 'draft' ELSE 'published' END,
              1300000000 + i * 3600, 1300000000 + i * 3600, '<p>Text</p>', 'Text', 1 FROM k;
@@ -91,7 +91,8 @@ function loadBigBlog(db) {
       SELECT CASE i % 3 WHEN 0 THEN 'moderation' WHEN 1 THEN 'confirm' ELSE 'reply' END, i * 19, 'r' || i || '@example.org',
              CASE WHEN i % 9 = 0 THEN 'pending' ELSE 'sent' END, 1300000000 + i, 1300000000 + i FROM k;
     ${n(3000)} INSERT INTO sign_in_failures (client_hash, at) SELECT 'client-' || (i % 300), 1300000000 + i FROM k;
-  `);
+  `;
+  for (const statement of sql.split(/;\s*\n/).filter((s) => s.trim())) await run(statement);
 }
 
 /** Table names and their aliases in a statement (`FROM posts p` → p is posts). */
@@ -113,8 +114,8 @@ function growingNames(sql) {
  * or index in the order a statement asks, as its outermost loop, with nothing sorted, ends at the
  * statement's LIMIT: the admin's paged lists (a reader's pages always search).
  */
-export function growingSteps(db, sql, { pagedWalks = false } = {}) {
-  const plan = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all().map((row) => row.detail);
+export async function growingSteps(explain, sql, { pagedWalks = false } = {}) {
+  const plan = await explain(sql);
   const names = growingNames(sql);
   const readsGrowing = names.size > 0;
   const paged = pagedWalks && /\bLIMIT \?\d+( OFFSET \?\d+)?$/.test(squash(sql)) && !plan.some((step) => /TEMP B-TREE/.test(step));
@@ -128,15 +129,15 @@ export function growingSteps(db, sql, { pagedWalks = false } = {}) {
   return { plan, bad };
 }
 
-/** Every statement's failing steps, on `db` as it stands (with or without statistics). */
-function violations(db, statements) {
+/** Every statement's failing steps, as `explain` plans them (with or without statistics). */
+async function violations(explain, statements) {
   const found = [];
   for (const { worker, sql } of statements) {
     const allowed = (worker === "reader" ? READER_MAY_SCAN : AUTHOR_MAY_SCAN).some((a) => a.pattern.test(squash(sql)));
     if (allowed) continue;
     let result;
     try {
-      result = growingSteps(db, sql, { pagedWalks: worker === "author" });
+      result = await growingSteps(explain, sql, { pagedWalks: worker === "author" });
     } catch (e) {
       found.push({ worker, sql, plan: [`does not prepare on the migrated schema: ${e.message}`] });
       continue;
@@ -204,19 +205,29 @@ function distinct(statements) {
   return [...seen.values()];
 }
 
-test("the guard fails on a statement that walks a growing table or sorts it", () => {
-  const db = migrated();
-  const scan = growingSteps(db, "SELECT title FROM posts p WHERE p.body LIKE '%x%'");
+/** `EXPLAIN QUERY PLAN` on node's SQLite, as the plan's steps. */
+const nodeExplain = (db) => (sql) => db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all().map((row) => row.detail);
+
+/** `EXPLAIN QUERY PLAN` through a D1 binding (workerd's SQLite), every parameter bound to NULL. */
+const d1Explain = (d1) => async (sql) => {
+  const params = Math.max(0, ...[...sql.matchAll(/\?(\d+)/g)].map((m) => Number(m[1])));
+  const { results } = await d1.prepare(`EXPLAIN QUERY PLAN ${sql}`).bind(...Array(params).fill(null)).all();
+  return results.map((row) => row.detail);
+};
+
+test("the guard fails on a statement that walks a growing table or sorts it", async () => {
+  const db = nodeExplain(migrated());
+  const scan = await growingSteps(db, "SELECT title FROM posts p WHERE p.body LIKE '%x%'");
   assert.deepEqual(scan.bad, ["SCAN p"]);
-  const sort = growingSteps(db, "SELECT title FROM posts WHERE status = ?1 ORDER BY title");
+  const sort = await growingSteps(db, "SELECT title FROM posts WHERE status = ?1 ORDER BY title");
   assert.ok(sort.bad.some((s) => /TEMP B-TREE/.test(s)), sort.plan.join("; "));
-  assert.deepEqual(growingSteps(db, "SELECT title FROM posts WHERE slug = ?1").bad, []);
-  assert.deepEqual(growingSteps(db, "SELECT key, value FROM settings").bad, [], "settings is not a growing table");
+  assert.deepEqual((await growingSteps(db, "SELECT title FROM posts WHERE slug = ?1")).bad, []);
+  assert.deepEqual((await growingSteps(db, "SELECT key, value FROM settings")).bad, [], "settings is not a growing table");
   const page = "SELECT id FROM media ORDER BY created_at DESC, id DESC LIMIT ?1 OFFSET ?2";
-  assert.deepEqual(growingSteps(db, page, { pagedWalks: true }).bad, [], "a paged walk ends at its LIMIT");
-  assert.match(growingSteps(db, page).bad.join(), /^SCAN media USING (COVERING )?INDEX media_by_created$/, "readers' pages search");
+  assert.deepEqual((await growingSteps(db, page, { pagedWalks: true })).bad, [], "a paged walk ends at its LIMIT");
+  assert.match((await growingSteps(db, page)).bad.join(), /^SCAN media USING (COVERING )?INDEX media_by_created$/, "readers' pages search");
   const unpaged = "SELECT id FROM media ORDER BY created_at DESC, id DESC";
-  assert.match(growingSteps(db, unpaged, { pagedWalks: true }).bad.join(), /^SCAN media USING (COVERING )?INDEX media_by_created$/);
+  assert.match((await growingSteps(db, unpaged, { pagedWalks: true })).bad.join(), /^SCAN media USING (COVERING )?INDEX media_by_created$/);
 });
 
 test("no statement the Workers send walks or sorts a growing table, with or without ANALYZE", async () => {
@@ -225,13 +236,30 @@ test("no statement the Workers send walks or sorts a growing table, with or with
   const authors = statements.filter((s) => s.worker === "author");
   assert.ok(readers.length >= 20, `the tour saw only ${readers.length} reader statements`);
   assert.ok(authors.length >= 20, `the tour saw only ${authors.length} author statements`);
+  const found = [];
+  const seen = (v) => found.some((f) => f.sql === v.sql && f.worker.startsWith(v.worker));
+  const check = async (engine, explain) => {
+    for (const v of await violations(explain, statements)) if (!seen(v)) found.push({ ...v, worker: `${v.worker}, ${engine}` });
+  };
+  // Node's SQLite, and workerd's own through D1 (the local D1 of `wrangler d1 migrations apply`),
+  // each with the big blog, before and after ANALYZE (what D1's `PRAGMA optimize` would run).
   const db = migrated();
-  loadBigBlog(db);
-  const sqliteVersion = db.prepare("SELECT sqlite_version() AS v").get().v;
-  const before = violations(db, statements);
+  await loadBigBlog((sql) => db.exec(sql));
+  const nodeVersion = db.prepare("SELECT sqlite_version() AS v").get().v;
+  await check(`SQLite ${nodeVersion}`, nodeExplain(db));
   db.exec("ANALYZE");
-  const after = violations(db, statements).filter((v) => !before.some((b) => b.sql === v.sql && b.worker === v.worker));
-  const found = [...before, ...after.map((v) => ({ ...v, worker: `${v.worker}, after ANALYZE` }))];
-  console.log(`# ${readers.length} reader and ${authors.length} author statements explained on SQLite ${sqliteVersion}`);
+  await check(`SQLite ${nodeVersion} after ANALYZE`, nodeExplain(db));
+  const blog = await startBlog({ demo: false });
+  try {
+    await loadBigBlog((sql) => blog.db.prepare(sql).run());
+    const probe = await growingSteps(d1Explain(blog.db), "SELECT title FROM posts p WHERE p.body LIKE '%x%'");
+    assert.deepEqual(probe.bad, ["SCAN p"], "workerd's D1 explains a plan as node's SQLite does");
+    await check("D1 in workerd", d1Explain(blog.db));
+    await blog.db.prepare("ANALYZE").run();
+    await check("D1 in workerd after ANALYZE", d1Explain(blog.db));
+  } finally {
+    await blog.close();
+  }
+  console.log(`# ${readers.length} reader and ${authors.length} author statements explained on SQLite ${nodeVersion} and in workerd's D1`);
   assert.equal(found.length, 0, `${found.length} statements whose cost grows with the blog:${report(found)}`);
 });
