@@ -71,8 +71,12 @@ impl Store {
                  thread(id) AS (SELECT id FROM page_roots
                                 UNION SELECT c.id FROM thread t JOIN comments c INDEXED BY comments_by_parent ON c.parent_id = t.id
                                  WHERE c.status = 'approved')
+                 -- The post's approved comments in their order (an index walk), keeping this page's.
                  SELECT c.id, c.parent_id, c.author_name, c.author_url, c.body_html, {}, c.created_at, c.by_post_author, c.kind
-                   FROM comments c WHERE c.id IN (SELECT id FROM thread)",
+                   FROM comments c INDEXED BY comments_by_post
+                  WHERE c.post_id = (SELECT id FROM posts WHERE path = ?1) AND c.status = 'approved'
+                    AND c.id IN (SELECT id FROM thread)
+                  ORDER BY c.created_at, c.id",
                 stale_text("c")
             ),
             &[slug.clone(), num(per_page.into()), num(offset.into())],
@@ -140,18 +144,19 @@ impl Store {
             responses: f64,
         }
         let counts = first::<Counts>(counts)?.ok_or_else(short_batch)?;
-        // Sorted here rather than in SQL: the rows are the page's own few, and a sort in the
-        // statement would be a temporary B-tree over comments (see tests/query-plans.test.mjs).
-        let mut comments: Vec<Comment> = comments.results()?;
-        comments.sort_unstable_by_key(|c| (c.created_at, c.id));
-        let mut ancestors: Vec<PageLink> = ancestors;
-        ancestors.sort_by_key(|a| a.path.len());
+        // The parents in the order of their paths, outermost first (at most eight rows: picked
+        // here, where a sort in SQL would be a temporary B-tree in a statement over posts).
+        let ancestors: Vec<PageLink> = ancestors;
+        let ancestors: Vec<PageLink> = routes::parent_paths(path)
+            .iter()
+            .filter_map(|p| ancestors.iter().find(|a| a.path == *p).cloned())
+            .collect();
         Ok(Some(PostPage {
             post,
             ancestors,
             children,
             addenda: addenda.results()?,
-            comments,
+            comments: comments.results()?,
             tags: tags.results()?,
             threads: counts.threads as u32,
             responses: counts.responses as u32,
@@ -231,7 +236,7 @@ impl Store {
     /// The newest visible posts with their addenda, for the feeds.
     pub async fn feed(&self, now: i64, limit: u32) -> Result<(Vec<FeedPost>, Vec<FeedAddendum>)> {
         let newest = format!(
-            "SELECT id FROM posts INDEXED BY posts_listed WHERE {LISTED} ORDER BY published_at DESC, id DESC LIMIT ?2"
+            "SELECT published_at FROM posts INDEXED BY posts_listed WHERE {LISTED} ORDER BY published_at DESC, id DESC LIMIT ?2"
         );
         // `enclosure`: the first audio file the post uses, for a podcast feed (the audio files are
         // found by `media_by_type`; SQLite's bare column beside min() is the row with the least).
@@ -249,10 +254,15 @@ impl Store {
             ),
             &[num(now), num(limit.into())],
         )?;
+        // The addenda of the posts from the oldest of the newest on: a range of `posts_listed`
+        // walked in the feed's order, each post's addenda in theirs (no sort); a post beyond
+        // the feed that shares the oldest one's time only adds rows the views skip.
         let addenda = self.statement(
             &format!(
-                "SELECT id, post_id, body_html, {}, created_at FROM addenda a
-                  WHERE post_id IN ({newest})",
+                "SELECT a.id, a.post_id, a.body_html, {}, a.created_at
+                   FROM posts p INDEXED BY posts_listed JOIN addenda a ON a.post_id = p.id
+                  WHERE {LISTED_P} AND p.published_at >= (SELECT min(published_at) FROM ({newest}))
+                  ORDER BY p.published_at DESC, p.id DESC, a.created_at, a.id",
                 stale_markdown("a")
             ),
             &[num(now), num(limit.into())],
@@ -261,10 +271,7 @@ impl Store {
         let [posts, addenda] = results.as_slice() else {
             return Err(short_batch());
         };
-        // Oldest first; sorted here, as the post page's comments are (a few rows).
-        let mut addenda: Vec<FeedAddendum> = addenda.results()?;
-        addenda.sort_unstable_by_key(|a| (a.created_at, a.id));
-        Ok((posts.results()?, addenda))
+        Ok((posts.results()?, addenda.results()?))
     }
 
     /// Every visible post and page, for the sitemap.
