@@ -88,18 +88,8 @@ impl Store {
                 num(offset.into()),
             ],
         )?;
-        let total = self.statement(
-            "SELECT COALESCE(SUM(n), 0) AS n FROM tallies WHERE name = 'comments:' || ?1",
-            &[status.as_str().into()],
-        )?;
-        let results = self.db.batch(vec![page, total]).await?;
-        let [page, total] = results.as_slice() else {
-            return Err(short_batch());
-        };
-        Ok((
-            page.results()?,
-            first::<Count>(total)?.map_or(0, |c| c.n as u32),
-        ))
+        let tally = format!("comments:{}", status.as_str());
+        self.page_and_tally(page, &[&tally]).await
     }
 
     pub async fn set_comment_status(&self, id: i64, status: CommentStatus) -> Result<()> {

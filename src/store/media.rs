@@ -49,18 +49,7 @@ impl Store {
             &format!("{MEDIA} ORDER BY created_at DESC, id DESC LIMIT ?1 OFFSET ?2"),
             &[num(limit.into()), num(offset.into())],
         )?;
-        let total = self.statement(
-            "SELECT COALESCE(SUM(n), 0) AS n FROM tallies WHERE name = 'media'",
-            &[],
-        )?;
-        let results = self.db.batch(vec![page, total]).await?;
-        let [page, total] = results.as_slice() else {
-            return Err(short_batch());
-        };
-        Ok((
-            page.results()?,
-            first::<Count>(total)?.map_or(0, |c| c.n as u32),
-        ))
+        self.page_and_tally(page, &["media"]).await
     }
 
     pub async fn delete_media(&self, id: i64) -> Result<()> {

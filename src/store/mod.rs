@@ -140,6 +140,27 @@ impl Store {
         Ok(self.db.prepare(sql).bind(params)?)
     }
 
+    /// A page of rows (`page`) and the total kept in the `tallies` rows `names`, in one batch.
+    async fn page_and_tally<T: for<'de> Deserialize<'de>>(
+        &self,
+        page: D1PreparedStatement,
+        names: &[&str],
+    ) -> Result<(Vec<T>, u32)> {
+        let names = serde_json::to_string(names).unwrap_or_else(|_| "[]".into());
+        let total = self.statement(
+            "SELECT COALESCE(SUM(n), 0) AS n FROM tallies WHERE name IN (SELECT value FROM json_each(?1))",
+            &[names.into()],
+        )?;
+        let results = self.db.batch(vec![page, total]).await?;
+        let [page, total] = results.as_slice() else {
+            return Err(short_batch());
+        };
+        Ok((
+            page.results()?,
+            first::<Count>(total)?.map_or(0, |c| c.n as u32),
+        ))
+    }
+
     /// Runs a statement whose rows, if any, do not matter.
     async fn execute(&self, sql: &str, params: &[JsValue]) -> Result<()> {
         self.statement(sql, params)?.run().await?;

@@ -91,36 +91,24 @@ impl Store {
         offset: u32,
     ) -> Result<(Vec<PostRecord>, u32)> {
         let order = "ORDER BY p.published_at IS NOT NULL, p.published_at DESC, p.id DESC";
-        let (page, total) = match kind {
-            Some(kind) => (
-                self.statement(
+        match kind {
+            Some(kind) => {
+                let page = self.statement(
                     &format!("{POST_RECORD} INDEXED BY posts_admin_by_kind WHERE p.kind = ?1 {order} LIMIT ?2 OFFSET ?3"),
                     &[kind_name(kind).into(), num(limit.into()), num(offset.into())],
-                )?,
-                self.statement(
-                    "SELECT COALESCE(SUM(n), 0) AS n FROM tallies WHERE name = ?1",
-                    &[kind_name(kind).into()],
-                )?,
-            ),
-            None => (
-                self.statement(
-                    &format!("{POST_RECORD} INDEXED BY posts_admin_order {order} LIMIT ?1 OFFSET ?2"),
+                )?;
+                self.page_and_tally(page, &[kind_name(kind)]).await
+            }
+            None => {
+                let page = self.statement(
+                    &format!(
+                        "{POST_RECORD} INDEXED BY posts_admin_order {order} LIMIT ?1 OFFSET ?2"
+                    ),
                     &[num(limit.into()), num(offset.into())],
-                )?,
-                self.statement(
-                    "SELECT COALESCE(SUM(n), 0) AS n FROM tallies WHERE name IN ('post', 'page')",
-                    &[],
-                )?,
-            ),
-        };
-        let results = self.db.batch(vec![page, total]).await?;
-        let [page, total] = results.as_slice() else {
-            return Err(short_batch());
-        };
-        Ok((
-            page.results()?,
-            first::<Count>(total)?.map_or(0, |c| c.n as u32),
-        ))
+                )?;
+                self.page_and_tally(page, &["post", "page"]).await
+            }
+        }
     }
 
     pub async fn addenda(&self, post_id: i64) -> Result<Vec<AddendumRecord>> {
