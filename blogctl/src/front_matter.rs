@@ -34,6 +34,8 @@ pub struct Document {
     pub menu_order: Option<i64>,
     /// `menu: false` keeps a top-level page out of the site menu.
     pub in_menu: Option<bool>,
+    /// `newsletter: false`: publishing it sends no mail to the newsletter's subscribers.
+    pub newsletter: Option<bool>,
     pub body: String,
     /// The file's line where the body starts (1-based), for messages about the body.
     pub body_line: usize,
@@ -91,6 +93,7 @@ pub fn parse(text: &str) -> Result<Document, Error> {
             "image" => doc.image = Some(nonempty(number, key, unquote(value))?),
             "draft" => doc.draft = Some(boolean(number, key, value)?),
             "menu" => doc.in_menu = Some(boolean(number, key, value)?),
+            "newsletter" => doc.newsletter = Some(boolean(number, key, value)?),
             "type" => {
                 doc.page = match unquote(value).as_str() {
                     "page" => true,
@@ -116,7 +119,7 @@ pub fn parse(text: &str) -> Result<Document, Error> {
                 return Err(error(
                     number,
                     format!(
-                    "unknown key {key:?}; the keys are title, slug, date, tags, draft, image, type, parent, menu_order and menu"
+                    "unknown key {key:?}; the keys are title, slug, date, tags, draft, image, newsletter, type, parent, menu_order and menu"
                 ),
                 ))
             }

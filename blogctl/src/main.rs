@@ -188,6 +188,9 @@ fn publish(client: &Client, file: &Path) -> Result<(), String> {
     if let Some(tags) = doc.tags {
         fields["tags"] = json!(tags);
     }
+    if let Some(newsletter) = doc.newsletter {
+        fields["newsletter"] = json!(newsletter);
+    }
     if doc.page {
         fields["type"] = json!("page");
         fields["parent"] = json!(doc.parent);
@@ -935,8 +938,9 @@ fn import_item(client: &Client, item: &wxr::Item, summary: &mut Summary) -> Resu
             .shortcodes_unknown
             .push(format!("[{name}] in {:?}", item.title));
     }
-    let mut post =
-        json!({"title": title, "body": content.html, "slug": slug, "status": status, "tags": tags});
+    // An imported post was published elsewhere long ago: it never goes out to subscribers.
+    let mut post = json!({"title": title, "body": content.html, "slug": slug, "status": status,
+                          "tags": tags, "newsletter": false});
     if is_page {
         post = json!({
             "type": "page",

@@ -7,6 +7,7 @@ use blog_core::token::secrets_match;
 use serde_json::{json, Value};
 use worker::{Method, Request, Response};
 
+use super::newsletter::admin as newsletter;
 use super::{comments, media, outbox, posts, redirects, renders, settings};
 use crate::edge::error::{AppError, AppResult};
 use crate::edge::{http, App};
@@ -60,6 +61,22 @@ pub async fn handle(req: &mut Request, app: &App, path: &str) -> AppResult<Respo
         (["outbox"], _) => Err(AppError::MethodNotAllowed("GET")),
         (["forget"], Method::Post) => outbox::forget(app, &store, &read_json(req).await?).await,
         (["forget"], _) => Err(AppError::MethodNotAllowed("POST")),
+        (["subscribers"], Method::Get) => newsletter::list(&store, req).await,
+        (["subscribers"], Method::Post) => {
+            newsletter::add(app, &store, &read_json(req).await?).await
+        }
+        (["subscribers"], Method::Delete) => newsletter::remove(&store, req).await,
+        (["subscribers"], _) => Err(AppError::MethodNotAllowed("GET, POST, DELETE")),
+        (["subscribers", "import"], Method::Post) => newsletter::import(app, &store, req).await,
+        (["subscribers", "export"], Method::Get) => newsletter::export(&store).await,
+        (["subscribers", "import"], _) => Err(AppError::MethodNotAllowed("POST")),
+        (["subscribers", "export"], _) => Err(AppError::MethodNotAllowed("GET")),
+        (["newsletter"], Method::Get) => newsletter::issues(&store, req).await,
+        (["newsletter"], _) => Err(AppError::MethodNotAllowed("GET")),
+        (["newsletter", "test"], Method::Post) => {
+            newsletter::test_mail(app, &store, &read_json(req).await?).await
+        }
+        (["newsletter", "test"], _) => Err(AppError::MethodNotAllowed("POST")),
         (["not-found"], Method::Get) => redirects::not_found(&store, req).await,
         (["not-found"], _) => Err(AppError::MethodNotAllowed("GET")),
         (["settings"], Method::Get) => settings::get(&store).await,

@@ -60,7 +60,7 @@ pub async fn handle(req: &Request, app: &App, path: &str) -> AppResult<Response>
 }
 
 /// Refuses a form posted from another site's page (a browser names the page's origin).
-async fn same_site(req: &Request, app: &App) -> AppResult<()> {
+pub(super) async fn same_site(req: &Request, app: &App) -> AppResult<()> {
     let Some(origin) = req.headers().get("Origin")? else {
         return Ok(());
     };
@@ -74,7 +74,7 @@ async fn same_site(req: &Request, app: &App) -> AppResult<()> {
     }
 }
 
-async fn page(
+pub(super) async fn page(
     app: &App,
     status: u16,
     heading: &str,

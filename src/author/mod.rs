@@ -9,6 +9,7 @@ mod api;
 mod comments;
 mod email_links;
 mod media;
+mod newsletter;
 mod outbox;
 mod posts;
 mod redirects;
@@ -30,6 +31,12 @@ pub async fn handle(mut req: Request, env: Env, ctx: worker::Context) -> worker:
     let response = if path.starts_with("/email/") {
         // The pages behind the links in the blog's email: people's pages, errors included.
         match email_links::handle(&req, &app, &path).await {
+            Ok(response) => response,
+            Err(e) => error::error_page(&app.blog_for_errors().await, &e, &context)?,
+        }
+    } else if path == "/subscribe" || path.starts_with("/newsletter/") {
+        // The newsletter's pages for readers.
+        match newsletter::pages::handle(&mut req, &app, &path).await {
             Ok(response) => response,
             Err(e) => error::error_page(&app.blog_for_errors().await, &e, &context)?,
         }
@@ -69,6 +76,7 @@ pub async fn handle(mut req: Request, env: Env, ctx: worker::Context) -> worker:
 /// back then; otherwise every message is acknowledged. (The cron job sends what is due as well.)
 pub async fn consume_outbox_queue(batch: &worker::MessageBatch<serde_json::Value>, env: Env) {
     let app = App::new(env, None, None);
+    send_newsletter(&app, true).await;
     match outbox::send_due(&app).await {
         Ok(report) => {
             if report.sent > 0 || report.given_up > 0 {
@@ -98,6 +106,7 @@ pub async fn consume_outbox_queue(batch: &worker::MessageBatch<serde_json::Value
 /// keeps the not-found list bounded, and stores fresh renders of rows whose stored HTML is stale.
 pub async fn scheduled(env: Env) {
     let app = App::new(env, None, None);
+    send_newsletter(&app, false).await;
     match outbox::send_due(&app).await {
         Ok(report) if report.sent > 0 || report.given_up > 0 => {
             worker::console_log!("outbox: {} sent, {} given up", report.sent, report.given_up)
@@ -128,10 +137,37 @@ pub async fn scheduled(env: Env) {
         }
         Err(e) => worker::console_error!("{e}"),
     }
+    match app.store() {
+        Ok(store) => {
+            if let Err(e) = store.trim_newsletter(crate::edge::runtime::now()).await {
+                worker::console_error!("trimming the newsletter's old mail failed: {e}");
+            }
+        }
+        Err(e) => worker::console_error!("{e}"),
+    }
     match renders::refresh_all(&app, 25).await {
         Ok((0, _)) => {}
         Ok((n, _)) => worker::console_log!("stored {n} fresh renders"),
         Err(e) => worker::console_error!("storing fresh renders failed: {e}"),
+    }
+}
+
+/// One run of the newsletter's sender (see [`newsletter::send`]). When work is left, a message
+/// on the queue brings the consumer back (`requeue`; the cron job comes back every minute
+/// anyway).
+async fn send_newsletter(app: &App, requeue: bool) {
+    match newsletter::send::run(app).await {
+        Ok(report) => {
+            if report.sent > 0 || report.failed > 0 {
+                worker::console_log!("newsletter: {} sent, {} failed", report.sent, report.failed);
+            }
+            if let (true, Some(delay)) = (requeue, report.again_in) {
+                if let Err(e) = app.outbox_kick_later(delay).await {
+                    worker::console_error!("the queue did not take the newsletter's next run: {e}");
+                }
+            }
+        }
+        Err(e) => worker::console_error!("sending the newsletter failed: {e}"),
     }
 }
 

@@ -290,6 +290,7 @@ pub async fn forget(app: &App, store: &Store, body: &Value) -> AppResult<Respons
             comments: gone.comments,
             subscriptions: gone.subscriptions,
             messages: gone.messages,
+            subscribers: gone.subscribers,
         },
     )
 }

@@ -40,6 +40,7 @@ fn post_json(
         scheduled: post.is_scheduled(now),
         visible: post.is_visible(now),
         comments_open: post.comments_open,
+        newsletter: post.newsletter,
         tags: post.tags.clone(),
         image: post.image.clone(),
         comments: api::CommentCounts {
@@ -248,6 +249,7 @@ pub async fn create(app: &App, store: &Store, body: &Value) -> AppResult<Respons
             updated_at: now,
             // Pages are closed to comments unless the author opens them, as in WordPress.
             comments_open: fields.comments_open.unwrap_or(!is_page),
+            newsletter: fields.newsletter.unwrap_or(!is_page),
             image: image.as_deref(),
             path: &path,
             page,
@@ -327,6 +329,7 @@ pub async fn update(app: &App, store: &Store, slug: &str, body: &Value) -> AppRe
         published_at,
         updated_at: now,
         comments_open: fields.comments_open.unwrap_or(post.comments_open),
+        newsletter: fields.newsletter.unwrap_or(post.newsletter),
         image: image.as_deref(),
         path: &path,
         page,

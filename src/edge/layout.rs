@@ -81,6 +81,31 @@ pub fn page(
     Ok(out)
 }
 
+/// The newsletter's subscribe form (under posts, on `/subscribe`, and sent back with what was
+/// typed when it needs correcting). It posts to `action`: `/subscribe?post={id}&t={token}`, the
+/// comment form's token, which the reader Worker checks before passing the form on.
+#[derive(Debug, Clone, Default, Template)]
+#[template(path = "subscribe_form.html")]
+pub struct SubscribeForm {
+    pub action: String,
+    pub email: String,
+    pub weekly: bool,
+    /// About the whole form (sent too fast, too many sign-ups).
+    pub message: Option<String>,
+    /// About the address.
+    pub error: Option<String>,
+}
+
+impl SubscribeForm {
+    /// An empty form, with the token of the post it is under (`0`: the `/subscribe` page).
+    pub fn new(post_id: i64, token: &str) -> Self {
+        SubscribeForm {
+            action: format!("/subscribe?post={post_id}&t={token}"),
+            ..SubscribeForm::default()
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {

@@ -177,6 +177,19 @@ impl App {
         }
     }
 
+    /// A message on the `OUTBOX` queue, delivered after `delay_seconds`: the newsletter's sender
+    /// comes back when its pace allows (author Worker only).
+    pub async fn outbox_kick_later(&self, delay_seconds: u32) -> worker::Result<()> {
+        let queue = self.env.queue("OUTBOX")?;
+        queue
+            .send(
+                worker::MessageBuilder::new("newsletter")
+                    .delay_seconds(delay_seconds)
+                    .build(),
+            )
+            .await
+    }
+
     /// A service binding (the reader reaches the author Worker through `AUTHOR`).
     pub fn service(&self, name: &str) -> Option<worker::Fetcher> {
         self.env.service(name).ok()

@@ -9,6 +9,7 @@ mod media;
 mod pages;
 mod redirects;
 mod search;
+mod subscribe;
 pub mod views;
 
 use blog_core::routes::{self, Page, Route};
@@ -18,12 +19,14 @@ use crate::edge::error::{self, AppError, AppResult};
 use crate::edge::{cache, http, runtime, App};
 
 /// What the author Worker answers: the admin API and screens, the pages behind the links in the
-/// blog's email, and drafts' shareable previews (which need its keys, mail code and renderer).
+/// blog's email (the newsletter's too), and drafts' shareable previews (which need its keys, mail
+/// code and renderer).
 fn is_admin_path(path: &str) -> bool {
     path == "/admin"
         || path.starts_with("/admin/")
         || path.starts_with("/email/")
         || path.starts_with("/preview/")
+        || path.starts_with("/newsletter/")
 }
 
 /// Entry point of the reader Worker.
@@ -39,7 +42,12 @@ pub async fn handle(mut req: Request, env: Env, ctx: Context) -> worker::Result<
             Err(e) => error::json_error(&e, &context(&method)),
         };
     }
-    let response = match route(&mut req, &app, &path).await {
+    let result = if path == "/subscribe" {
+        subscribe::handle(req, &app).await
+    } else {
+        route(&mut req, &app, &path).await
+    };
+    let response = match result {
         Ok(response) => response,
         Err(e) => answer_error(&app, e, &method, &path).await?,
     };

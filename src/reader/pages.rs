@@ -10,6 +10,7 @@ use worker::{Headers, Request, Response};
 use super::views::{self, FormView};
 use crate::edge::cache::{self, CachedPage};
 use crate::edge::error::{AppError, AppResult};
+use crate::edge::layout::SubscribeForm;
 use crate::edge::runtime::{self, IntlZone};
 use crate::edge::{http, App};
 
@@ -148,10 +149,15 @@ async fn render(app: &App, page: &Page) -> AppResult<RenderedPage> {
                 .form_secret()
                 .map(|secret| token::issue_form_token(&secret, data.post.id, now))
                 .unwrap_or_default();
+            let settings = app.settings().await?;
+            let subscribe = settings
+                .newsletter
+                .enabled
+                .then(|| SubscribeForm::new(data.post.id, &token));
             let mut form = FormView::new(path, token);
-            form.offer_notify = app.settings().await?.mail.from.is_some();
+            form.offer_notify = settings.mail.from.is_some();
             RenderedPage {
-                html: views::post(blog, &zone, &data, comment_page, form)?,
+                html: views::post(blog, &zone, &data, comment_page, form, subscribe)?,
                 cacheable: !data.is_stale(),
             }
         }

@@ -25,7 +25,7 @@ use blog_core::thread::{self, Step};
 use blog_core::validation::FieldErrors;
 use blog_core::{comment_text, search, text};
 
-use crate::edge::layout::{self, PageMeta};
+use crate::edge::layout::{self, PageMeta, SubscribeForm};
 const EXCERPT_CHARS: usize = 280;
 const DESCRIPTION_CHARS: usize = 160;
 
@@ -115,6 +115,8 @@ pub struct PostPageView<'a> {
     pub later_comments: Option<String>,
     pub comments_open: bool,
     pub form: FormView,
+    /// The newsletter's form under a post, when the newsletter is on.
+    pub subscribe: Option<SubscribeForm>,
 }
 
 /// The comment form: where it posts, its token, what the person typed and what is wrong with it.
@@ -349,6 +351,7 @@ pub fn post(
     data: &PostPage,
     comment_page: u32,
     form: FormView,
+    subscribe: Option<SubscribeForm>,
 ) -> askama::Result<String> {
     let post = &data.post;
     let count = i64::from(data.responses);
@@ -443,6 +446,7 @@ pub fn post(
         later_comments: (comment_page < pages_of_comments).then(|| comments_link(comment_page + 1)),
         comments_open: post.comments_open,
         form,
+        subscribe: subscribe.filter(|_| !post.is_page),
     };
     // The page is its stored HTML, each comment's, and about 900 bytes of markup per comment.
     let expected = 16 * 1024

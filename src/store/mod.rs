@@ -12,10 +12,12 @@
 //! - [`redirects`]: old addresses, and the paths readers ask for in vain;
 //! - [`settings`]: the key → value table of the blog's settings (and the scheduler's mark);
 //! - [`outbox`]: email's outbox, subscriptions, suppressed addresses and used links;
+//! - [`newsletter`]: subscribers, issues and their messages;
 //! - [`sessions`]: the browser admin's failed sign-ins.
 
 mod comments;
 mod media;
+mod newsletter;
 mod outbox;
 mod pages;
 mod posts;
@@ -24,6 +26,7 @@ mod renders;
 mod sessions;
 mod settings;
 
+pub use newsletter::{Added, ClaimedMessage, IssueContent, IssuePost, IssueSummary, Subscriber};
 pub use outbox::{Forgotten, MailContext, OutboxEntry, OutboxRow, Subscription};
 pub use posts::NewlyVisible;
 pub use redirects::{NotFoundRow, RedirectRow};

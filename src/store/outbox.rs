@@ -104,6 +104,8 @@ pub struct Forgotten {
     pub comments: u32,
     pub subscriptions: u32,
     pub messages: u32,
+    /// The newsletter's subscriber (0 or 1), with their messages.
+    pub subscribers: u32,
 }
 
 impl Store {
@@ -414,6 +416,10 @@ impl Store {
                 "DELETE FROM email_suppressions WHERE email = ?1",
                 &[email.into()],
             )?,
+            self.statement(
+                "DELETE FROM subscribers WHERE email = ?1 RETURNING id",
+                &[email.into()],
+            )?,
         ];
         let results = self.db.batch(statements).await?;
         // The rows each statement changed: `changes` for the update (no trigger fires on those
@@ -432,6 +438,7 @@ impl Store {
             comments: changes,
             messages: returned(1)?,
             subscriptions: returned(2)?,
+            subscribers: returned(4)?,
         })
     }
 }

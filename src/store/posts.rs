@@ -12,7 +12,7 @@ use super::*;
 const POST_RECORD: &str = "SELECT p.id, p.slug, p.path, p.kind = 'page' AS is_page, p.parent_id,
         (SELECT slug FROM posts parent WHERE parent.id = p.parent_id) AS parent, p.menu_order, p.in_menu,
         (SELECT COUNT(*) FROM posts child WHERE child.parent_id = p.id) AS children,
-        p.title, p.body, p.status, p.published_at, p.updated_at, p.comments_open, p.image,
+        p.title, p.body, p.status, p.published_at, p.updated_at, p.comments_open, p.newsletter, p.image,
         (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM post_tags t WHERE t.post_id = p.id ORDER BY tag)) AS tags,
         p.responses AS approved,
         (SELECT COUNT(*) FROM comments c WHERE c.post_id = p.id AND c.status = 'pending') AS pending,
@@ -48,8 +48,8 @@ struct PlacementRow {
     visible: f64,
 }
 
-/// A post's columns in the order both the insert and the update bind them (?1 to ?16).
-fn post_params(post: &PostWrite<'_>) -> [JsValue; 16] {
+/// A post's columns in the order both the insert and the update bind them (?1 to ?17).
+fn post_params(post: &PostWrite<'_>) -> [JsValue; 17] {
     let page = post.page.unwrap_or(PagePlace {
         parent_id: None,
         menu_order: 0,
@@ -72,6 +72,7 @@ fn post_params(post: &PostWrite<'_>) -> [JsValue; 16] {
         num(page.menu_order),
         num(page.in_menu.into()),
         post.path.into(),
+        num(post.newsletter.into()),
     ]
 }
 
@@ -127,8 +128,8 @@ impl Store {
             .statement(
                 "INSERT INTO posts (slug, title, body, status, published_at, updated_at, comments_open,
                                     body_html, lead, rendered_by, image, kind, parent_id, menu_order,
-                                    in_menu, path)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+                                    in_menu, path, newsletter)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
                  ON CONFLICT DO NOTHING RETURNING id",
                 &post_params(post),
             )?
@@ -152,8 +153,9 @@ impl Store {
             .statement(
                 "UPDATE OR IGNORE posts SET slug = ?1, title = ?2, body = ?3, status = ?4, published_at = ?5,
                         updated_at = ?6, comments_open = ?7, body_html = ?8, lead = ?9, rendered_by = ?10,
-                        image = ?11, kind = ?12, parent_id = ?13, menu_order = ?14, in_menu = ?15, path = ?16
-                  WHERE id = ?17",
+                        image = ?11, kind = ?12, parent_id = ?13, menu_order = ?14, in_menu = ?15, path = ?16,
+                        newsletter = ?17
+                  WHERE id = ?18",
                 &[post_params(post).as_slice(), &[num(id)]].concat(),
             )?
             .run()

@@ -94,6 +94,7 @@ fn bench(c: &mut Criterion) {
                     black_box(&data),
                     1,
                     FormView::new("a-post", "1.00".into()),
+                    None,
                 )
             })
         },

@@ -17,6 +17,10 @@ pub enum EntryKind {
 
 /// A post or page as `GET /admin/posts/{slug}` (with `body` and `addenda`) and the list
 /// (without) show it.
+fn yes() -> bool {
+    true
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Post {
     pub id: i64,
@@ -34,6 +38,9 @@ pub struct Post {
     /// What readers can see now.
     pub visible: bool,
     pub comments_open: bool,
+    /// Goes out to the newsletter's subscribers when published.
+    #[serde(default = "yes")]
+    pub newsletter: bool,
     pub tags: Vec<String>,
     /// The lead image (og:image): named by the author, else the post's first image.
     pub image: Option<String>,
@@ -295,4 +302,7 @@ pub struct Forgotten {
     pub subscriptions: u32,
     /// Outbox messages to the address, deleted.
     pub messages: u32,
+    /// The newsletter's subscriber with the address (0 or 1), and their mail.
+    #[serde(default)]
+    pub subscribers: u32,
 }

@@ -9,6 +9,7 @@
 //! - [`thread`]: comments arranged under their parents;
 //! - [`form`], [`spam`] and [`token`]: the comment form, its checks and its signatures;
 //! - [`email`]: the outbox's kinds and retries, confirmation limits, header-safe text;
+//! - [`newsletter`]: subscribers, cadences, the digest's time, the pace, import files;
 //! - [`validation`]: what the admin API accepts; [`settings`]: the blog's identity;
 //! - [`api`]: the admin API's answers, shared with `blogctl`;
 //! - [`search`]: a reader's words as a literal full-text query, and snippets as HTML;
@@ -24,6 +25,7 @@ pub mod form;
 pub mod invalidation;
 pub mod media;
 pub mod model;
+pub mod newsletter;
 pub mod redirects;
 pub mod routes;
 pub mod search;

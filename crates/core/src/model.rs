@@ -16,6 +16,10 @@ pub enum PostStatus {
     Published,
 }
 
+fn yes() -> bool {
+    true
+}
+
 /// Where a comment stands in moderation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -331,6 +335,9 @@ pub struct PostRecord {
     pub updated_at: i64,
     #[serde(deserialize_with = "sql_bool")]
     pub comments_open: bool,
+    /// Goes out to the newsletter's subscribers when it is published.
+    #[serde(deserialize_with = "sql_bool", default = "yes")]
+    pub newsletter: bool,
     #[serde(deserialize_with = "sql_list")]
     pub tags: Vec<String>,
     /// The lead image's address.
@@ -364,6 +371,8 @@ pub struct PostWrite<'a> {
     pub published_at: Option<i64>,
     pub updated_at: i64,
     pub comments_open: bool,
+    /// Goes out by email when it becomes published (see migrations/0013_newsletter.sql).
+    pub newsletter: bool,
     /// The lead image's address (see `blog_markdown::Rendered::image`).
     pub image: Option<&'a str>,
     /// Its canonical address (`routes::post_path` or `routes::page_path`).

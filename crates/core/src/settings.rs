@@ -42,6 +42,25 @@ pub struct Settings {
     pub comments_close_after_days: Option<i64>,
     /// Who mail comes from and who hears of comments (see [`Mail`]).
     pub mail: Mail,
+    /// The newsletter (see [`Newsletter`]).
+    pub newsletter: Newsletter,
+}
+
+/// The newsletter: the subscribe form and what goes out to subscribers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Newsletter {
+    /// The subscribe form is offered and posts go out: the `newsletter` setting is on and there
+    /// is a sender.
+    pub enabled: bool,
+    /// Its sender: `newsletter_from`, else `email_from`.
+    pub from: Option<String>,
+    /// Messages a minute at most (`newsletter_per_minute`).
+    pub per_minute: u32,
+    /// The whole post in the mail, or (`false`) its beginning and a link.
+    pub full_text: bool,
+    /// The weekly digest's day (0 = Monday) and hour, on the blog's clock.
+    pub digest_weekday: u32,
+    pub digest_hour: u32,
 }
 
 /// The blog's mail: nothing is sent without a sender address.
@@ -89,6 +108,8 @@ pub enum Rule {
     MediaPath,
     /// An email address, or empty (off).
     Email,
+    /// One of these words.
+    OneOf(&'static [&'static str]),
 }
 
 /// One setting: its key in the table and the API, its default, what it does, its rule.
@@ -165,6 +186,50 @@ pub const SETTINGS: &[Setting] = &[
         default: "",
         about: "Where you are told of comments that wait for your decision; empty: not told",
         rule: Rule::Email,
+    },
+    Setting {
+        key: "newsletter",
+        default: "on",
+        about: "The newsletter: a subscribe form under every post and at /subscribe, and each new post by email (on, off; needs email_from)",
+        rule: Rule::OneOf(&["on", "off"]),
+    },
+    Setting {
+        key: "newsletter_from",
+        default: "",
+        about: "The newsletter's sender address; empty: email_from",
+        rule: Rule::Email,
+    },
+    Setting {
+        key: "newsletter_content",
+        default: "full",
+        about: "What a post's mail holds: full (the whole post) or lead (its beginning and a link)",
+        rule: Rule::OneOf(&["full", "lead"]),
+    },
+    Setting {
+        key: "newsletter_per_minute",
+        default: "60",
+        about: "Newsletter mails sent a minute at most (keep under your sending provider's limit)",
+        rule: Rule::Number {
+            min: 1,
+            max: 100_000,
+            optional: false,
+        },
+    },
+    Setting {
+        key: "newsletter_digest_day",
+        default: "monday",
+        about: "The weekly digest's day, on the blog's clock (monday … sunday)",
+        rule: Rule::OneOf(&crate::newsletter::WEEKDAYS),
+    },
+    Setting {
+        key: "newsletter_digest_hour",
+        default: "8",
+        about: "The weekly digest's hour, 0–23, on the blog's clock",
+        rule: Rule::Number {
+            min: 0,
+            max: 23,
+            optional: false,
+        },
     },
     Setting {
         key: "comment_moderation",
@@ -371,6 +436,14 @@ pub fn check(key: &str, value: &str) -> Result<String, String> {
                 Err("Must be an email address, like blog@example.com, or empty.".into())
             }
         }
+        Rule::OneOf(words) => {
+            let lower = value.to_ascii_lowercase();
+            if words.contains(&lower.as_str()) {
+                Ok(lower)
+            } else {
+                Err(format!("Must be one of: {}.", words.join(", ")))
+            }
+        }
         Rule::Moderation => match value {
             "first-time" | "all" | "none" => Ok(value.to_string()),
             _ => Err("Must be first-time, all or none.".into()),
@@ -427,7 +500,10 @@ pub fn media_file(value: &str) -> Option<String> {
 /// Whether a change of `key` shows on cached pages (the comment form's checks do not: they are
 /// read when a comment arrives).
 pub fn shows_on_pages(key: &str) -> bool {
-    !key.starts_with("comment_") && key != "icon" && key != "author_email"
+    !key.starts_with("comment_")
+        && !key.starts_with("newsletter_")
+        && key != "icon"
+        && key != "author_email"
 }
 
 impl Settings {
@@ -497,6 +573,24 @@ impl Settings {
             mail: Mail {
                 from: address("email_from"),
                 author: address("author_email"),
+            },
+            newsletter: {
+                let from = address("newsletter_from").or_else(|| address("email_from"));
+                let on = !matches!(stored("newsletter").map(str::trim), Some("off"));
+                Newsletter {
+                    enabled: on && address("email_from").is_some(),
+                    from,
+                    per_minute: number("newsletter_per_minute")
+                        .and_then(|n| u32::try_from(n.clamp(1, 100_000)).ok())
+                        .unwrap_or(crate::newsletter::DEFAULT_PER_MINUTE),
+                    full_text: !matches!(stored("newsletter_content").map(str::trim), Some("lead")),
+                    digest_weekday: stored("newsletter_digest_day")
+                        .and_then(crate::newsletter::parse_weekday)
+                        .unwrap_or(0),
+                    digest_hour: number("newsletter_digest_hour")
+                        .and_then(|n| u32::try_from(n.clamp(0, 23)).ok())
+                        .unwrap_or(8),
+                }
             },
         }
     }

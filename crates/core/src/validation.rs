@@ -31,6 +31,8 @@ pub struct PostFields {
     pub published_at: Option<Option<i64>>,
     pub tags: Option<Vec<String>>,
     pub comments_open: Option<bool>,
+    /// Whether the post goes out to the newsletter's subscribers when published.
+    pub newsletter: Option<bool>,
     /// The lead image's address; `Some(None)`: the post's first image again.
     pub image: Option<Option<String>>,
     /// `"type": "page"` makes a page (only when creating: an entry stays what it is).
@@ -42,7 +44,7 @@ pub struct PostFields {
     pub in_menu: Option<bool>,
 }
 
-const POST_KEYS: [&str; 12] = [
+const POST_KEYS: [&str; 13] = [
     "type",
     "parent",
     "menu_order",
@@ -54,6 +56,7 @@ const POST_KEYS: [&str; 12] = [
     "published_at",
     "tags",
     "comments_open",
+    "newsletter",
     "image",
 ];
 
@@ -182,6 +185,12 @@ pub fn post_fields(json: &Value, creating: bool) -> Result<PostFields, FieldErro
         None | Some(Value::Null) => {}
         Some(Value::Bool(b)) => fields.comments_open = Some(*b),
         Some(_) => _ = errors.insert("comments_open".into(), "Must be true or false.".into()),
+    }
+
+    match map.get("newsletter") {
+        None | Some(Value::Null) => {}
+        Some(Value::Bool(b)) => fields.newsletter = Some(*b),
+        Some(_) => _ = errors.insert("newsletter".into(), "Must be true or false.".into()),
     }
 
     match map.get("type").map(Value::as_str) {

@@ -5,6 +5,10 @@
 //! The author is trusted: raw HTML in a post passes through (as it does in WordPress, which matters
 //! for imported posts). Comments are *not* Markdown and never come through here.
 
+mod plain;
+
+pub use plain::plain_text;
+
 use std::collections::{HashMap, HashSet};
 
 use pulldown_cmark::{html, Options, Parser};

@@ -1,0 +1,103 @@
+//! The newsletter's way in on the reader's side: the `/subscribe` page, and the gate its form
+//! passes before the author Worker (which keeps subscribers and sends the mail) gets it.
+//!
+//! The form carries the comment form's token in its address (`?post={id}&t={token}`), so that
+//! the gate checks it without reading the body: it says in `X-Blog-Form` whether the form was
+//! sent too soon after the page was served, or could not be checked, or comes from a blocked
+//! client, and gives the client's keyed hash in `X-Blog-Client` (for the rate limit). Only this
+//! Worker holds `FORM_SECRET`, and only it reaches the author Worker.
+
+use askama::Template;
+use blog_core::token::{self, TokenError};
+use worker::{Method, Request, RequestInit, Response};
+
+use crate::edge::error::{AppError, AppResult};
+use crate::edge::layout::{self, PageMeta, SubscribeForm};
+use crate::edge::{http, runtime, App};
+
+/// What the gate found, for the author Worker.
+pub const FORM_HEADER: &str = "X-Blog-Form";
+pub const CLIENT_HEADER: &str = "X-Blog-Client";
+
+#[derive(Template)]
+#[template(path = "subscribe.html")]
+struct SubscribePage<'a> {
+    blog_title: &'a str,
+    form: SubscribeForm,
+}
+
+/// `/subscribe`: the page (`GET`), or the form passed on (`POST`).
+pub async fn handle(req: Request, app: &App) -> AppResult<Response> {
+    let settings = app.settings().await?;
+    if !settings.newsletter.enabled {
+        return Err(AppError::NotFound);
+    }
+    match req.method() {
+        Method::Get | Method::Head => {
+            let now = runtime::now();
+            let token = app
+                .form_secret()
+                .map(|secret| token::issue_form_token(&secret, 0, now))
+                .unwrap_or_default();
+            let blog = &settings.blog;
+            let meta = PageMeta::new(blog, format!("Subscribe | {}", blog.title), "/subscribe");
+            let content = SubscribePage {
+                blog_title: &blog.title,
+                form: SubscribeForm::new(0, &token),
+            };
+            let html = layout::page(blog, &meta, &content, 0)?;
+            http::html_response(200, &html, "public, max-age=600")
+        }
+        Method::Post => {
+            let gated = gate(
+                &req,
+                app,
+                settings.spam.min_seconds,
+                &settings.spam.blocked_clients,
+            )?;
+            super::forward_to_author(gated, app).await
+        }
+        _ => Err(AppError::MethodNotAllowed("GET, HEAD, POST")),
+    }
+}
+
+/// The request with the gate's findings in its headers (any the client sent are replaced).
+fn gate(req: &Request, app: &App, min_seconds: i64, blocked: &[String]) -> AppResult<Request> {
+    let now = runtime::now();
+    let (mut post, mut given) = (0_i64, String::new());
+    for (key, value) in form_urlencoded::parse(http::query_string(req).as_bytes()) {
+        match &*key {
+            "post" => post = value.parse().unwrap_or(-1),
+            "t" => given = value.into_owned(),
+            _ => {}
+        }
+    }
+    let (verdict, client) = match app.form_secret() {
+        None => ("unavailable", String::new()),
+        Some(secret) => {
+            let ip = req
+                .headers()
+                .get("CF-Connecting-IP")?
+                .unwrap_or_else(|| "unknown".into());
+            let client = token::client_hash(&secret, ip.trim());
+            let verdict = if blocked.contains(&client) {
+                "blocked"
+            } else {
+                match token::verify_form_token(&secret, post, &given, now) {
+                    Ok(issued) if now - issued < min_seconds => "fast",
+                    Ok(_) => "ok",
+                    Err(TokenError::Expired) => "expired",
+                    Err(_) => "invalid",
+                }
+            };
+            (verdict, client)
+        }
+    };
+    let headers = req.headers().clone();
+    headers.set(FORM_HEADER, verdict)?;
+    headers.set(CLIENT_HEADER, &client)?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post).with_headers(headers);
+    init.body = req.inner().body().map(Into::into);
+    Ok(Request::new_with_init(&req.inner().url(), &init)?)
+}
