@@ -60,18 +60,18 @@ CREATE INDEX newsletter_by_subscriber ON newsletter_messages (subscriber_id, kin
 CREATE INDEX newsletter_by_issue ON newsletter_messages (issue_id, status) WHERE issue_id IS NOT NULL;
 CREATE INDEX newsletter_by_age ON newsletter_messages (created_at) WHERE status IN ('sent', 'failed', 'cancelled');
 
--- A post that becomes published (not a page, not opted out, not back-dated as an import's old
--- posts are) writes its issue in the same statement. Once per post: a post unpublished and
+-- A post that becomes published (not a page, not opted out, not dated more than a day before now
+-- as an import's or a seed's old posts are) writes its issue in the same statement. Once per post: a post unpublished and
 -- published again is not sent twice.
 CREATE TRIGGER newsletter_on_publish AFTER INSERT ON posts
   WHEN new.kind = 'post' AND new.status = 'published' AND new.newsletter = 1
-   AND new.published_at >= new.updated_at - 86400
+   AND new.published_at >= CAST(strftime('%s', 'now') AS INTEGER) - 86400
 BEGIN
   INSERT OR IGNORE INTO newsletter_issues (kind, post_id, created_at) VALUES ('post', new.id, new.updated_at);
 END;
 CREATE TRIGGER newsletter_on_publish_later AFTER UPDATE OF status ON posts
   WHEN new.kind = 'post' AND new.status = 'published' AND old.status <> 'published'
-   AND new.newsletter = 1 AND new.published_at >= new.updated_at - 86400
+   AND new.newsletter = 1 AND new.published_at >= CAST(strftime('%s', 'now') AS INTEGER) - 86400
 BEGIN
   INSERT OR IGNORE INTO newsletter_issues (kind, post_id, created_at) VALUES ('post', new.id, new.updated_at);
 END;

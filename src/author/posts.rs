@@ -273,6 +273,10 @@ pub async fn create(app: &App, store: &Store, body: &Value) -> AppResult<Respons
             .posts_change((before, after), vec![path], 0, &tags, now)
             .await?;
         app.purge(&invalidation::pages_to_drop(&change)).await;
+        if status == PostStatus::Published {
+            // Its newsletter issue was written with it: the sender starts now.
+            app.after_response(app.outbox_kick()).await;
+        }
     }
     let location = format!("/admin/posts/{slug}");
     http::created(&full_post(app, store, &slug, now).await?, Some(&location))
@@ -372,6 +376,10 @@ pub async fn update(app: &App, store: &Store, slug: &str, body: &Value) -> AppRe
             .posts_change((before, after), paths, post.approved, &tags, now)
             .await?;
         app.purge(&invalidation::pages_to_drop(&change)).await;
+        if status == PostStatus::Published && post.status != PostStatus::Published {
+            // Its newsletter issue was written with it: the sender starts now.
+            app.after_response(app.outbox_kick()).await;
+        }
     }
     http::json_response(200, &full_post(app, store, &new_slug, now).await?)
 }

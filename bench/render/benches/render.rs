@@ -113,6 +113,7 @@ fn bench(c: &mut Criterion) {
                     &page,
                     1,
                     FormView::new("a-post", "1.00".into()),
+                    None,
                 )
             })
         },

@@ -9,9 +9,12 @@ use blog_core::email::{header_text, Letter};
 use blog_core::newsletter::{self, Cadence, IssueFacts, PostText};
 use blog_core::settings::Settings;
 use blog_core::text;
+use mail_builder::headers::content_type::ContentType;
 use mail_builder::headers::text::Text;
 use mail_builder::headers::url::URL;
+use mail_builder::mime::{BodyPart, MimePart};
 use mail_builder::MessageBuilder;
+use sha2::{Digest, Sha256};
 
 use crate::store::{IssueContent, IssuePost};
 
@@ -181,6 +184,14 @@ pub fn confirm_message(
     mime(settings, from, to, &letter, None, &unsubscribe_url, now)
 }
 
+/// A MIME boundary that no part contains: the message's id and a digest of the HTML (the
+/// quoted-printable text part cannot hold the run of `=_` it starts with).
+fn boundary(to: &Recipient<'_>, html: &str) -> String {
+    let digest = Sha256::digest(html.as_bytes());
+    let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    format!("=_nl{}_{hex}", to.message_id.unsigned_abs())
+}
+
 fn mime(
     settings: &Settings,
     from: &str,
@@ -217,10 +228,18 @@ fn mime(
         .header(
             "List-Unsubscribe-Post",
             Text::new("List-Unsubscribe=One-Click"),
-        )
-        .text_body(letter.text.as_str());
-    if let Some(html) = html {
-        message = message.html_body(html);
-    }
+        );
+    message = match html {
+        // Both parts, with a boundary of our own: mail-builder would make one from the system
+        // clock, which a Worker's wasm does not have.
+        Some(html) => message.body(MimePart::new(
+            ContentType::new("multipart/alternative").attribute("boundary", boundary(to, html)),
+            vec![
+                MimePart::new("text/plain", BodyPart::Text(letter.text.as_str().into())),
+                MimePart::new("text/html", BodyPart::Text(html.into())),
+            ],
+        )),
+        None => message.text_body(letter.text.as_str()),
+    };
     message.write_to_string()
 }
