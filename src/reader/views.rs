@@ -865,13 +865,18 @@ mod tests {
             responses: 2,
         };
         let form = FormView::new("/posts/health", "123.abc".into());
-        let html = post(&blog(), &FixedZone::UTC, &data, 1, form).expect("renders");
+        let subscribe = SubscribeForm::new(7, "123.abc");
+        let html =
+            post(&blog(), &FixedZone::UTC, &data, 1, form, Some(subscribe)).expect("renders");
         let order = [
             "<h1",
             "Health is Social",
             "Body text with a <a href=\"https://example.com/\">link</a>",
             "Additional – <time datetime=\"2011-03-18T14:17:00Z\">14:17 18/03/2011</time>",
             "<p>Later <em>news</em> &lt;b&gt;x&lt;/b&gt;.</p>",
+            // The newsletter's form ends the post, posting with the post's token in its address.
+            "<form class=\"subscribe\" method=\"post\" action=\"/subscribe?post=7&#38;t=123.abc\">",
+            "name=\"website\"",
             "2 responses to “Health is Social”",
             "id=\"comment-1\"",
             "<a href=\"http://philbaumann.com/\" rel=\"nofollow ugc\">Phil</a>",
