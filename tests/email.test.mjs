@@ -250,7 +250,7 @@ test("the outbox is listed for the author, and forget removes what is held about
 
     const gone = await admin(blog, "POST", "/admin/forget", { email: "RITA@example.org" });
     assert.equal(gone.res.status, 200, JSON.stringify(gone.json));
-    assert.deepEqual(gone.json, { comments: 1, subscriptions: 1, messages: 1 });
+    assert.deepEqual(gone.json, { comments: 1, subscriptions: 1, messages: 1, subscribers: 0 });
     const shown = (await page(blog, POST)).body;
     assert.doesNotMatch(shown, /Rita|rita\.example/, "the name and website are gone from the page");
     assert.match(shown, /Please forget me later\./, "the text stays, anonymised");
