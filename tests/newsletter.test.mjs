@@ -195,7 +195,7 @@ test("the weekly digest holds exactly the week's posts, and goes out once", asyn
 });
 
 test("a send that fails part-way through 500 subscribers is retried with no duplicate and no gap", async () => {
-  const blog = await startBlog({ settings: MAIL, vars: { NEWSLETTER_RETRY_SECONDS: "1" } });
+  const blog = await startBlog({ settings: MAIL, vars: { OUTBOX_RETRY_SECONDS: "1" } });
   try {
     const addresses = Array.from({ length: 500 }, (_, i) => `reader${i}@example.org`);
     const res = await blog.fetch("/admin/subscribers/import?confirmed=1", {

@@ -36,7 +36,8 @@ pub struct Sent {
     pub given_up: usize,
 }
 
-/// `RETRY_BASE_SECONDS` (an optional var; tests make it short): the first wait after a failure.
+/// `OUTBOX_RETRY_SECONDS` (an optional var; tests make it short): the first wait after a failed
+/// send, of the outbox's mail and the newsletter's.
 fn retry_base(app: &App) -> i64 {
     app.var("OUTBOX_RETRY_SECONDS")
         .and_then(|v| v.trim().parse().ok())
@@ -59,13 +60,8 @@ pub async fn send_due(app: &App) -> AppResult<Sent> {
                 store.mark_sent(row.id, runtime::now()).await?;
                 report.sent += 1;
             }
-            Err(Failure::Permanent(why)) => {
-                worker::console_error!("outbox {}: given up: {why}", row.id);
-                store.mark_retry(row.id, &why, None).await?;
-                report.given_up += 1;
-            }
-            Err(Failure::Transient(why)) => {
-                let retry_at = email::retry_delay(row.attempts, retry_base(app)).map(|d| now + d);
+            Err(failure) => {
+                let (why, retry_at) = failure.outcome(app, row.attempts, now);
                 worker::console_error!("outbox {} (attempt {}): {why}", row.id, row.attempts);
                 store.mark_retry(row.id, &why, retry_at).await?;
                 match retry_at {
@@ -80,11 +76,45 @@ pub async fn send_due(app: &App) -> AppResult<Sent> {
     Ok(report)
 }
 
-enum Failure {
+/// Why a message (the outbox's or the newsletter's) was not sent.
+pub(super) enum Failure {
     /// Trying again will not help (the comment is gone, the address is not one).
     Permanent(String),
     /// The sending failed; it may work later.
     Transient(String),
+}
+
+impl Failure {
+    /// Its reason, and when the message is tried again after its `attempts`th attempt failed
+    /// (`None`: it is given up).
+    pub(super) fn outcome(self, app: &App, attempts: u32, now: i64) -> (String, Option<i64>) {
+        match self {
+            Failure::Permanent(why) => (why, None),
+            Failure::Transient(why) => {
+                let retry_at = email::retry_delay(attempts, retry_base(app)).map(|d| now + d);
+                (why, retry_at)
+            }
+        }
+    }
+}
+
+/// Hands a written message to the `EMAIL` binding: every mail the blog sends goes through here.
+pub(super) async fn hand_over(app: &App, from: &str, to: &str, raw: &str) -> Result<(), Failure> {
+    if !email::is_mailbox(to) {
+        return Err(Failure::Permanent(format!(
+            "{to:?} is not an address mail can go to"
+        )));
+    }
+    let message = EmailMessage::new(from, to, raw)
+        .map_err(|e| Failure::Permanent(format!("the message was refused: {e:?}")))?;
+    let binding = app
+        .email()
+        .map_err(|e| Failure::Transient(format!("no EMAIL binding: {e}")))?;
+    binding
+        .send(&message)
+        .await
+        .map_err(|e| Failure::Transient(format!("sending failed: {}", js_message(&e))))?;
+    Ok(())
 }
 
 async fn send_one(
@@ -109,16 +139,7 @@ async fn send_one(
     let (letter, unsubscribe) = letter(app, settings, row, &context, now)?;
     let raw = mime(settings, from, row, &letter, unsubscribe.as_deref(), now)
         .map_err(|e| Failure::Permanent(format!("the message could not be written: {e}")))?;
-    let message = EmailMessage::new(from, &row.recipient, &raw)
-        .map_err(|e| Failure::Permanent(format!("the message was refused: {e:?}")))?;
-    let binding = app
-        .email()
-        .map_err(|e| Failure::Transient(format!("no EMAIL binding: {e}")))?;
-    binding
-        .send(&message)
-        .await
-        .map_err(|e| Failure::Transient(format!("sending failed: {}", js_message(&e))))?;
-    Ok(())
+    hand_over(app, from, &row.recipient, &raw).await
 }
 
 /// The message of a JS error, without the `Debug` noise.

@@ -3,14 +3,15 @@
 //! (`GET /admin/newsletter`, `POST /admin/newsletter/test`).
 
 use blog_core::dates::rfc3339_utc as utc;
+use blog_core::form;
 use blog_core::newsletter::{
     self, Cadence, ExportRow, LineOutcome, Source, SubscriberStatus, MAX_IMPORT_BYTES,
 };
-use blog_core::{email, form};
 use serde_json::{json, Value};
-use worker::{EmailMessage, Request, Response};
+use worker::{Request, Response};
 
 use super::mail::{self, Recipient};
+use crate::author::outbox::{hand_over, Failure};
 use crate::edge::error::{AppError, AppResult};
 use crate::edge::runtime::{self, IntlZone};
 use crate::edge::{http, App};
@@ -312,20 +313,11 @@ pub async fn test_mail(app: &App, store: &Store, body: &Value) -> AppResult<Resp
     };
     let raw = mail::issue_message(settings, &from, &prepared, &recipient, now)
         .map_err(|e| AppError::Internal(format!("the message could not be written: {e}")))?;
-    if !email::is_mailbox(&to) {
-        return Err(AppError::invalid_field(
-            "post",
-            "author_email is not an address mail can go to.",
-        ));
-    }
-    let message = EmailMessage::new(&from, &to, &raw)
-        .map_err(|e| AppError::Internal(format!("the message was refused: {e:?}")))?;
-    app.email()
-        .map_err(|e| AppError::Internal(format!("no EMAIL binding: {e}")))?
-        .send(&message)
+    hand_over(app, &from, &to, &raw)
         .await
-        .map_err(|e| {
-            AppError::Unavailable(format!("sending failed: {}", String::from(e.message())))
+        .map_err(|failure| match failure {
+            Failure::Permanent(why) => AppError::Internal(why),
+            Failure::Transient(why) => AppError::Unavailable(why),
         })?;
     http::json_response(200, &json!({ "sent_to": to }))
 }

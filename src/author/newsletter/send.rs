@@ -13,12 +13,12 @@
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
-use blog_core::email::{self, CLAIM_TIMEOUT_SECONDS};
+use blog_core::email::CLAIM_TIMEOUT_SECONDS;
 use blog_core::newsletter::{self, SubscriberStatus, MAX_SENDS_PER_RUN};
 use blog_core::settings::Settings;
-use worker::EmailMessage;
 
 use super::mail::{self, Prepared, Recipient};
+use crate::author::outbox::{hand_over, Failure};
 use crate::edge::error::AppResult;
 use crate::edge::runtime::{self, IntlZone};
 use crate::edge::App;
@@ -34,14 +34,6 @@ pub struct Report {
     pub failed: usize,
     /// Work is left: come back after this many seconds.
     pub again_in: Option<u32>,
-}
-
-/// `NEWSLETTER_RETRY_SECONDS` (tests make it short): the first wait after a failed send.
-fn retry_base(app: &App) -> i64 {
-    app.var("NEWSLETTER_RETRY_SECONDS")
-        .and_then(|v| v.trim().parse().ok())
-        .filter(|s: &i64| *s > 0)
-        .unwrap_or(email::RETRY_BASE_SECONDS)
 }
 
 /// One run of the sender.
@@ -93,14 +85,7 @@ pub async fn run(app: &App) -> AppResult<Report> {
                 Ok(false) => {}
                 Err(failure) => {
                     report.failed += 1;
-                    let (why, retry_at) = match failure {
-                        Failure::Permanent(why) => (why, None),
-                        Failure::Transient(why) => (
-                            why,
-                            email::retry_delay(message.attempts, retry_base(app))
-                                .map(|d| runtime::now() + d),
-                        ),
-                    };
+                    let (why, retry_at) = failure.outcome(app, message.attempts, runtime::now());
                     worker::console_error!("newsletter message {}: {why}", message.id);
                     store
                         .newsletter_failed(message.id, &why, retry_at, runtime::now())
@@ -113,11 +98,6 @@ pub async fn run(app: &App) -> AppResult<Report> {
         report.again_in = Some(1);
     }
     Ok(report)
-}
-
-enum Failure {
-    Permanent(String),
-    Transient(String),
 }
 
 /// Sends one claimed message: `Ok(true)` sent, `Ok(false)` not to be sent (now or at all).
@@ -192,21 +172,7 @@ async fn send_one(
         ),
     }
     .map_err(|e| Failure::Permanent(format!("the message could not be written: {e}")))?;
-    if !email::is_mailbox(&message.email) {
-        return Err(Failure::Permanent(format!(
-            "{:?} is not an address mail can go to",
-            message.email
-        )));
-    }
-    let mail = EmailMessage::new(from, &message.email, &raw)
-        .map_err(|e| Failure::Permanent(format!("the message was refused: {e:?}")))?;
-    app.email()
-        .map_err(|e| Failure::Transient(format!("no EMAIL binding: {e}")))?
-        .send(&mail)
-        .await
-        .map_err(|e| {
-            Failure::Transient(format!("sending failed: {}", String::from(e.message())))
-        })?;
+    hand_over(app, from, &message.email, &raw).await?;
     store
         .newsletter_sent(message.id, runtime::now())
         .await
