@@ -497,3 +497,33 @@ test("outbox lists the mail the blog wrote, and forget removes what is held abou
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /email/);
   }, { settings: { email_from: "blog@example.org", author_email: "author@example.org", comment_min_seconds: "0" } }));
+
+test("subscribers: import a provider's file (every line reported), add, list, export, remove", () =>
+  withBlog(async (blog, url) => {
+    const ghost = path.join(ROOT, "tests", "fixtures", "newsletter", "ghost.csv");
+    const dry = await blogctl(url, ["subscribers", "import", ghost, "--confirmed", "--dry-run"]);
+    assert.equal(dry.code, 1, "a refused line makes the exit status 1");
+    assert.match(dry.stdout, /ghost export\): 1 would be imported, 1 duplicates, 1 refused/);
+    assert.match(dry.stderr, /ghost\.csv: line 3: refused: ghost2@example\.org: not subscribed to emails in the export/);
+    assert.equal((await admin(blog, "GET", "/admin/subscribers")).json.total, 0, "a dry run writes nothing");
+    const done = await blogctl(url, ["subscribers", "import", ghost, "--confirmed"]);
+    assert.match(done.stdout, /1 imported/);
+    assert.match(done.stdout, /line 4: ghost1@example\.org skipped: earlier in the file/);
+
+    const add = await blogctl(url, ["subscribers", "add", "new@example.org", "--weekly"]);
+    assert.equal(add.code, 0, add.stderr);
+    assert.match(add.stdout, /a confirmation email is on its way/);
+    assert.match((await blogctl(url, ["subscribers", "add", "new@example.org"])).stdout, /a subscriber already/);
+
+    const ls = await blogctl(url, ["subscribers", "ls"]);
+    assert.match(ls.stdout, /^pending 1, confirmed 1, unsubscribed 0, suppressed 0\n/);
+    assert.match(ls.stdout, /new@example\.org\s+pending\s+weekly\s+admin/);
+    const exported = tempFile("subscribers.csv", "");
+    assert.equal((await blogctl(url, ["subscribers", "export", exported])).code, 0);
+    assert.match(fs.readFileSync(exported, "utf8"), /^email,status,cadence,created_at,confirmed_at\r\n(.*\r\n){2}$/);
+
+    assert.match((await blogctl(url, ["subscribers", "rm", "new@example.org"])).stdout, /removed new@example\.org/);
+    const again = await blogctl(url, ["subscribers", "rm", "new@example.org"]);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /not a subscriber/);
+  }, { settings: { email_from: "blog@example.org" } }));

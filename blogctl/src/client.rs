@@ -60,16 +60,62 @@ impl Client {
     }
 
     pub fn call(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Answer, String> {
+        let bytes = body.map(|b| b.to_string().into_bytes());
+        self.send(method, path, bytes.map(|b| ("application/json", b)))
+    }
+
+    /// A call with a body of another type (a subscriber file).
+    pub fn call_bytes(
+        &self,
+        method: &str,
+        path: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Result<Answer, String> {
+        self.send(method, path, Some((content_type, bytes)))
+    }
+
+    /// A `GET` whose answer is text, not JSON (the subscriber export).
+    pub fn get_text(&self, path: &str) -> Result<String, String> {
+        let url = format!("{}{path}", self.base);
+        let request = ureq::http::Request::builder()
+            .method("GET")
+            .uri(&url)
+            .header("Authorization", format!("Bearer {}", self.token))
+            .body(Vec::new())
+            .map_err(|e| format!("GET {url}: {e}"))?;
+        let mut response = self
+            .agent
+            .run(request)
+            .map_err(|e| format!("GET {url}: {e} (is the blog running at {}?)", self.base))?;
+        let status = response.status().as_u16();
+        let text = response
+            .body_mut()
+            .read_to_string()
+            .map_err(|e| format!("GET {url}: {e}"))?;
+        if status != 200 {
+            let body = serde_json::from_str(&text).unwrap_or(json!({"error": text}));
+            return Err(Answer { status, body }.problem());
+        }
+        Ok(text)
+    }
+
+    fn send(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<(&str, Vec<u8>)>,
+    ) -> Result<Answer, String> {
         let url = format!("{}{path}", self.base);
         let mut builder = ureq::http::Request::builder()
             .method(method)
             .uri(&url)
             .header("Authorization", format!("Bearer {}", self.token))
             .header("Accept", "application/json");
-        if body.is_some() {
-            builder = builder.header("Content-Type", "application/json");
+        if let Some((content_type, _)) = &body {
+            builder = builder.header("Content-Type", *content_type);
         }
-        let bytes = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
+        let bytes = body.map(|(_, b)| b).unwrap_or_default();
         let request = builder
             .body(bytes)
             .map_err(|e| format!("{method} {url}: {e}"))?;

@@ -11,6 +11,7 @@ use blogctl::{front_matter, local_files, wxr};
 use client::Client;
 
 mod client;
+mod subscribers;
 use clap::{Parser, Subcommand};
 use serde_json::{json, Value};
 
@@ -95,6 +96,11 @@ enum Command {
     /// Remove what the blog holds about an email address: its comments keep their text but lose
     /// the name, address and website; its subscriptions and mail are deleted.
     Forget { email: String },
+    /// The newsletter's subscribers: list, add, remove, import another service's export, export.
+    Subscribers {
+        #[command(subcommand)]
+        command: subscribers::SubscribersCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -1161,6 +1167,11 @@ fn main() -> ExitCode {
         Command::Settings { command } => settings(&client, command.as_ref()),
         Command::Outbox { status } => outbox(&client, status),
         Command::Forget { email } => forget(&client, email),
+        Command::Subscribers { command } => match subscribers::run(&client, command) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::from(1),
+            Err(e) => Err(e),
+        },
         Command::ImportDisqus { file } => match import_disqus(&client, file) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::from(1),

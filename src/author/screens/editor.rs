@@ -76,6 +76,8 @@ pub(super) struct Draft {
     parent: String,
     menu_order: String,
     in_menu: String,
+    /// A post goes out to the newsletter's subscribers when first published (`yes`/`no`).
+    newsletter: String,
 }
 
 impl Draft {
@@ -94,6 +96,7 @@ impl Draft {
             parent: p.parent.clone().unwrap_or_default(),
             menu_order: p.menu_order.to_string(),
             in_menu: if p.in_menu { "yes" } else { "no" }.into(),
+            newsletter: if p.newsletter { "yes" } else { "no" }.into(),
         }
     }
 
@@ -110,6 +113,7 @@ impl Draft {
             parent: field("parent"),
             menu_order: field("menu_order"),
             in_menu: field("in_menu"),
+            newsletter: field("newsletter"),
         }
     }
 
@@ -142,6 +146,9 @@ impl Draft {
             fields["in_menu"] = json!(self.in_menu != "no");
         } else {
             fields["tags"] = json!(tags);
+            if !self.newsletter.is_empty() {
+                fields["newsletter"] = json!(self.newsletter != "no");
+            }
         }
         if !self.published_at.trim().is_empty() {
             let at = self.published_at.trim();
@@ -280,6 +287,15 @@ pub(super) async fn editor_page(
             options: vec![],
         },
     ];
+    if record.is_none_or(|r| !r.is_page) {
+        fields.push(Field::select(
+            ("newsletter", "Email it to subscribers"),
+            (&draft.newsletter, "yes"),
+            vec![("yes", "Yes, when it is published"), ("no", "No")],
+            Some("Posts only, once: edits, pages and back-dated posts never go out by email."),
+            error("newsletter"),
+        ));
+    }
     if record.is_none_or(|r| r.is_page) {
         fields.push(Field {
             name: "parent",
