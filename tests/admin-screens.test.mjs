@@ -11,7 +11,7 @@ import { execFileSync } from "node:child_process";
 import http from "node:http";
 import { generateKeyPairSync, createSign } from "node:crypto";
 import { chromium } from "playwright-core";
-import { startBlog, admin, postComment, mintToken, makePng, ROOT, ADMIN_TOKEN, nuCheck } from "./helpers.mjs";
+import { startBlog, admin, postComment, mintToken, makePng, sentMail, ROOT, ADMIN_TOKEN, nuCheck } from "./helpers.mjs";
 
 const SLUG = "health-is-social-aint-no-doubt";
 let browser;
@@ -282,7 +282,7 @@ test("every admin screen: private, noindex, no axe violations, no Nu HTML Checke
       .prepare(`WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 60)
                 INSERT INTO posts (slug, title, body, status, published_at, updated_at) SELECT 'bulk-' || i, 'Bulk ' || i, 'x', 'published', 1400000000 + i, 1400000000 FROM k`)
       .run();
-    const screens = ["/admin/queue", "/admin/queue?status=spam", "/admin/entries", "/admin/entries?page=2", "/admin/entries?type=page", "/admin/entries/new", `/admin/entries/${SLUG}`, `/admin/entries/${SLUG}/delete`, "/admin/addresses", "/admin/mail", "/admin/mail?status=failed", "/admin/files"];
+    const screens = ["/admin/queue", "/admin/queue?status=spam", "/admin/entries", "/admin/entries?page=2", "/admin/entries?type=page", "/admin/entries/new", `/admin/entries/${SLUG}`, `/admin/entries/${SLUG}/delete`, "/admin/addresses", "/admin/mail", "/admin/mail?status=failed", "/admin/files", "/admin/newsletter"];
     const report = {};
     for (const screen of screens) {
       const res = await tab.goto(base + screen);
@@ -305,6 +305,49 @@ test("every admin screen: private, noindex, no axe violations, no Nu HTML Checke
     assert.equal((await tab.goto(`${base}/admin/entries?page=0`)).status(), 400);
     const messages = nuCheck(pages);
     assert.deepEqual(messages, []);
+  } finally {
+    await context.close();
+    await blog.close();
+  }
+});
+
+test("the newsletter screen: paste addresses (each line accounted for), see them, remove one, send a test, export", async () => {
+  const blog = await startBlog({ settings: { email_from: "blog@example.org", author_email: "author@example.org" } });
+  const base = String(await blog.mf.ready).replace(/\/$/, "");
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const tab = await context.newPage();
+  try {
+    await signIn(tab, base);
+    await tab.goto(`${base}/admin/newsletter`);
+    await tab.getByLabel(/Addresses, one a line/).fill("una@example.org\nnot an address\nuli@example.org\nuna@example.org\n");
+    await tab.getByLabel(/consented already/).check();
+    await tab.getByRole("button", { name: "Add them" }).click();
+    const notice = await tab.locator(".admin-notice").textContent();
+    assert.match(notice, /2 added, 1 there already or repeated, 1 refused\. line 2: "not an address" is not an email address\./);
+    assert.match(await tab.content(), /2 confirmed/);
+    assert.equal(await tab.locator("td", { hasText: "uli@example.org" }).count(), 1);
+    await tab.getByRole("button", { name: "Remove uli@example.org" }).click();
+    assert.match(await tab.locator(".admin-notice").textContent(), /uli@example\.org is removed\./);
+    assert.equal(await tab.locator("td", { hasText: "uli@example.org" }).count(), 0);
+
+    await tab.getByLabel(/Send a post's email to me/).fill("no-such-post");
+    await tab.getByRole("button", { name: "Send the test" }).click();
+    assert.match(await tab.locator(".admin-notice").textContent(), /No post has the slug “no-such-post”/);
+    await tab.getByLabel(/Send a post's email to me/).fill(SLUG);
+    await tab.getByRole("button", { name: "Send the test" }).click();
+    assert.match(await tab.locator(".admin-notice").textContent(), /The test is sent to author_email\./);
+    const [test] = await sentMail(blog, { atLeast: 1 });
+    assert.deepEqual(test.to, ["author@example.org"]);
+    assert.match(test.subject, /Health is Social/);
+
+    const csv = await (await tab.request.get(`${base}/admin/newsletter/export`)).text();
+    assert.match(csv, /^email,status,cadence,created_at,confirmed_at\r\nuna@example\.org,confirmed,post,/);
+    // A bad paste comes back with what was typed.
+    await tab.goto(`${base}/admin/newsletter`);
+    await tab.getByLabel(/Addresses, one a line/).fill("name,phone\nx,1");
+    await tab.getByRole("button", { name: "Add them" }).click();
+    assert.match(await tab.locator(".admin-notice").textContent(), /No email column/);
+    assert.equal(await tab.getByLabel(/Addresses, one a line/).inputValue(), "name,phone\nx,1");
   } finally {
     await context.close();
     await blog.close();

@@ -31,6 +31,7 @@ mod editor;
 mod entries;
 mod files;
 mod mail;
+mod newsletter;
 mod queue;
 mod sign_in;
 
@@ -39,6 +40,7 @@ use editor::{delete_page, editor_page, save_entry, Draft};
 use entries::entries;
 use files::{files, upload};
 use mail::mail;
+use newsletter::{add_pasted, newsletter_page};
 use queue::{act_on_queue, queue};
 use sign_in::{sign_in, sign_in_page};
 
@@ -55,7 +57,7 @@ const FAILURE_WINDOW: i64 = 900;
 const MAX_FORM_BYTES: usize = 1024 * 1024;
 
 /// The first path segments under `/admin/` that are screens (the rest is the JSON API).
-const SCREENS: [&str; 7] = [
+const SCREENS: [&str; 8] = [
     "sign-in",
     "sign-out",
     "queue",
@@ -63,6 +65,7 @@ const SCREENS: [&str; 7] = [
     "addresses",
     "mail",
     "files",
+    "newsletter",
 ];
 
 /// Whether `path` is a screen (`/admin/` itself, the sign-in page, the queue, the editor).
@@ -298,6 +301,16 @@ pub async fn handle(req: &mut Request, app: &App, path: &str) -> AppResult<Respo
                 let page = page_number(param("page"))?;
                 files(app, &store, &session, page, param("done"), None, 200).await
             }
+            ["newsletter", "export"] => crate::author::newsletter::admin::export(&store).await,
+            ["newsletter"] => {
+                let status = param("status")
+                    .as_deref()
+                    .and_then(blog_core::newsletter::SubscriberStatus::parse)
+                    .unwrap_or(blog_core::newsletter::SubscriberStatus::Confirmed);
+                let page = page_number(param("page"))?;
+                let (notice, typed) = (param("done"), String::new());
+                newsletter_page(app, &store, &session, (status, page), notice, typed, 200).await
+            }
             ["addresses"] => {
                 let page = page_number(param("page"))?;
                 let typed = Typed::default();
@@ -372,6 +385,10 @@ pub async fn handle(req: &mut Request, app: &App, path: &str) -> AppResult<Respo
         }
         ["entries", "new"] => save_entry(app, &store, &session, None, &form).await,
         ["addresses"] => change_addresses(app, &store, &session, &form).await,
+        ["newsletter", "import"] => add_pasted(app, &store, &session, &form).await,
+        ["newsletter", action @ ("remove" | "test")] => {
+            newsletter::act(app, &store, action, &form).await
+        }
         ["entries", slug] => {
             let record = posts::find(&store, slug).await?;
             save_entry(app, &store, &session, Some(&record), &form).await
