@@ -5,7 +5,8 @@
 //   node bench/run.mjs [--seconds 5] [--rounds 3] [--skip-scale] [--only REGEX]
 //
 // --only measures just the targets whose names match and prints their figures (a quick look while
-// working; the report files are left as they are).
+// working; the report files are left as they are). The newsletter's figure alone:
+// `node bench/newsletter.mjs`.
 //
 // Never part of the test command: it takes minutes and its figures are for reading, not asserting.
 import { Miniflare } from "miniflare";
@@ -16,6 +17,7 @@ import path from "node:path";
 import { createHmac } from "node:crypto";
 import { wranglerConfig, wrangler, blogOptions, renderStale as renderWith, uploadDemoImage, DEMO_IMAGE, ROOT, READER, BASE } from "../tests/helpers.mjs";
 import crypto from "node:crypto";
+import { measureNewsletter, newsletterLine } from "./newsletter.mjs";
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -375,8 +377,10 @@ export default { fetch() { return new Response(page, { headers }); } };`,
     }
   }
 
+  // The newsletter: one post to 10,000 subscribers (bench/newsletter.mjs).
+  const newsletter = await measureNewsletter(WORK);
   const size = { reader: wasmSize("wrangler.toml", "build"), author: wasmSize("wrangler.author.toml", "build-author") };
-  const report = { date: new Date().toISOString(), seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, pageBytes: pageHtml.length, results, scale, size };
+  const report = { date: new Date().toISOString(), seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, pageBytes: pageHtml.length, results, scale, newsletter, size };
   fs.writeFileSync(path.join(ROOT, "bench/results/latest.json"), JSON.stringify(report, null, 2));
   const md = markdown(report);
   fs.writeFileSync(path.join(ROOT, "bench/results/latest.md"), md);
@@ -426,6 +430,7 @@ function markdown(r) {
       lines.push(`| ${name} (vs ${small.replace("ours: ", "")}) | ${f(s.rps)} | ${f(s.p50, 2)} | ${f(s.p99, 2)} | ${(s.p50.median / base.p50.median).toFixed(2)} | ${(s.p99.median / base.p99.median).toFixed(2)} |`);
     }
   }
+  if (r.newsletter) lines.push("", newsletterLine(r.newsletter));
   for (const [name, s] of Object.entries(r.size)) {
     const role = name === "reader" ? "reader Worker (what every cold reader loads)" : "author Worker (admin API, Markdown, cron; loaded by the author's requests only)";
     lines.push("", `Size of the ${role}: wasm ${(s.wasmBytes / 1024).toFixed(0)} KiB raw after wasm-opt; \`wrangler deploy --dry-run\`: ${s.uploadKiB} KiB upload, ${s.gzipKiB} KiB gzip.`);

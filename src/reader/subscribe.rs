@@ -1,5 +1,6 @@
-//! The newsletter's way in on the reader's side: the `/subscribe` page, and the gate its form
-//! passes before the author Worker (which keeps subscribers and sends the mail) gets it.
+//! The newsletter's way in on the reader's side: the gate the subscribe form under a post
+//! passes before the author Worker (which keeps subscribers, serves `/subscribe` and sends the
+//! mail) gets it.
 //!
 //! The form carries the comment form's token in its address (`?post={id}&t={token}`), so that
 //! the gate checks it without reading the body: it says in `X-Blog-Form` whether the form was
@@ -7,48 +8,26 @@
 //! client, and gives the client's keyed hash in `X-Blog-Client` (for the rate limit). Only this
 //! Worker holds `FORM_SECRET`, and only it reaches the author Worker.
 
-use askama::Template;
 use blog_core::token::{self, TokenError};
 use worker::worker_sys::web_sys;
 use worker::{Method, Request, Response};
 
 use crate::edge::error::{AppError, AppResult};
-use crate::edge::layout::{self, PageMeta, SubscribeForm};
 use crate::edge::{http, runtime, App};
 
 /// What the gate found, for the author Worker.
 pub const FORM_HEADER: &str = "X-Blog-Form";
 pub const CLIENT_HEADER: &str = "X-Blog-Client";
 
-#[derive(Template)]
-#[template(path = "subscribe.html")]
-struct SubscribePage<'a> {
-    blog_title: &'a str,
-    form: SubscribeForm,
-}
-
-/// `/subscribe`: the page (`GET`), or the form passed on (`POST`).
+/// `/subscribe`: the page (the author Worker's), or the form, checked, passed on (`POST`).
 pub async fn handle(req: Request, app: &App) -> AppResult<Response> {
     let settings = app.settings().await?;
     if !settings.newsletter.enabled {
         return Err(AppError::NotFound);
     }
     match req.method() {
-        Method::Get | Method::Head => {
-            let now = runtime::now();
-            let token = app
-                .form_secret()
-                .map(|secret| token::issue_form_token(&secret, 0, now))
-                .unwrap_or_default();
-            let blog = &settings.blog;
-            let meta = PageMeta::new(blog, format!("Subscribe | {}", blog.title), "/subscribe");
-            let content = SubscribePage {
-                blog_title: &blog.title,
-                form: SubscribeForm::new(0, &token),
-            };
-            let html = layout::page(blog, &meta, &content, 0)?;
-            http::html_response(200, &html, "public, max-age=600")
-        }
+        // The page is the author Worker's, with a token of its own (see its `pages` module).
+        Method::Get | Method::Head => super::forward_to_author(req, app).await,
         Method::Post => {
             let gated = gate(
                 &req,

@@ -6,6 +6,7 @@
 //! refused from another site's page, leaving is not (RFC 8058 has providers post it from
 //! anywhere). The answer to the form is the same whether the address was subscribed or not.
 
+use askama::Template;
 use blog_core::form;
 use blog_core::newsletter::{Cadence, SubscriberStatus, SUBSCRIBES_PER_CLIENT_PER_HOUR};
 use blog_core::token;
@@ -35,6 +36,12 @@ pub async fn handle(req: &mut Request, app: &App, path: &str) -> AppResult<Respo
     };
     match (segments.as_slice(), method) {
         (["subscribe"], Method::Post) => subscribe(req, app).await,
+        (["subscribe"], Method::Get | Method::Head) => {
+            if !app.settings().await?.newsletter.enabled {
+                return Err(AppError::NotFound);
+            }
+            form_page(app, 200, &SubscribeForm::default(), true).await
+        }
         (["newsletter", "confirm", token], Method::Get) => confirm(app, token, false).await,
         (["newsletter", "confirm", token], Method::Post) => {
             same_site(req, app).await?;
@@ -54,7 +61,7 @@ pub async fn handle(req: &mut Request, app: &App, path: &str) -> AppResult<Respo
         (["newsletter", "unsubscribe", token], Method::Get) => unsubscribe(app, token, false).await,
         (["newsletter", "unsubscribe", token], Method::Post) => unsubscribe(app, token, true).await,
         (["newsletter", _, _], _) => Err(AppError::MethodNotAllowed("GET, POST")),
-        (["subscribe"], _) => Err(AppError::MethodNotAllowed("POST")),
+        (["subscribe"], _) => Err(AppError::MethodNotAllowed("GET, HEAD, POST")),
         _ => Err(AppError::NotFound),
     }
 }
@@ -66,8 +73,46 @@ fn retry_key(app: &App) -> AppResult<String> {
         .ok_or_else(|| AppError::Internal("ADMIN_TOKEN is not set".into()))
 }
 
-/// The form sent back with what was typed, and a message; it posts with a retry token of this
-/// Worker's, valid at once (the person has typed already).
+#[derive(Template)]
+#[template(path = "subscribe.html")]
+struct SubscribePage<'a> {
+    blog_title: &'a str,
+    form: &'a SubscribeForm,
+}
+
+/// The `/subscribe` page: `form` (empty, or sent back with what was typed and a message), which
+/// posts with a token of this Worker's: issued now for a `fresh` page, so that a form sent sooner
+/// than a person types is held as the comment form's is; valid at once for a form sent back (the
+/// person has typed already).
+async fn form_page(
+    app: &App,
+    status: u16,
+    form: &SubscribeForm,
+    fresh: bool,
+) -> AppResult<Response> {
+    let settings = app.settings().await?;
+    let blog = &settings.blog;
+    let now = runtime::now();
+    let issued = if fresh {
+        now
+    } else {
+        now - settings.spam.min_seconds
+    };
+    let retry = token::issue_form_token(&retry_key(app)?, -1, issued);
+    let form = SubscribeForm {
+        action: format!("/subscribe?retry={retry}"),
+        ..form.clone()
+    };
+    let page = SubscribePage {
+        blog_title: &blog.title,
+        form: &form,
+    };
+    let meta = PageMeta::new(blog, format!("Subscribe | {}", blog.title), "/subscribe").noindex();
+    let html = layout::page(blog, &meta, &page, 0)?;
+    http::html_response(status, &html, http::NO_STORE)
+}
+
+/// The form sent back with what was typed, and a message.
 async fn form_again(
     app: &App,
     status: u16,
@@ -76,20 +121,14 @@ async fn form_again(
     message: Option<&str>,
     error: Option<&str>,
 ) -> AppResult<Response> {
-    let settings = app.settings().await?;
-    let blog = &settings.blog;
-    let now = runtime::now();
-    let retry = token::issue_form_token(&retry_key(app)?, -1, now - settings.spam.min_seconds);
     let form = SubscribeForm {
-        action: format!("/subscribe?retry={retry}"),
+        action: String::new(),
         email: email.to_string(),
         weekly,
         message: message.map(str::to_string),
         error: error.map(str::to_string),
     };
-    let meta = PageMeta::new(blog, format!("Subscribe | {}", blog.title), "/subscribe").noindex();
-    let html = layout::page(blog, &meta, &form, 0)?;
-    http::html_response(status, &html, http::NO_STORE)
+    form_page(app, status, &form, false).await
 }
 
 /// `POST /subscribe`: the form, checked at the reader's gate.
@@ -122,8 +161,9 @@ async fn subscribe(req: &mut Request, app: &App) -> AppResult<Response> {
     let now = runtime::now();
     let retried = form_urlencoded::parse(query.as_bytes())
         .find(|(k, _)| k == "retry")
-        .is_some_and(|(_, t)| {
-            retry_key(app).is_ok_and(|key| token::verify_form_token(&key, -1, &t, now).is_ok())
+        .and_then(|(_, t)| {
+            let key = retry_key(app).ok()?;
+            token::verify_form_token(&key, -1, &t, now).ok()
         });
     let done = || async {
         let text = "If that address is not subscribed yet, an email is on its way to it: open the link in it to confirm. \
@@ -142,9 +182,14 @@ async fn subscribe(req: &mut Request, app: &App) -> AppResult<Response> {
         // A bot, or a blocked client: it is told what a person would be, and nothing is kept.
         return done().await;
     }
-    match verdict.as_str() {
+    // A form from this Worker's own page carries its retry token, which the reader does not know.
+    let verdict = match retried {
+        Some(issued) if now - issued < settings.spam.min_seconds => "fast",
+        Some(_) => "ok",
+        None => verdict.as_str(),
+    };
+    match verdict {
         "ok" => {}
-        _ if retried => {}
         "fast" => {
             let message = "That was quicker than a person types: please press Subscribe again.";
             return form_again(app, 422, &email, weekly, Some(message), None).await;
