@@ -60,6 +60,14 @@ CREATE INDEX newsletter_by_subscriber ON newsletter_messages (subscriber_id, kin
 CREATE INDEX newsletter_by_issue ON newsletter_messages (issue_id, status) WHERE issue_id IS NOT NULL;
 CREATE INDEX newsletter_by_age ON newsletter_messages (created_at) WHERE status IN ('sent', 'failed', 'cancelled');
 
+-- The pace: messages claimed in the current minute (one row; fixed one-minute windows), so that a
+-- claim reads one row to know its allowance, however many messages went out.
+CREATE TABLE newsletter_pace (
+  id     INTEGER PRIMARY KEY CHECK (id = 1),
+  minute INTEGER NOT NULL,             -- Unix minutes
+  sent   INTEGER NOT NULL
+);
+
 -- A post that becomes published (not a page, not opted out, not dated more than a day before now
 -- as an import's or a seed's old posts are) writes its issue in the same statement. Once per post: a post unpublished and
 -- published again is not sent twice.

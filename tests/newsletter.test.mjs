@@ -303,3 +303,23 @@ test("the subscriber files of Substack, Ghost, Mailchimp and Buttondown import, 
     await blog.close();
   }
 });
+
+test("the pace holds: with newsletter_per_minute at 2, a minute sends 2 and the rest wait for the next", async () => {
+  const blog = await startBlog({ settings: { ...MAIL, newsletter_per_minute: "2" } });
+  try {
+    for (let i = 0; i < 5; i++) await admin(blog, "POST", "/admin/subscribers", { email: `paced${i}@example.org`, confirmed: true });
+    await publish(blog, "paced", "Paced", "Slowly.");
+    const issue = await waitFor(async () => {
+      const { json } = await admin(blog, "GET", "/admin/newsletter");
+      return json.issues[0]?.sent >= 2 ? json.issues[0] : null;
+    }, "the first two");
+    await new Promise((r) => setTimeout(r, 1500));
+    const { json } = await admin(blog, "GET", "/admin/newsletter");
+    const now = json.issues[0];
+    // (A minute may turn meanwhile: then two more go, never all five.)
+    assert.ok(now.sent <= 4 && now.queued >= 1, JSON.stringify(now));
+    assert.equal(now.sent + now.queued, 5, JSON.stringify(issue));
+  } finally {
+    await blog.close();
+  }
+});

@@ -472,17 +472,28 @@ impl Store {
             .results()?)
     }
 
-    /// Messages claimed or sent in the last minute (the pace counts them).
-    pub async fn newsletter_sent_last_minute(&self, now: i64) -> Result<u32> {
+    /// Messages claimed in the minute of `now` (the pace's window).
+    pub async fn newsletter_paced(&self, now: i64) -> Result<u32> {
         let row: Option<Count> = self
             .statement(
-                "SELECT COUNT(*) AS n FROM newsletter_messages
-                  WHERE status IN ('sending', 'sent') AND kind IN ('confirm', 'issue') AND next_attempt_at > ?1",
-                &[num(now - 60)],
+                "SELECT CASE WHEN minute = ?1 THEN sent ELSE 0 END AS n FROM newsletter_pace WHERE id = 1",
+                &[num(now.div_euclid(60))],
             )?
             .first(None)
             .await?;
         Ok(row.map_or(0, |c| c.n as u32))
+    }
+
+    /// Counts `claimed` messages against the minute of `now`.
+    pub async fn newsletter_pace(&self, now: i64, claimed: u32) -> Result<()> {
+        self.execute(
+            "INSERT INTO newsletter_pace (id, minute, sent) VALUES (1, ?1, ?2)
+             ON CONFLICT (id) DO UPDATE SET
+               sent = CASE WHEN minute = excluded.minute THEN sent + excluded.sent ELSE excluded.sent END,
+               minute = excluded.minute",
+            &[num(now.div_euclid(60)), num(claimed.into())],
+        )
+        .await
     }
 
     /// Whether any message waits (to be sent now or later) or any issue waits for its fan-out.

@@ -115,10 +115,12 @@ pub const MAX_IMPORT_BYTES: usize = 5 * 1024 * 1024;
 /// The default pace, messages a minute (the `newsletter_per_minute` setting).
 pub const DEFAULT_PER_MINUTE: u32 = 60;
 
-/// How many messages may be claimed now: the pace's allowance for a minute less what went out
-/// in the last one, at most a batch.
-pub fn allowance(per_minute: u32, sent_last_minute: u32) -> u32 {
-    per_minute.saturating_sub(sent_last_minute).min(SEND_BATCH)
+/// How many messages may be claimed now: the pace's allowance for a minute less what was claimed
+/// in this one (fixed one-minute windows), at most a batch.
+pub fn allowance(per_minute: u32, claimed_this_minute: u32) -> u32 {
+    per_minute
+        .saturating_sub(claimed_this_minute)
+        .min(SEND_BATCH)
 }
 
 /// Days of the week as the `newsletter_digest_day` setting names them, Monday first.

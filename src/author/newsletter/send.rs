@@ -61,13 +61,12 @@ pub async fn run(app: &App) -> AppResult<Report> {
     let mut prepared: HashMap<i64, Option<Prepared>> = HashMap::new();
     let mut handled = 0;
     while handled < MAX_SENDS_PER_RUN {
-        let recent = store.newsletter_sent_last_minute(runtime::now()).await?;
+        let recent = store.newsletter_paced(runtime::now()).await?;
         let allowance =
             newsletter::allowance(nl.per_minute, recent).min(MAX_SENDS_PER_RUN - handled);
         if allowance == 0 {
-            // The pace is reached: come back when the minute has room again.
-            report.again_in =
-                Some((60 * newsletter::SEND_BATCH / nl.per_minute.max(1)).clamp(1, 60));
+            // The pace is reached: come back when the next minute opens.
+            report.again_in = Some((61 - runtime::now().rem_euclid(60)) as u32);
             break;
         }
         let claimed = store
@@ -76,6 +75,9 @@ pub async fn run(app: &App) -> AppResult<Report> {
         if claimed.is_empty() {
             break;
         }
+        store
+            .newsletter_pace(runtime::now(), claimed.len() as u32)
+            .await?;
         handled += claimed.len() as u32;
         for message in &claimed {
             let outcome =
