@@ -107,6 +107,16 @@ fn opt_str(s: Option<&str>) -> JsValue {
     s.map_or(JsValue::NULL, JsValue::from_str)
 }
 
+/// A text column read as a domain enum through its `parse` (`what` names it in the error).
+fn parsed<'de, D: serde::Deserializer<'de>, T>(
+    d: D,
+    parse: fn(&str) -> Option<T>,
+    what: &str,
+) -> std::result::Result<T, D::Error> {
+    let text = String::deserialize(d)?;
+    parse(&text).ok_or_else(|| serde::de::Error::custom(format!("unknown {what}: {text:?}")))
+}
+
 fn first<T: for<'de> Deserialize<'de>>(result: &D1Result) -> Result<Option<T>> {
     Ok(result.results::<T>()?.into_iter().next())
 }

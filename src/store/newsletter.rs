@@ -18,15 +18,13 @@ use worker::D1PreparedStatement;
 use super::*;
 
 fn cadence<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Cadence, D::Error> {
-    let text = String::deserialize(d)?;
-    Cadence::parse(&text).ok_or_else(|| serde::de::Error::custom("unknown cadence"))
+    parsed(d, Cadence::parse, "cadence")
 }
 
 fn subscriber_status<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> std::result::Result<SubscriberStatus, D::Error> {
-    let text = String::deserialize(d)?;
-    SubscriberStatus::parse(&text).ok_or_else(|| serde::de::Error::custom("unknown status"))
+    parsed(d, SubscriberStatus::parse, "subscriber status")
 }
 
 /// A subscriber.

@@ -57,13 +57,11 @@ pub struct OutboxEntry {
 }
 
 fn kind<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<OutboxKind, D::Error> {
-    let text = String::deserialize(d)?;
-    OutboxKind::parse(&text).ok_or_else(|| serde::de::Error::custom("unknown outbox kind"))
+    parsed(d, OutboxKind::parse, "outbox kind")
 }
 
 fn status<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<OutboxStatus, D::Error> {
-    let text = String::deserialize(d)?;
-    OutboxStatus::parse(&text).ok_or_else(|| serde::de::Error::custom("unknown outbox status"))
+    parsed(d, OutboxStatus::parse, "outbox status")
 }
 
 /// What a message says: the comment it is about, its post, and for a reply the comment replied to.
