@@ -267,6 +267,46 @@ pub fn rfc2822(unix: i64) -> String {
     out
 }
 
+/// An HTTP date (IMF-fixdate, RFC 9110: "Thu, 03 Dec 2026 17:37:16 GMT"), as the `Date` header
+/// of a signed request carries it.
+pub fn http_date(unix: i64) -> String {
+    let mut out = rfc2822(unix);
+    out.truncate(out.len() - "+0000".len());
+    out.push_str("GMT");
+    out
+}
+
+/// Parses an HTTP date in IMF-fixdate form ("Thu, 03 Dec 2026 17:37:16 GMT"; the weekday is not
+/// checked) into Unix seconds.
+pub fn parse_http_date(text: &str) -> Option<i64> {
+    let mut parts = text.trim().split_ascii_whitespace();
+    let _weekday = parts.next()?;
+    let day: u32 = parts.next()?.parse().ok()?;
+    let month_name = parts.next()?;
+    let month = MONTHS
+        .iter()
+        .position(|m| m[..3].eq_ignore_ascii_case(month_name))? as u32
+        + 1;
+    let year: i64 = parts.next()?.parse().ok()?;
+    let clock: Vec<u32> = parts
+        .next()?
+        .split(':')
+        .map(|n| n.parse().ok())
+        .collect::<Option<_>>()?;
+    if parts.next()? != "GMT" || parts.next().is_some() {
+        return None;
+    }
+    let [hour, minute, second] = clock[..] else {
+        return None;
+    };
+    let valid =
+        (1..=days_in_month(year, month)).contains(&day) && hour < 24 && minute < 60 && second < 61;
+    valid.then(|| {
+        days_from_civil(year, month, day) * 86_400
+            + i64::from(hour * 3600 + minute * 60 + second.min(59))
+    })
+}
+
 /// Parses an RFC 3339 timestamp ("2011-03-18T14:17:00Z", "…+01:00", fractions of a second
 /// ignored) into Unix seconds.
 pub fn parse_rfc3339(text: &str) -> Option<i64> {
@@ -354,6 +394,22 @@ pub fn parse_gmt_offset(text: &str) -> Option<i32> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn http_dates_round_trip() {
+        let at = 1_796_319_436; // 2026-12-03T17:37:16Z
+        assert_eq!(http_date(at), "Thu, 03 Dec 2026 17:37:16 GMT");
+        assert_eq!(parse_http_date("Thu, 03 Dec 2026 17:37:16 GMT"), Some(at));
+        for bad in [
+            "",
+            "Thu, 31 Feb 2026 10:00:00 GMT",
+            "Thu, 03 Dec 2026 17:37:16 +0000",
+            "yesterday",
+            "Thu, 03 Dec 2026 25:00:00 GMT",
+        ] {
+            assert_eq!(parse_http_date(bad), None, "{bad}");
+        }
+    }
+
     use super::*;
 
     const ADDENDUM: i64 = 1_300_457_820; // 2011-03-18T14:17:00Z

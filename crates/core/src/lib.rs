@@ -9,6 +9,7 @@
 //! - [`thread`]: comments arranged under their parents;
 //! - [`form`], [`spam`] and [`token`]: the comment form, its checks and its signatures;
 //! - [`email`]: the outbox's kinds and retries, confirmation limits, header-safe text;
+//! - [`federation`]: the blog on the fediverse: signatures, documents, what arrives in its inbox;
 //! - [`newsletter`]: subscribers, cadences, the digest's time, the pace, import files;
 //! - [`validation`]: what the admin API accepts; [`settings`]: the blog's identity;
 //! - [`api`]: the admin API's answers, shared with `blogctl`;
@@ -21,6 +22,7 @@ pub mod api;
 pub mod comment_text;
 pub mod dates;
 pub mod email;
+pub mod federation;
 pub mod form;
 pub mod invalidation;
 pub mod media;
