@@ -44,6 +44,17 @@ pub struct Settings {
     pub mail: Mail,
     /// The newsletter (see [`Newsletter`]).
     pub newsletter: Newsletter,
+    /// The blog on the fediverse (see [`Fediverse`]).
+    pub fediverse: Fediverse,
+}
+
+/// The blog's fediverse account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fediverse {
+    /// The account's name: people follow `@handle@host`.
+    pub handle: String,
+    /// Servers (and their subdomains) whose activities are refused.
+    pub blocked_domains: Vec<String>,
 }
 
 /// The newsletter: the subscribe form and what goes out to subscribers.
@@ -85,6 +96,7 @@ mod defaults {
     pub const BASE_URL: &str = "http://127.0.0.1:8787";
     pub const TIME_ZONE: &str = "UTC";
     pub const LANGUAGE: &str = "en";
+    pub const HANDLE: &str = "blog";
 }
 
 /// What a setting's value must be.
@@ -110,6 +122,8 @@ pub enum Rule {
     Email,
     /// One of these words.
     OneOf(&'static [&'static str]),
+    /// A fediverse account name: 1–30 ASCII letters, digits and underscores.
+    Handle,
 }
 
 /// One setting: its key in the table and the API, its default, what it does, its rule.
@@ -230,6 +244,18 @@ pub const SETTINGS: &[Setting] = &[
             max: 23,
             optional: false,
         },
+    },
+    Setting {
+        key: "fediverse_handle",
+        default: defaults::HANDLE,
+        about: "The blog's fediverse account: people follow @handle@your.host (letters, digits, _)",
+        rule: Rule::Handle,
+    },
+    Setting {
+        key: "fediverse_blocked_domains",
+        default: "",
+        about: "Fediverse servers whose follows, replies and likes are refused (one domain a line; subdomains too)",
+        rule: Rule::Lines { max: 20_000 },
     },
     Setting {
         key: "comment_moderation",
@@ -444,6 +470,15 @@ pub fn check(key: &str, value: &str) -> Result<String, String> {
                 Err(format!("Must be one of: {}.", words.join(", ")))
             }
         }
+        Rule::Handle => {
+            let ok = (1..=30).contains(&value.len())
+                && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if ok {
+                Ok(value.to_ascii_lowercase())
+            } else {
+                Err("Must be 1 to 30 letters, digits or underscores, like blog or health_techie.".into())
+            }
+        }
         Rule::Moderation => match value {
             "first-time" | "all" | "none" => Ok(value.to_string()),
             _ => Err("Must be first-time, all or none.".into()),
@@ -502,6 +537,7 @@ pub fn media_file(value: &str) -> Option<String> {
 pub fn shows_on_pages(key: &str) -> bool {
     !key.starts_with("comment_")
         && !key.starts_with("newsletter_")
+        && key != "fediverse_blocked_domains"
         && key != "icon"
         && key != "author_email"
 }
@@ -574,6 +610,21 @@ impl Settings {
                 from: address("email_from"),
                 author: address("author_email"),
             },
+            fediverse: Fediverse {
+                handle: stored("fediverse_handle")
+                    .map(str::trim)
+                    .filter(|h| check("fediverse_handle", h).is_ok())
+                    .unwrap_or(defaults::HANDLE)
+                    .to_ascii_lowercase(),
+                blocked_domains: stored("fediverse_blocked_domains")
+                    .map(|list| {
+                        list.split([',', '\n'])
+                            .map(|d| d.trim().to_ascii_lowercase())
+                            .filter(|d| !d.is_empty())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            },
             newsletter: {
                 let from = address("newsletter_from").or_else(|| address("email_from"));
                 let on = !matches!(stored("newsletter").map(str::trim), Some("off"));
@@ -640,6 +691,17 @@ mod tests {
 
     #[test]
     fn values_are_checked() {
+        assert_eq!(check("fediverse_handle", " Health_Techie "), Ok("health_techie".into()));
+        assert!(check("fediverse_handle", "blog@host").is_err());
+        assert!(check("fediverse_handle", "").is_err());
+        let fedi = Settings::from_stored(|k| match k {
+            "fediverse_handle" => Some("not valid!"),
+            "fediverse_blocked_domains" => Some("Spam.example\n\n bad.example "),
+            _ => None,
+        })
+        .fediverse;
+        assert_eq!(fedi.handle, "blog", "an unreadable handle is the default");
+        assert_eq!(fedi.blocked_domains, vec!["spam.example", "bad.example"]);
         assert_eq!(check("title", "  Hello "), Ok("Hello".into()));
         assert_eq!(
             check("email_from", " blog@example.org "),
