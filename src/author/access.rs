@@ -8,10 +8,7 @@
 use std::cell::RefCell;
 
 use blog_core::access::{self, AccessError, Claims};
-use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use serde_json::Value;
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 
 use crate::edge::{runtime, App};
 
@@ -50,7 +47,7 @@ pub async fn verify(config: &AccessConfig, token: &str) -> Result<Claims, Access
             .await
             .ok_or(AccessError::BadSignature)?,
     };
-    match rs256_verifies(&key, jwt.signed.as_bytes(), &jwt.signature).await {
+    match super::webcrypto::verify_jwk(&key, jwt.signed.as_bytes(), &jwt.signature).await {
         Ok(true) => Ok(jwt.claims),
         Ok(false) => Err(AccessError::BadSignature),
         Err(e) => {
@@ -98,43 +95,4 @@ async fn fetch_keys(team: &str) -> Option<Value> {
         }
     };
     response.json::<Value>().await.ok()
-}
-
-/// WebCrypto's RSASSA-PKCS1-v1_5 / SHA-256 over `data`.
-async fn rs256_verifies(jwk: &Value, data: &[u8], signature: &[u8]) -> Result<bool, JsValue> {
-    let subtle = Reflect::get(
-        &Reflect::get(&js_sys::global(), &"crypto".into())?,
-        &"subtle".into(),
-    )?;
-    let method = |name: &str| -> Result<Function, JsValue> {
-        Reflect::get(&subtle, &name.into())?.dyn_into::<Function>()
-    };
-    let algorithm = Object::new();
-    Reflect::set(&algorithm, &"name".into(), &"RSASSA-PKCS1-v1_5".into())?;
-    Reflect::set(&algorithm, &"hash".into(), &"SHA-256".into())?;
-    let jwk = js_sys::JSON::parse(&jwk.to_string())?;
-    let import = method("importKey")?.apply(
-        &subtle,
-        &Array::of5(
-            &"jwk".into(),
-            &jwk,
-            &algorithm,
-            &false.into(),
-            &Array::of1(&"verify".into()),
-        ),
-    )?;
-    let key = JsFuture::from(import.dyn_into::<Promise>()?).await?;
-    let verified = method("verify")?.apply(
-        &subtle,
-        &Array::of4(
-            &algorithm,
-            &key,
-            &Uint8Array::from(signature),
-            &Uint8Array::from(data),
-        ),
-    )?;
-    Ok(JsFuture::from(verified.dyn_into::<Promise>()?)
-        .await?
-        .as_bool()
-        .unwrap_or(false))
 }

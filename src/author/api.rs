@@ -7,6 +7,7 @@ use blog_core::token::secrets_match;
 use serde_json::{json, Value};
 use worker::{Method, Request, Response};
 
+use super::federation::admin as federation;
 use super::newsletter::admin as newsletter;
 use super::{comments, media, outbox, posts, redirects, renders, settings};
 use crate::edge::error::{AppError, AppResult};
@@ -77,6 +78,10 @@ pub async fn handle(req: &mut Request, app: &App, path: &str) -> AppResult<Respo
             newsletter::test_mail(app, &store, &read_json(req).await?).await
         }
         (["newsletter", "test"], _) => Err(AppError::MethodNotAllowed("POST")),
+        (["followers"], Method::Get) => federation::followers(app, &store, req).await,
+        (["followers"], _) => Err(AppError::MethodNotAllowed("GET")),
+        (["fediverse"], Method::Get) => federation::deliveries(&store, req).await,
+        (["fediverse"], _) => Err(AppError::MethodNotAllowed("GET")),
         (["not-found"], Method::Get) => redirects::not_found(&store, req).await,
         (["not-found"], _) => Err(AppError::MethodNotAllowed("GET")),
         (["settings"], Method::Get) => settings::get(&store).await,

@@ -8,6 +8,7 @@ mod access;
 mod api;
 mod comments;
 mod email_links;
+mod federation;
 mod media;
 mod newsletter;
 mod outbox;
@@ -17,6 +18,7 @@ mod renders;
 mod schedule;
 mod screens;
 mod settings;
+mod webcrypto;
 
 use worker::{Env, Request, Response};
 
@@ -39,6 +41,17 @@ pub async fn handle(mut req: Request, env: Env, ctx: worker::Context) -> worker:
         match newsletter::pages::handle(&mut req, &app, &path).await {
             Ok(response) => response,
             Err(e) => error::error_page(&app.blog_for_errors().await, &e, &context)?,
+        }
+    } else if federation::is_fediverse_path(&path) || wants_activity(&req) {
+        // The fediverse's requests: JSON answers and errors.
+        let result = if federation::is_fediverse_path(&path) {
+            federation::handle(&mut req, &app, &path).await
+        } else {
+            federation::article_at(&app, &path).await
+        };
+        match result {
+            Ok(response) => response,
+            Err(e) => error::json_error(&e, &context)?,
         }
     } else if path.starts_with("/preview/") {
         match screens::preview(&app, &path).await {
@@ -63,6 +76,11 @@ pub async fn handle(mut req: Request, env: Env, ctx: worker::Context) -> worker:
             Err(e) => error::json_error(&e, &context)?,
         }
     };
+    if req.method() != worker::Method::Get && path.starts_with("/admin") {
+        // A change may have written fediverse deliveries (the triggers on posts): the
+        // consumer sends them now rather than at the next minute's cron run.
+        app.after_response(app.outbox_kick()).await;
+    }
     drain_unread_body(&mut req).await;
     let purged = app.purged_header();
     if !purged.is_empty() {
@@ -71,12 +89,22 @@ pub async fn handle(mut req: Request, env: Env, ctx: worker::Context) -> worker:
     Ok(response)
 }
 
+/// Whether a request asks for ActivityPub JSON (a post's address asked for as an `Article`).
+fn wants_activity(req: &Request) -> bool {
+    req.headers()
+        .get("Accept")
+        .ok()
+        .flatten()
+        .is_some_and(|accept| blog_core::federation::wants_activity_json(&accept))
+}
+
 /// The `OUTBOX` queue's consumer: each message asks for the outbox to be sent (see
 /// [`outbox`]). When some message failed and waits for another try, the queue is asked to come
 /// back then; otherwise every message is acknowledged. (The cron job sends what is due as well.)
 pub async fn consume_outbox_queue(batch: &worker::MessageBatch<serde_json::Value>, env: Env) {
     let app = App::new(env, None, None);
     send_newsletter(&app, true).await;
+    deliver_fediverse(&app, true).await;
     match outbox::send_due(&app).await {
         Ok(report) => {
             if report.sent > 0 || report.given_up > 0 {
@@ -107,6 +135,7 @@ pub async fn consume_outbox_queue(batch: &worker::MessageBatch<serde_json::Value
 pub async fn scheduled(env: Env) {
     let app = App::new(env, None, None);
     send_newsletter(&app, false).await;
+    deliver_fediverse(&app, false).await;
     match outbox::send_due(&app).await {
         Ok(report) if report.sent > 0 || report.given_up > 0 => {
             worker::console_log!("outbox: {} sent, {} given up", report.sent, report.given_up)
@@ -142,6 +171,9 @@ pub async fn scheduled(env: Env) {
             if let Err(e) = store.trim_newsletter(crate::edge::runtime::now()).await {
                 worker::console_error!("trimming the newsletter's old mail failed: {e}");
             }
+            if let Err(e) = store.trim_deliveries(crate::edge::runtime::now()).await {
+                worker::console_error!("trimming old fediverse deliveries failed: {e}");
+            }
         }
         Err(e) => worker::console_error!("{e}"),
     }
@@ -168,6 +200,34 @@ async fn send_newsletter(app: &App, requeue: bool) {
             }
         }
         Err(e) => worker::console_error!("sending the newsletter failed: {e}"),
+    }
+}
+
+/// One run of the fediverse's deliveries (see [`federation::deliver`]); like the newsletter's,
+/// a message on the queue brings the consumer back when work is left (`requeue`).
+async fn deliver_fediverse(app: &App, requeue: bool) {
+    match federation::deliver::run(app).await {
+        Ok(report) => {
+            if report.delivered > 0 || report.failed > 0 {
+                worker::console_log!(
+                    "fediverse: {} delivered, {} failed",
+                    report.delivered,
+                    report.failed
+                );
+            }
+            if let (true, Some(delay)) = (requeue, report.again_in) {
+                let queued = if delay == 0 {
+                    app.outbox_kick().await;
+                    Ok(())
+                } else {
+                    app.outbox_kick_later(delay).await
+                };
+                if let Err(e) = queued {
+                    worker::console_error!("the queue did not take the deliveries' next run: {e}");
+                }
+            }
+        }
+        Err(e) => worker::console_error!("delivering to the fediverse failed: {e}"),
     }
 }
 

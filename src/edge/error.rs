@@ -36,6 +36,8 @@ pub enum AppError {
     PayloadTooLarge(String),
     /// The body is not in a format this endpoint reads.
     UnsupportedMediaType(String),
+    /// Too many requests from one sender; the message says when to come back.
+    TooManyRequests(String),
     /// The request is well-formed but some fields are invalid.
     Unprocessable {
         message: String,
@@ -59,6 +61,7 @@ impl AppError {
             AppError::Conflict(_) => 409,
             AppError::PayloadTooLarge(_) => 413,
             AppError::UnsupportedMediaType(_) => 415,
+            AppError::TooManyRequests(_) => 429,
             AppError::Unprocessable { .. } => 422,
             AppError::Internal(_) => 500,
             AppError::Unavailable(_) => 503,
@@ -84,6 +87,7 @@ impl AppError {
             | AppError::Conflict(why)
             | AppError::PayloadTooLarge(why)
             | AppError::UnsupportedMediaType(why)
+            | AppError::TooManyRequests(why)
             | AppError::Unprocessable { message: why, .. } => why.clone(),
         }
     }
@@ -165,6 +169,7 @@ fn error_headers(error: &AppError, headers: &Headers) -> worker::Result<()> {
     match error {
         AppError::MethodNotAllowed(allowed) => headers.set("Allow", allowed),
         AppError::Unavailable(_) => headers.set("Retry-After", "30"),
+        AppError::TooManyRequests(_) => headers.set("Retry-After", "600"),
         AppError::Unauthorized(_) => headers.set("WWW-Authenticate", "Bearer realm=\"admin\""),
         _ => Ok(()),
     }

@@ -27,6 +27,8 @@ pub struct PageMeta {
     pub noindex: bool,
     /// The page's lead image, an absolute URL: og:image, and a large Twitter card.
     pub image: Option<String>,
+    /// Its ActivityPub JSON's address (the blog's actor, a post's `Article`).
+    pub activity: Option<String>,
 }
 
 impl PageMeta {
@@ -45,6 +47,7 @@ impl PageMeta {
             comment_feed: None,
             noindex: false,
             image: None,
+            activity: None,
         }
     }
 

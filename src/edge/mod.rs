@@ -204,6 +204,11 @@ impl App {
         self.secret("FORM_SECRET")
     }
 
+    /// The blog's fediverse key (PKCS#8 PEM); without it the blog is not on the fediverse.
+    pub fn fediverse_key(&self) -> Option<String> {
+        self.secret("AP_PRIVATE_KEY")
+    }
+
     pub fn akismet_key(&self) -> Option<String> {
         self.secret("AKISMET_KEY")
     }

@@ -19,14 +19,27 @@ use crate::edge::error::{self, AppError, AppResult};
 use crate::edge::{cache, http, runtime, App};
 
 /// What the author Worker answers: the admin API and screens, the pages behind the links in the
-/// blog's email (the newsletter's too), and drafts' shareable previews (which need its keys, mail
-/// code and renderer).
+/// blog's email (the newsletter's too), drafts' shareable previews (which need its keys, mail
+/// code and renderer), and the fediverse's requests (WebFinger, NodeInfo, the actor, its inbox).
 fn is_admin_path(path: &str) -> bool {
     path == "/admin"
         || path.starts_with("/admin/")
         || path.starts_with("/email/")
         || path.starts_with("/preview/")
         || path.starts_with("/newsletter/")
+        || path.starts_with("/ap/")
+        || path.starts_with("/.well-known/")
+        || path == "/nodeinfo/2.1"
+}
+
+/// A page asked for as ActivityPub JSON (a fediverse server looking a post up by its address):
+/// the author Worker answers it as an `Article`.
+fn wants_activity(req: &Request) -> bool {
+    req.headers()
+        .get("Accept")
+        .ok()
+        .flatten()
+        .is_some_and(|a| a.contains("activity+json") || a.contains("ld+json"))
 }
 
 /// Entry point of the reader Worker.
@@ -36,7 +49,7 @@ pub async fn handle(mut req: Request, env: Env, ctx: Context) -> worker::Result<
     let path = req.path();
     // Only an error's log line names the request: a cache hit formats nothing.
     let context = |method: &Method| format!("{method} {path}");
-    if is_admin_path(&path) {
+    if is_admin_path(&path) || (wants_activity(&req) && method == Method::Get) {
         return match forward_to_author(req, &app).await {
             Ok(response) => Ok(response),
             Err(e) => error::json_error(&e, &context(&method)),

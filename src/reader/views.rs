@@ -117,6 +117,8 @@ pub struct PostPageView<'a> {
     pub form: FormView,
     /// The newsletter's form under a post, when the newsletter is on.
     pub subscribe: Option<SubscribeForm>,
+    /// "3 likes and 1 boost on the fediverse", when there are any.
+    pub reactions: Option<String>,
 }
 
 /// The comment form: where it posts, its token, what the person typed and what is wrong with it.
@@ -244,6 +246,20 @@ pub struct Robots {
     pub sitemap: String,
 }
 
+/// "3 likes and 1 boost on the fediverse" (None without any).
+fn reactions(likes: u32, boosts: u32) -> Option<String> {
+    let count = |n: u32, one: &str| match n {
+        0 => None,
+        1 => Some(format!("1 {one}")),
+        n => Some(format!("{n} {one}s")),
+    };
+    match (count(likes, "like"), count(boosts, "boost")) {
+        (None, None) => None,
+        (Some(a), Some(b)) => Some(format!("{a} and {b} on the fediverse")),
+        (Some(one), None) | (None, Some(one)) => Some(format!("{one} on the fediverse")),
+    }
+}
+
 /// "3 responses", "1 response".
 fn responses(n: i64) -> String {
     if n == 1 {
@@ -294,7 +310,8 @@ fn paged_title(title: &str, page: u32) -> String {
 pub fn home(blog: &Blog, zone: &dyn Zone, listing: &Listing, page: u32) -> askama::Result<String> {
     let link = |n: u32| routes::Page::Home { page: n }.path();
     let (newer, older) = pagination(page, listing.more, link);
-    let meta = PageMeta::new(blog, paged_title(&blog.title, page), &link(page));
+    let mut meta = PageMeta::new(blog, paged_title(&blog.title, page), &link(page));
+    meta.activity = Some(blog.url("/ap/actor"));
     let content = ListingPage {
         blog,
         heading: None,
@@ -377,6 +394,9 @@ pub fn post(
         DESCRIPTION_CHARS,
     );
     meta.og_type = if post.is_page { "website" } else { "article" };
+    if !post.is_page {
+        meta.activity = Some(meta.canonical.clone());
+    }
     meta.image = post.image.as_deref().map(|image| {
         if image.starts_with('/') {
             blog.url(image)
@@ -447,6 +467,7 @@ pub fn post(
         comments_open: post.comments_open,
         form,
         subscribe: subscribe.filter(|_| !post.is_page),
+        reactions: reactions(post.likes, post.boosts),
     };
     // The page is its stored HTML, each comment's, and about 900 bytes of markup per comment.
     let expected = 16 * 1024
@@ -844,6 +865,8 @@ mod tests {
                 updated_at: 1_300_457_820,
                 comments_open: true,
                 image: Some("/media/chart.png".into()),
+                likes: 2,
+                boosts: 1,
             },
             // Never rendered (plain SQL): shown as its text until the author Worker renders it.
             addenda: vec![Addendum {
@@ -874,6 +897,7 @@ mod tests {
             "Body text with a <a href=\"https://example.com/\">link</a>",
             "Additional – <time datetime=\"2011-03-18T14:17:00Z\">14:17 18/03/2011</time>",
             "<p>Later <em>news</em> &lt;b&gt;x&lt;/b&gt;.</p>",
+            "<p class=\"reactions\">2 likes and 1 boost on the fediverse</p>",
             // The newsletter's form ends the post, posting with the post's token in its address.
             "<form class=\"subscribe\" method=\"post\" action=\"/subscribe?post=7&#38;t=123.abc\">",
             "name=\"website\"",

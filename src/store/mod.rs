@@ -13,9 +13,11 @@
 //! - [`settings`]: the key → value table of the blog's settings (and the scheduler's mark);
 //! - [`outbox`]: email's outbox, subscriptions, suppressed addresses and used links;
 //! - [`newsletter`]: subscribers, issues and their messages;
+//! - [`federation`]: remote actors, followers, activities and deliveries, likes and boosts;
 //! - [`sessions`]: the browser admin's failed sign-ins.
 
 mod comments;
+mod federation;
 mod media;
 mod newsletter;
 mod outbox;
@@ -26,6 +28,10 @@ mod renders;
 mod sessions;
 mod settings;
 
+pub use federation::{
+    ClaimedDelivery, DeliveryRow, FederatedPost, FediverseComment, Follower, RemoteActor,
+    ReplyContent,
+};
 pub use newsletter::{Added, ClaimedMessage, IssueContent, IssuePost, IssueSummary, Subscriber};
 pub use outbox::{Forgotten, MailContext, OutboxEntry, OutboxRow, Subscription};
 pub use posts::NewlyVisible;

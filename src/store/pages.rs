@@ -48,7 +48,7 @@ impl Store {
         let post = self.statement(
             &format!(
                 "SELECT id, slug, path, kind = 'page' AS is_page, title, body_html, lead, {}, published_at,
-                        updated_at, comments_open, image
+                        updated_at, comments_open, image, likes, boosts
                    FROM posts p WHERE path = ?2 AND {VISIBLE}",
                 stale_markdown("p")
             ),

@@ -39,6 +39,8 @@ fn page_data(markdown: &str) -> PostPage {
             updated_at: 1_300_457_820,
             comments_open: true,
             image: None,
+            likes: 0,
+            boosts: 0,
         },
         addenda: vec![Addendum {
             id: 1,

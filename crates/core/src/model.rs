@@ -145,6 +145,11 @@ pub struct Post {
     pub comments_open: bool,
     /// The lead image's address, for og:image.
     pub image: Option<String>,
+    /// Likes and boosts from the fediverse.
+    #[serde(default)]
+    pub likes: u32,
+    #[serde(default)]
+    pub boosts: u32,
 }
 
 /// A post in a listing.

@@ -476,7 +476,10 @@ pub fn check(key: &str, value: &str) -> Result<String, String> {
             if ok {
                 Ok(value.to_ascii_lowercase())
             } else {
-                Err("Must be 1 to 30 letters, digits or underscores, like blog or health_techie.".into())
+                Err(
+                    "Must be 1 to 30 letters, digits or underscores, like blog or health_techie."
+                        .into(),
+                )
             }
         }
         Rule::Moderation => match value {
@@ -691,7 +694,10 @@ mod tests {
 
     #[test]
     fn values_are_checked() {
-        assert_eq!(check("fediverse_handle", " Health_Techie "), Ok("health_techie".into()));
+        assert_eq!(
+            check("fediverse_handle", " Health_Techie "),
+            Ok("health_techie".into())
+        );
         assert!(check("fediverse_handle", "blog@host").is_err());
         assert!(check("fediverse_handle", "").is_err());
         let fedi = Settings::from_stored(|k| match k {
