@@ -93,7 +93,7 @@ function dryRunAll(p) {
   say(`  - create or reuse D1 database "${p.d1}", KV namespace "${p.kv}", R2 bucket "${p.r2}", queue "${p.queue}"`);
   say(`  - apply ${p.migrations.length} migrations to D1 (remote): ${p.migrations.join(", ")}`);
   say(`  - deploy "${p.author}" (admin API, cron) then "${p.worker}" (the pages)`);
-  say(`  - generate ADMIN_TOKEN (author) and FORM_SECRET (reader) if they are not set, keeping the`);
+  say(`  - generate ADMIN_TOKEN and AP_PRIVATE_KEY (author) and FORM_SECRET (reader) if they are not set, keeping the`);
   say(`    admin token in ${path.basename(SAVED)} (git-ignored)`);
   say(`  - set the blog's address (setting base_url) to the reader's URL if none is set`);
   say("\nDry run passed.");
@@ -169,13 +169,13 @@ function save(values) {
 }
 
 /** Sets a secret the Worker does not have yet; returns the value when it was generated. */
-function ensureSecret(config, name) {
+function ensureSecret(config, name, generate = () => crypto.randomBytes(32).toString("base64url")) {
   const listed = json(wrangler(["secret", "list", "--format", "json", "-c", config]).stdout) ?? [];
   if (listed.some((s) => s.name === name)) {
     say(`  secret ${name}: already set (left as it is)`);
     return null;
   }
-  const value = crypto.randomBytes(32).toString("base64url");
+  const value = generate();
   wrangler(["secret", "put", name, "-c", config], { input: value });
   say(`  secret ${name}: generated and set`);
   return value;
@@ -204,6 +204,11 @@ function deployAll(p) {
   say(`\nDeploying the author Worker (${p.author})…`);
   wrangler(["deploy", "-c", author], { show: true });
   const token = ensureSecret(author, "ADMIN_TOKEN");
+  // The blog's fediverse key (README.md, "Fediverse"): made once; its public half is published
+  // in the actor document, so replacing it makes followers' servers fetch it again.
+  ensureSecret(author, "AP_PRIVATE_KEY", () =>
+    crypto.generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }),
+  );
 
   say(`\nDeploying the reader Worker (${p.worker})…`);
   const deployed = wrangler(["deploy", "-c", reader], { show: true }).output;

@@ -11,6 +11,13 @@ if [ ! -f .dev.vars ]; then
   cp .dev.vars.example .dev.vars
   echo "Created .dev.vars with the local development secrets (see README.md)."
 fi
+if ! grep -q '^AP_PRIVATE_KEY=' .dev.vars; then
+  # The blog's fediverse key (README.md, "Fediverse"), on one line with \n escapes.
+  node -e 'const { generateKeyPairSync } = require("node:crypto");
+    const pem = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" });
+    console.log(`AP_PRIVATE_KEY="${pem.trim().replace(/\n/g, "\\n")}"`);' >> .dev.vars
+  echo "Added a local fediverse key (AP_PRIVATE_KEY) to .dev.vars."
+fi
 # CI=true: apply without asking for confirmation.
 CI=true wrangler d1 migrations apply DB --local
 wrangler d1 execute DB --local --file demo/health-techie.sql

@@ -17,6 +17,10 @@ export const READER = "edge-blog";
 export const AUTHOR = "edge-blog-author";
 export const ADMIN_TOKEN = "test-admin-token";
 export const FORM_SECRET = "test-form-secret";
+/** The blog's fediverse key in the tests (made once per test process, as `npm run dev` does). */
+export const AP_PRIVATE_KEY = (await import("node:crypto"))
+  .generateKeyPairSync("rsa", { modulusLength: 2048 })
+  .privateKey.export({ type: "pkcs8", format: "pem" });
 
 /** Where the statement-tracing entry modules are written (see `tracedEntry`). */
 const TRACE_ENTRIES = path.join(ROOT, "target", "sql-trace");
@@ -103,7 +107,7 @@ export function wrangler(args, persistTo) {
  * secrets in both; `reader` and `author` are extra Miniflare options for each Worker. `trace`:
  * run each Worker through its statement-tracing entry (see `tracedEntry`; the benchmark does not).
  */
-export function blogOptions(dir, { vars = {}, reader = {}, author = {}, log = [], trace = true } = {}) {
+export function blogOptions(dir, { vars = {}, reader = {}, author = {}, log = [], trace = true, port } = {}) {
   const readerConfig = wranglerConfig();
   const authorConfig = wranglerConfig("wrangler.author.toml");
   const worker = (config, scriptPath) => ({
@@ -123,6 +127,8 @@ export function blogOptions(dir, { vars = {}, reader = {}, author = {}, log = []
     ...(config.email ? { email: { send_email: [{ name: "EMAIL" }] } } : {}),
   });
   return {
+    // `port`: the blog also listens there, for peers that reach it over HTTP (the fediverse tests).
+    ...(port ? { host: "127.0.0.1", port } : {}),
     workers: [
       {
         name: READER,
@@ -134,7 +140,7 @@ export function blogOptions(dir, { vars = {}, reader = {}, author = {}, log = []
       {
         name: AUTHOR,
         ...worker(authorConfig, trace ? tracedEntry("author", "build-author") : path.join(ROOT, "build-author/index.js")),
-        bindings: { ...authorConfig.vars, ADMIN_TOKEN, ...vars },
+        bindings: { ...authorConfig.vars, ADMIN_TOKEN, AP_PRIVATE_KEY, ...vars },
         ...author,
       },
     ],
@@ -219,11 +225,11 @@ async function templateState(demo, raw) {
  * settings table (as `blogctl settings set` stores them). `reader`, `author`: extra
  * Miniflare options for either Worker.
  */
-export async function startBlog({ demo = true, raw = false, vars = {}, settings = {}, reader = {}, author = {} } = {}) {
+export async function startBlog({ demo = true, raw = false, vars = {}, settings = {}, reader = {}, author = {}, port } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "blog-test-"));
   fs.cpSync(await templateState(demo, raw), dir, { recursive: true });
   const log = [];
-  const options = blogOptions(dir, { vars, reader, author, log });
+  const options = blogOptions(dir, { vars, reader, author, log, port });
   const mf = new Miniflare(options);
   await mf.ready;
   const db = await mf.getD1Database("DB", READER);
@@ -238,7 +244,7 @@ export async function startBlog({ demo = true, raw = false, vars = {}, settings 
     log,
     /** Restarts the Workers with other options for the reader Worker (and the author's). */
     async reconfigure({ reader: r = {}, author: a = {} }) {
-      await mf.setOptions(blogOptions(dir, { vars, reader: { ...reader, ...r }, author: { ...author, ...a }, log }));
+      await mf.setOptions(blogOptions(dir, { vars, reader: { ...reader, ...r }, author: { ...author, ...a }, log, port }));
       // Stubs from before the restart are dead.
       blog.db = await mf.getD1Database("DB", READER);
       blog.kv = await mf.getKVNamespace("CACHE", READER).catch(() => null);

@@ -36,13 +36,13 @@ fn algorithm() -> Result<JsValue, JsValue> {
     Ok(algorithm.into())
 }
 
-/// The DER inside a PEM block (any label).
+/// The DER inside a PEM block (any label). A PEM kept on one line with `\n` escapes (as in a
+/// `.dev.vars` file) reads too.
 pub fn pem_der(pem: &str) -> Option<Vec<u8>> {
-    let body: String = pem
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.starts_with("-----") && !line.is_empty())
-        .collect();
+    let pem = pem.replace("\\n", "\n");
+    let after_begin = pem.split_once("-----BEGIN")?.1.split_once("-----")?.1;
+    let body = after_begin.split_once("-----END")?.0;
+    let body: String = body.chars().filter(|c| !c.is_whitespace()).collect();
     STANDARD.decode(body).ok().filter(|der| !der.is_empty())
 }
 

@@ -60,12 +60,12 @@ pub async fn answer(req: &Request, app: &App, path: &str) -> AppResult<Response>
                     return Err(AppError::NotFound);
                 }
                 let language = app.blog().await?.language.clone();
-                activity(&article(&paths, &post, &language), 60)
+                activity(&with_context(article(&paths, &post, &language)), 60)
             }
             Some(blog_core::federation::LocalObject::Comment(id)) => {
                 let reply = app.store()?.reply_content(id).await?;
                 match reply.filter(|r| r.status == "approved") {
-                    Some(reply) => activity(&reply_note(&paths, &reply), 60),
+                    Some(reply) => activity(&with_context(reply_note(&paths, &reply)), 60),
                     None => Err(AppError::NotFound),
                 }
             }
@@ -88,9 +88,16 @@ pub async fn article_at(app: &App, path: &str) -> AppResult<Response> {
         .filter(|p| p.kind == "post")
         .ok_or(AppError::NotFound)?;
     let language = app.blog().await?.language.clone();
-    let mut doc = article(&identity.paths(), &post, &language);
-    doc["@context"] = serde_json::json!(documents::CONTEXT);
-    activity(&doc, 60)
+    activity(
+        &with_context(article(&identity.paths(), &post, &language)),
+        60,
+    )
+}
+
+/// An object served on its own carries the context it is read in.
+fn with_context(mut doc: Value) -> Value {
+    doc["@context"] = documents::context();
+    doc
 }
 
 fn webfinger(req: &Request, paths: &Paths<'_>) -> AppResult<Response> {

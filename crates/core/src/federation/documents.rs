@@ -8,11 +8,15 @@ use super::{Paths, PUBLIC};
 use crate::dates::rfc3339_utc;
 use crate::text::escaped;
 
-/// The ActivityStreams context, with the security vocabulary for `publicKey`.
-pub const CONTEXT: [&str; 2] = [
-    "https://www.w3.org/ns/activitystreams",
-    "https://w3id.org/security/v1",
-];
+/// The ActivityStreams context, with the security vocabulary for `publicKey` and the terms
+/// Mastodon added (`Hashtag`), without which JSON-LD readers drop a post's tags.
+pub fn context() -> Value {
+    json!([
+        "https://www.w3.org/ns/activitystreams",
+        "https://w3id.org/security/v1",
+        { "Hashtag": "as:Hashtag" },
+    ])
+}
 
 /// What the actor document shows of the blog.
 pub struct BlogFacts<'a> {
@@ -76,7 +80,7 @@ pub fn nodeinfo(title: &str, posts: u64) -> Value {
 /// The blog as an actor.
 pub fn actor(paths: &Paths<'_>, blog: &BlogFacts<'_>) -> Value {
     let mut actor = json!({
-        "@context": CONTEXT,
+        "@context": context(),
         "id": paths.actor(),
         "type": "Person",
         "preferredUsername": paths.handle,
@@ -178,7 +182,7 @@ pub fn activity(
     at: i64,
 ) -> Value {
     json!({
-        "@context": CONTEXT,
+        "@context": context(),
         "id": paths.activity(activity_id),
         "type": kind,
         "actor": paths.actor(),
@@ -226,7 +230,7 @@ pub fn reply_note(paths: &Paths<'_>, reply: &ReplyFacts<'_>) -> Value {
 /// An `OrderedCollection` of `total` items whose first page is `first` (none when empty).
 pub fn collection(id: &str, total: u64, first: Option<String>) -> Value {
     let mut collection = json!({
-        "@context": CONTEXT[0],
+        "@context": "https://www.w3.org/ns/activitystreams",
         "id": id,
         "type": "OrderedCollection",
         "totalItems": total,
@@ -240,7 +244,7 @@ pub fn collection(id: &str, total: u64, first: Option<String>) -> Value {
 /// One page of the outbox: `items` (activities), and the next page's address if there is one.
 pub fn collection_page(id: &str, part_of: &str, items: Vec<Value>, next: Option<String>) -> Value {
     let mut page = json!({
-        "@context": CONTEXT[0],
+        "@context": "https://www.w3.org/ns/activitystreams",
         "id": id,
         "type": "OrderedCollectionPage",
         "partOf": part_of,
