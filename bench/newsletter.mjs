@@ -17,7 +17,7 @@ const ROWS_PREFIX = "[d1-rows] ";
  * An entry module for the author Worker whose `DB` binding reports the rows each statement read
  * and wrote (`first()` is asked as `all()`, since only `all()`, `run()` and `batch()` give meta).
  */
-function countingEntry() {
+export function countingEntry() {
   const dir = path.join(ROOT, "target", "bench-entry");
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, "author.mjs");

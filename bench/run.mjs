@@ -6,7 +6,7 @@
 //
 // --only measures just the targets whose names match and prints their figures (a quick look while
 // working; the report files are left as they are). The newsletter's figure alone:
-// `node bench/newsletter.mjs`.
+// `node bench/newsletter.mjs`; the fediverse's fan-out: `node bench/fediverse.mjs`.
 //
 // Never part of the test command: it takes minutes and its figures are for reading, not asserting.
 import { Miniflare } from "miniflare";
@@ -18,6 +18,7 @@ import { createHmac } from "node:crypto";
 import { wranglerConfig, wrangler, blogOptions, renderStale as renderWith, uploadDemoImage, DEMO_IMAGE, ROOT, READER, BASE } from "../tests/helpers.mjs";
 import crypto from "node:crypto";
 import { measureNewsletter, newsletterLine } from "./newsletter.mjs";
+import { measureFanOut, fanOutLine } from "./fediverse.mjs";
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -379,8 +380,10 @@ export default { fetch() { return new Response(page, { headers }); } };`,
 
   // The newsletter: one post to 10,000 subscribers (bench/newsletter.mjs).
   const newsletter = await measureNewsletter(WORK);
+  // The fediverse: one post to 10,000 followers on 1,000 servers (bench/fediverse.mjs).
+  const fediverse = await measureFanOut(WORK);
   const size = { reader: wasmSize("wrangler.toml", "build"), author: wasmSize("wrangler.author.toml", "build-author") };
-  const report = { date: new Date().toISOString(), seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, pageBytes: pageHtml.length, results, scale, newsletter, size };
+  const report = { date: new Date().toISOString(), seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, pageBytes: pageHtml.length, results, scale, newsletter, fediverse, size };
   fs.writeFileSync(path.join(ROOT, "bench/results/latest.json"), JSON.stringify(report, null, 2));
   const md = markdown(report);
   fs.writeFileSync(path.join(ROOT, "bench/results/latest.md"), md);
@@ -431,6 +434,7 @@ function markdown(r) {
     }
   }
   if (r.newsletter) lines.push("", newsletterLine(r.newsletter));
+  if (r.fediverse) lines.push("", fanOutLine(r.fediverse));
   for (const [name, s] of Object.entries(r.size)) {
     const role = name === "reader" ? "reader Worker (what every cold reader loads)" : "author Worker (admin API, Markdown, cron; loaded by the author's requests only)";
     lines.push("", `Size of the ${role}: wasm ${(s.wasmBytes / 1024).toFixed(0)} KiB raw after wasm-opt; \`wrangler deploy --dry-run\`: ${s.uploadKiB} KiB upload, ${s.gzipKiB} KiB gzip.`);

@@ -11,6 +11,7 @@ use blogctl::{front_matter, local_files, wxr};
 use client::Client;
 
 mod client;
+mod followers;
 mod subscribers;
 use clap::{Parser, Subcommand};
 use serde_json::{json, Value};
@@ -96,6 +97,11 @@ enum Command {
     /// Remove what the blog holds about an email address: its comments keep their text but lose
     /// the name, address and website; its subscriptions and mail are deleted.
     Forget { email: String },
+    /// The blog's fediverse account and its followers; --deliveries: how deliveries stand.
+    Followers {
+        #[arg(long)]
+        deliveries: bool,
+    },
     /// The newsletter's subscribers: list, add, remove, import another service's export, export.
     Subscribers {
         #[command(subcommand)]
@@ -1167,6 +1173,7 @@ fn main() -> ExitCode {
         Command::Settings { command } => settings(&client, command.as_ref()),
         Command::Outbox { status } => outbox(&client, status),
         Command::Forget { email } => forget(&client, email),
+        Command::Followers { deliveries } => followers::run(&client, *deliveries),
         Command::Subscribers { command } => match subscribers::run(&client, command) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::from(1),

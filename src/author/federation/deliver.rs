@@ -125,8 +125,14 @@ async fn record(
                 report.delivered += 1;
                 return Ok(());
             }
+            DeliveryOutcome::Refused => {
+                let why = format!("HTTP {status}: the server refused it");
+                store.delivery_failed(delivery.id, &why, None).await?;
+                report.failed += 1;
+                return Ok(());
+            }
             DeliveryOutcome::Gone => {
-                let why = format!("HTTP {status}: the inbox is gone or refuses the blog");
+                let why = format!("HTTP {status}: the inbox is gone");
                 store.inbox_gone(&delivery.inbox, &why).await?;
                 report.failed += 1;
                 return Ok(());

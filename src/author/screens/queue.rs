@@ -11,8 +11,10 @@ pub(super) struct QueueItem {
     url: Option<String>,
     html: String,
     reasons: Vec<String>,
-    /// It came through the form, from a client that can be blocked.
+    /// It came through the form, from a client that can be blocked (or from a fediverse account).
     has_client: bool,
+    /// A reply from the fediverse: its server, which can be blocked as a whole.
+    server: Option<String>,
     post_title: String,
     post_path: String,
     when: String,
@@ -59,6 +61,11 @@ pub(super) async fn queue(
             html: comment_text::to_html(&c.body),
             reasons: c.spam_reasons,
             has_client: c.client_hash.is_some(),
+            server: c
+                .client_hash
+                .as_deref()
+                .and_then(blog_core::federation::host_of)
+                .map(str::to_string),
             post_title: c.post_title,
             post_path: c.post_path,
             when: dates::long_date(c.created_at, &utc),
@@ -94,10 +101,10 @@ pub(super) async fn act_on_queue(
     };
     if !matches!(
         action,
-        "approve" | "spam" | "delete" | "block" | "block-sender"
+        "approve" | "spam" | "delete" | "block" | "block-sender" | "block-server"
     ) {
         return Err(AppError::BadRequest(
-            "Choose approve, spam, delete, block or block-sender.".into(),
+            "Choose approve, spam, delete, block, block-sender or block-server.".into(),
         ));
     }
     let now = runtime::now();
@@ -116,6 +123,13 @@ pub(super) async fn act_on_queue(
                 }
                 if let ("block-sender", Some(client)) = (action, &comment.client_hash) {
                     block_sender(store, client).await?;
+                }
+                let server = comment
+                    .client_hash
+                    .as_deref()
+                    .and_then(blog_core::federation::host_of);
+                if let ("block-server", Some(server)) = (action, server) {
+                    block_server(store, server).await?;
                 }
                 let status = match action {
                     "approve" => CommentStatus::Approved,
@@ -138,6 +152,7 @@ pub(super) async fn act_on_queue(
         "delete" => "deleted",
         "block" => "marked as spam, their addresses blocked",
         "block-sender" => "marked as spam, their senders blocked",
+        "block-server" => "marked as spam, their fediverse servers blocked",
         _ => "marked as spam",
     };
     let notice = format!("{done} comment{} {verb}.", if done == 1 { "" } else { "s" });
@@ -170,6 +185,25 @@ pub(super) async fn block_address(store: &Store, email: &str) -> AppResult<()> {
         AppError::Conflict(format!("The blocklist cannot take this address: {why}"))
     })?;
     store.set_setting("comment_blocklist", &checked).await?;
+    Ok(())
+}
+
+/// Adds a fediverse server (a host, without its port) to `fediverse_blocked_domains`.
+pub(super) async fn block_server(store: &Store, host: &str) -> AppResult<()> {
+    let host = host.split(':').next().unwrap_or(host).to_ascii_lowercase();
+    let current = store
+        .setting("fediverse_blocked_domains")
+        .await?
+        .unwrap_or_default();
+    if current.lines().any(|d| d.trim() == host) {
+        return Ok(());
+    }
+    let list = format!("{}\n{host}", current.trim_end()).trim().to_string();
+    let checked = blog_core::settings::check("fediverse_blocked_domains", &list)
+        .map_err(|why| AppError::Conflict(format!("The blocked servers list is full: {why}")))?;
+    store
+        .set_setting("fediverse_blocked_domains", &checked)
+        .await?;
     Ok(())
 }
 

@@ -146,7 +146,9 @@ pub enum DeliveryOutcome {
     Delivered,
     /// Try again later.
     Retry,
-    /// The inbox is gone (410) or refuses for good: stop delivering there.
+    /// The server refuses this activity (a 4xx): not tried again; its followers stay.
+    Refused,
+    /// The inbox is gone (410): its followers are dropped and nothing more goes there.
     Gone,
 }
 
@@ -155,9 +157,9 @@ pub fn delivery_outcome(status: u16) -> DeliveryOutcome {
     match status {
         200..=299 => DeliveryOutcome::Delivered,
         410 => DeliveryOutcome::Gone,
-        // A signature or body the server refuses will not improve; a 404 is an inbox gone
-        // missing, which a restored server may bring back: retried.
-        400 | 401 | 403 | 422 => DeliveryOutcome::Gone,
+        // A 404 may be an inbox a restored server brings back; 408 and 429 ask for later.
+        404 | 408 | 429 => DeliveryOutcome::Retry,
+        400..=499 => DeliveryOutcome::Refused,
         _ => DeliveryOutcome::Retry,
     }
 }
@@ -285,5 +287,7 @@ mod tests {
         assert_eq!(delivery_outcome(202), DeliveryOutcome::Delivered);
         assert_eq!(delivery_outcome(410), DeliveryOutcome::Gone);
         assert_eq!(delivery_outcome(503), DeliveryOutcome::Retry);
+        assert_eq!(delivery_outcome(429), DeliveryOutcome::Retry);
+        assert_eq!(delivery_outcome(401), DeliveryOutcome::Refused);
     }
 }
