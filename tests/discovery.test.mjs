@@ -48,7 +48,12 @@ test("a feed reader finds the feeds from the home page URL alone, and they parse
   withTaggedPosts(async (blog) => {
     const home = await page(blog, "/");
     const links = [...home.body.matchAll(/<link rel="alternate" type="([^"]+)"[^>]*href="([^"]+)"/g)].map((m) => [m[1], m[2]]);
-    assert.deepEqual(links, [["application/atom+xml", "/feed.atom"], ["application/rss+xml", "/feed.rss"]]);
+    // The feeds, and the blog's fediverse account (README.md, "Fediverse").
+    assert.deepEqual(links, [
+      ["application/atom+xml", "/feed.atom"],
+      ["application/rss+xml", "/feed.rss"],
+      ["application/activity+json", "http://127.0.0.1:8787/ap/actor"],
+    ]);
 
     const atomRes = await blog.fetch("/feed.atom");
     assert.match(atomRes.headers.get("content-type"), /^application\/atom\+xml/);

@@ -471,9 +471,7 @@ pub fn check(key: &str, value: &str) -> Result<String, String> {
             }
         }
         Rule::Handle => {
-            let ok = (1..=30).contains(&value.len())
-                && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-            if ok {
+            if is_handle(value) {
                 Ok(value.to_ascii_lowercase())
             } else {
                 Err(
@@ -487,6 +485,11 @@ pub fn check(key: &str, value: &str) -> Result<String, String> {
             _ => Err("Must be first-time, all or none.".into()),
         },
     }
+}
+
+/// A fediverse account name: 1–30 ASCII letters, digits and underscores.
+fn is_handle(value: &str) -> bool {
+    (1..=30).contains(&value.len()) && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// `http(s)://host[:port]`: the scheme and host in lower case, no trailing slash.
@@ -616,7 +619,7 @@ impl Settings {
             fediverse: Fediverse {
                 handle: stored("fediverse_handle")
                     .map(str::trim)
-                    .filter(|h| check("fediverse_handle", h).is_ok())
+                    .filter(|h| is_handle(h))
                     .unwrap_or(defaults::HANDLE)
                     .to_ascii_lowercase(),
                 blocked_domains: stored("fediverse_blocked_domains")
