@@ -7,6 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
+import http from "node:http";
 import net from "node:net";
 import { admin, startBlog } from "./helpers.mjs";
 import { startPeer } from "./fediverse/peer.mjs";
@@ -93,11 +94,24 @@ test("followed from Fedify: discovery, a signed Accept, posts and addenda delive
     await peer.send(actor, peer.follow(actor, 1));
     const accept = await peer.waitFor("Accept");
     assert.equal(accept.json.actor, `${base}/ap/actor`);
+    // Fedify signed the Follow with RFC 9421 first (its default), and the blog took it.
+    const followSent = peer.sent.filter((s) => s.method === "POST" && s.url === `${base}/ap/inbox`);
+    assert.deepEqual(followSent.map((s) => [s.rfc9421, s.status]), [[true, 202]]);
     assert.equal(await count(blog, "SELECT COUNT(*) AS n FROM followers"), 1);
     const followers = await admin(blog, "GET", "/admin/followers");
     assert.equal(followers.json.total, 1);
     assert.equal(followers.json.followers[0].handle, `@alice@${new URL(peer.origin).host}`);
     assert.equal(followers.json.account, `@health@${host}`);
+
+    // A follower on a server that is gone (410) stops being delivered to; Alice's server still is.
+    const gone = http.createServer((req, res) => req.resume().on("end", () => res.writeHead(410).end()));
+    await new Promise((r) => gone.listen(0, "127.0.0.1", r));
+    const goneInbox = `http://127.0.0.1:${gone.address().port}/inbox`;
+    await blog.db
+      .prepare("INSERT INTO fediverse_actors (id, key_id, public_key, inbox, shared_inbox, name, handle, fetched_at) VALUES (?1, ?1 || '#k', 'PEM', ?2, ?2, 'Gone', '@gone@gone', 1)")
+      .bind(`http://127.0.0.1:${gone.address().port}/users/gone`, goneInbox)
+      .run();
+    await blog.db.prepare("INSERT INTO followers (actor_id, inbox, created_at) VALUES (?1, ?2, 1)").bind(`http://127.0.0.1:${gone.address().port}/users/gone`, goneInbox).run();
 
     // A new post reaches her as a Create of its Article; an addendum as an Update.
     const created = await admin(blog, "POST", "/admin/posts", {
@@ -115,6 +129,14 @@ test("followed from Fedify: discovery, a signed Accept, posts and addenda delive
     assert.equal(create.json.object.url, `${base}/posts/on-the-fediverse`);
     assert.ok([].concat(create.json.object.tag).some((t) => t?.name === "#SocialMedia"), JSON.stringify(create.json.object.tag));
     const articleId = create.json.object.id;
+    for (let i = 0; i < 50 && (await count(blog, "SELECT COUNT(*) AS n FROM followers WHERE inbox LIKE '%/inbox' AND actor_id LIKE '%/users/gone'")) > 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(await count(blog, "SELECT COUNT(*) AS n FROM followers WHERE actor_id LIKE '%/users/gone'"), 0, "the 410 dropped its follower");
+    const goneDelivery = await blog.db.prepare("SELECT status, last_error FROM fediverse_deliveries WHERE inbox = ?1").bind(goneInbox).first();
+    assert.equal(goneDelivery.status, "failed");
+    assert.match(goneDelivery.last_error, /410/);
+    gone.close();
     const addendum = await admin(blog, "POST", "/admin/posts/on-the-fediverse/addenda", { body: "Now with an addendum." });
     assert.ok([200, 201].includes(addendum.res.status), JSON.stringify(addendum.json));
     const update = await peer.waitFor("Update");
@@ -139,6 +161,14 @@ test("followed from Fedify: discovery, a signed Accept, posts and addenda delive
     assert.ok(page.includes("Lovely post &amp; more"));
     assert.ok(!page.includes("<script>alert"), "no script survives");
     assert.ok(page.includes(`href="${peer.origin}/@alice"`), "her name links to her profile");
+
+    // The author answers her from the admin: the reply goes to her as a Note answering hers.
+    const reply = await admin(blog, "POST", "/admin/posts/on-the-fediverse/comments", { body: "Thank you, Alice!", parent: held.id });
+    assert.equal(reply.res.status, 201, JSON.stringify(reply.json));
+    const answer = await peer.waitFor("Create", (r) => r.json.object?.type === "Note");
+    assert.equal(answer.json.object.inReplyTo, noteId);
+    assert.match(answer.json.object.content, /Thank you, Alice!/);
+    assert.equal(answer.json.object.attributedTo, `${base}/ap/actor`);
 
     // She edits it, likes the post; then deletes the reply.
     await peer.send(actor, peer.update(peer.note(1, articleId, "<p>Lovely post, edited</p>"), "u1"));

@@ -15,6 +15,16 @@ import { Accept, Create, Delete, Endpoints, Follow, Like, Note, Person, Undo, Up
 export async function startPeer({ firstKnock = "rfc9421" } = {}) {
   const keys = await generateCryptoKeyPair("RSASSA-PKCS1-v1_5");
   const received = [];
+  // What Fedify sends, and the answers: which signature each request carried (RFC 9421's
+  // Signature-Input, or draft-cavage's Signature alone) and its status.
+  const sent = [];
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = async (input, init) => {
+    const request = new Request(input, init);
+    const response = await realFetch(request.clone());
+    sent.push({ url: request.url, method: request.method, rfc9421: request.headers.has("signature-input"), status: response.status });
+    return response;
+  };
   const federation = createFederation({
     kv: new MemoryKvStore(),
     allowPrivateAddress: true,
@@ -68,6 +78,7 @@ export async function startPeer({ firstKnock = "rfc9421" } = {}) {
   return {
     origin,
     received,
+    sent,
     keys,
     alice,
     ctx,
@@ -106,6 +117,9 @@ export async function startPeer({ firstKnock = "rfc9421" } = {}) {
     update: (note, id) => new Update({ id: new URL(`${origin}/activities/${id}`), actor: alice(), object: note }),
     delete: (noteId, id) => new Delete({ id: new URL(`${origin}/activities/${id}`), actor: alice(), object: new URL(noteId) }),
     like: (object, id) => new Like({ id: new URL(`${origin}/likes/${id}`), actor: alice(), object: new URL(object) }),
-    close: () => new Promise((r) => server.close(r)),
+    close: () => {
+      globalThis.fetch = realFetch;
+      return new Promise((r) => server.close(r));
+    },
   };
 }
