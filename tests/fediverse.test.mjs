@@ -242,6 +242,22 @@ test("the inbox refuses unsigned, forged, stale, mismatched, oversized and block
     assert.equal(await count(blog, "SELECT COUNT(*) AS n FROM followers"), 0);
     assert.equal(await count(blog, "SELECT COUNT(*) AS n FROM fediverse_activities"), 0);
 
+    // A flood: a hundred follows from Alice's server in the last minutes, and the next waits.
+    await blog.db
+      .prepare(
+        `INSERT INTO fediverse_actors (id, key_id, public_key, inbox, name, handle, fetched_at)
+         WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 100)
+         SELECT ?1 || '/users/f' || i, ?1 || '/users/f' || i || '#k', 'PEM', ?1 || '/inbox', 'F', '@f', 1 FROM k`,
+      )
+      .bind(peer.origin)
+      .run();
+    await blog.db.prepare("INSERT INTO followers (actor_id, inbox, created_at) SELECT id, inbox, unixepoch() FROM fediverse_actors").run();
+    const flooded = await signedPost(inbox, follow, { keyId, privateKey: real });
+    assert.equal(flooded.status, 429);
+    assert.match((await flooded.json()).error, /Too many follows and replies from this server/);
+    assert.equal(flooded.headers.get("retry-after"), "600");
+    await blog.db.prepare("DELETE FROM fediverse_actors WHERE id LIKE '%/users/f%'").run();
+
     // The same Follow, signed properly with draft-cavage, is taken.
     const good = await signedPost(inbox, follow, { keyId, privateKey: real });
     assert.equal(good.status, 202, await good.clone().text());

@@ -241,6 +241,21 @@ impl Store {
             .collect())
     }
 
+    /// Follows and replies from the server `origin` (`https://host`) since `since`: the flood
+    /// limit's count. (Actor ids on one server share the prefix `origin/`: a range of each index.)
+    pub async fn recent_from_server(&self, origin: &str, since: i64) -> Result<u32> {
+        let row: Option<Count> = self
+            .statement(
+                "SELECT (SELECT COUNT(*) FROM followers WHERE actor_id >= ?1 || '/' AND actor_id < ?1 || '0' AND created_at > ?2)
+                      + (SELECT COUNT(*) FROM comments INDEXED BY comments_by_client
+                          WHERE client_hash >= ?1 || '/' AND client_hash < ?1 || '0' AND created_at > ?2) AS n",
+                &[origin.into(), num(since)],
+            )?
+            .first(None)
+            .await?;
+        Ok(row.map_or(0, |c| c.n as u32))
+    }
+
     /// Whether this actor has an approved comment (first-time moderation's "known").
     pub async fn known_remote_commenter(&self, actor_id: &str) -> Result<bool> {
         let row: Option<IdRow> = self

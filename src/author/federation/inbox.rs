@@ -21,6 +21,9 @@ use crate::store::RemoteActor;
 
 /// The largest activity the inbox reads.
 const MAX_ACTIVITY_BYTES: usize = 256 * 1024;
+/// Follows and replies one server may send in [`FLOOD_WINDOW`] before it is told to wait.
+const FLOOD_LIMIT: u32 = 100;
+const FLOOD_WINDOW: i64 = 600;
 
 pub async fn receive(req: &mut Request, app: &App) -> AppResult<Response> {
     if req.method() != worker::Method::Post {
@@ -110,6 +113,19 @@ pub async fn receive(req: &mut Request, app: &App) -> AppResult<Response> {
     let read = inbound::read(&activity).map_err(|why| AppError::BadRequest(format!("{why}.")))?;
     let store = app.store()?;
     let now = runtime::now();
+    if matches!(read, Inbound::Follow { .. } | Inbound::Note { edit: false, .. }) {
+        // A flood of follows or replies from one server waits (the accounts on it are many).
+        let origin = actor_id
+            .find("://")
+            .and_then(|at| actor_id[at + 3..].find('/').map(|slash| &actor_id[..at + 3 + slash]))
+            .unwrap_or(&actor_id);
+        if store.recent_from_server(origin, now - FLOOD_WINDOW).await? >= FLOOD_LIMIT {
+            return Err(AppError::TooManyRequests(format!(
+                "Too many follows and replies from this server; send again in {} minutes.",
+                FLOOD_WINDOW / 60
+            )));
+        }
+    }
     match read {
         Inbound::Follow {
             id,
