@@ -46,6 +46,8 @@ async function count(blog, sql) {
 test("followed from Fedify: discovery, a signed Accept, posts and addenda delivered, replies moderated, likes counted, unfollow", { timeout: 120_000 }, async () => {
   const peer = await startPeer();
   const { blog, base, get } = await fediverseBlog({ fediverse_handle: "health" });
+  // A server that is gone: every request answered 410.
+  const gone = http.createServer((req, res) => req.resume().on("end", () => res.writeHead(410).end()));
   try {
     // Discovery: WebFinger by acct: and by the actor's address; host-meta; NodeInfo.
     const host = new URL(base).host;
@@ -104,7 +106,6 @@ test("followed from Fedify: discovery, a signed Accept, posts and addenda delive
     assert.equal(followers.json.account, `@health@${host}`);
 
     // A follower on a server that is gone (410) stops being delivered to; Alice's server still is.
-    const gone = http.createServer((req, res) => req.resume().on("end", () => res.writeHead(410).end()));
     await new Promise((r) => gone.listen(0, "127.0.0.1", r));
     const goneInbox = `http://127.0.0.1:${gone.address().port}/inbox`;
     await blog.db
@@ -136,7 +137,6 @@ test("followed from Fedify: discovery, a signed Accept, posts and addenda delive
     const goneDelivery = await blog.db.prepare("SELECT status, last_error FROM fediverse_deliveries WHERE inbox = ?1").bind(goneInbox).first();
     assert.equal(goneDelivery.status, "failed");
     assert.match(goneDelivery.last_error, /410/);
-    gone.close();
     const addendum = await admin(blog, "POST", "/admin/posts/on-the-fediverse/addenda", { body: "Now with an addendum." });
     assert.ok([200, 201].includes(addendum.res.status), JSON.stringify(addendum.json));
     const update = await peer.waitFor("Update");
@@ -191,6 +191,7 @@ test("followed from Fedify: discovery, a signed Accept, posts and addenda delive
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(peer.received.length, before);
   } finally {
+    if (gone.listening) gone.close();
     await blog.close();
     await peer.close();
   }
