@@ -484,8 +484,7 @@ impl Store {
         if claimed.is_empty() {
             return Ok(Vec::new());
         }
-        let ids = serde_json::to_string(&claimed.iter().map(|c| c.id).collect::<Vec<_>>())
-            .unwrap_or_else(|_| "[]".into());
+        let ids = id_list(claimed.iter().map(|c| c.id));
         Ok(self
             .statement(
                 "SELECT d.id, d.activity_id, d.inbox, d.attempts, a.kind, a.post_id, a.comment_id, a.object

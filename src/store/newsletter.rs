@@ -456,8 +456,7 @@ impl Store {
         if claimed.is_empty() {
             return Ok(Vec::new());
         }
-        let ids = serde_json::to_string(&claimed.iter().map(|c| c.id).collect::<Vec<_>>())
-            .unwrap_or_else(|_| "[]".into());
+        let ids = id_list(claimed.iter().map(|c| c.id));
         Ok(self
             .statement(
                 "SELECT m.id, m.kind, m.issue_id, m.attempts, s.email, s.status, s.cadence, s.token

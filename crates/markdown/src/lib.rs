@@ -163,7 +163,9 @@ fn attribute(tag: &str, name: &str) -> Option<String> {
                 let quote = quoted.chars().next()?;
                 if quote == '"' || quote == '\'' {
                     let value = &quoted[1..];
-                    return value.find(quote).map(|end| decode_text(&value[..end]));
+                    return value
+                        .find(quote)
+                        .map(|end| blog_core::text::decode_entities(&value[..end]));
                 }
             }
         }
@@ -188,7 +190,10 @@ fn with_heading_ids(html: String) -> String {
         let close = [b'<', b'/', b'h', b'0' + tag.level, b'>'];
         let inner_end = memchr::memmem::find(&html.as_bytes()[tag.tag_end..], &close)
             .map_or(html.len(), |at| tag.tag_end + at);
-        let text = decode_text(&strip_tags(&html[tag.tag_end..inner_end], usize::MAX));
+        let text = blog_core::text::decode_entities(&strip_tags(
+            &html[tag.tag_end..inner_end],
+            usize::MAX,
+        ));
         let id = unique(
             text::slug(&text, Letters::AnyScript),
             &mut used,
@@ -267,51 +272,6 @@ fn strip_tags(html: &str, enough_chars: usize) -> String {
     text
 }
 
-/// Decodes the character references of HTML text: the five pulldown-cmark writes, numeric ones,
-/// and a few common named ones; any other named one reads as a space.
-fn decode_text(text: &str) -> String {
-    if !text.contains('&') {
-        return text.to_string();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        let after = &rest[amp + 1..];
-        let end = after.find(';').filter(|&end| {
-            end <= 10
-                && after[..end]
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'#')
-        });
-        let Some(end) = end else {
-            out.push('&');
-            rest = after;
-            continue;
-        };
-        let name = &after[..end];
-        let decoded = match name {
-            "amp" => Some('&'),
-            "lt" => Some('<'),
-            "gt" => Some('>'),
-            "quot" => Some('"'),
-            "apos" => Some('\''),
-            "nbsp" => Some(' '),
-            _ => name.strip_prefix('#').and_then(|number| {
-                let code = match number.strip_prefix(['x', 'X']) {
-                    Some(hex) => u32::from_str_radix(hex, 16).ok(),
-                    None => number.parse().ok(),
-                };
-                code.and_then(char::from_u32)
-            }),
-        };
-        out.push(decoded.unwrap_or(' '));
-        rest = &after[end + 1..];
-    }
-    out.push_str(rest);
-    out
-}
-
 /// Plain text of the first paragraphs, whitespace collapsed, about [`LEAD_CHARS`] long: what
 /// [`blog_core::text::excerpt`] cuts the home page's excerpts and the pages' descriptions from.
 pub fn lead(markdown: &str) -> String {
@@ -332,7 +292,7 @@ fn lead_of_html(html: &str) -> String {
         end -= 1;
     }
     // Twice the lead in text is plenty, even after entities and runs of white space shrink.
-    let text = decode_text(&strip_tags(&html[..end], LEAD_CHARS * 2));
+    let text = blog_core::text::decode_entities(&strip_tags(&html[..end], LEAD_CHARS * 2));
     let mut lead = String::with_capacity(LEAD_CHARS + 64);
     let mut chars = 0;
     for word in text.split_whitespace() {

@@ -113,11 +113,18 @@ pub async fn receive(req: &mut Request, app: &App) -> AppResult<Response> {
     let read = inbound::read(&activity).map_err(|why| AppError::BadRequest(format!("{why}.")))?;
     let store = app.store()?;
     let now = runtime::now();
-    if matches!(read, Inbound::Follow { .. } | Inbound::Note { edit: false, .. }) {
+    if matches!(
+        read,
+        Inbound::Follow { .. } | Inbound::Note { edit: false, .. }
+    ) {
         // A flood of follows or replies from one server waits (the accounts on it are many).
         let origin = actor_id
             .find("://")
-            .and_then(|at| actor_id[at + 3..].find('/').map(|slash| &actor_id[..at + 3 + slash]))
+            .and_then(|at| {
+                actor_id[at + 3..]
+                    .find('/')
+                    .map(|slash| &actor_id[..at + 3 + slash])
+            })
             .unwrap_or(&actor_id);
         if store.recent_from_server(origin, now - FLOOD_WINDOW).await? >= FLOOD_LIMIT {
             return Err(AppError::TooManyRequests(format!(

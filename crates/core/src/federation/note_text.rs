@@ -102,7 +102,7 @@ fn attribute(tag: &str, name: &str) -> Option<String> {
             Some(q @ ('"' | '\'')) => value[1..].split(q).next().unwrap_or_default(),
             _ => value.split_ascii_whitespace().next().unwrap_or_default(),
         };
-        return Some(decode_entities(raw));
+        return Some(crate::text::decode_entities(raw));
     }
     None
 }
@@ -111,7 +111,7 @@ fn push_text(raw: &str, out: &mut String, link: &mut Option<(String, String)>, s
     if skipping {
         return;
     }
-    let text = decode_entities(raw);
+    let text = crate::text::decode_entities(raw);
     match link {
         Some((_, inner)) => inner.push_str(&text),
         None => {
@@ -184,52 +184,6 @@ fn tidy(text: &str) -> String {
         }
     }
     paragraphs.join("\n\n")
-}
-
-/// `&amp;`, `&lt;`, `&#39;`, `&#x27;`… decoded (unknown names stay as they are).
-pub fn decode_entities(text: &str) -> String {
-    if !text.contains('&') {
-        return text.to_string();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        let after = &rest[amp + 1..];
-        let end = after.find(';').filter(|&e| e <= 10);
-        let decoded = end.and_then(|end| {
-            let name = &after[..end];
-            let c = match name {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                "nbsp" => Some('\u{a0}'),
-                _ => {
-                    let number = name.strip_prefix('#')?;
-                    let code = match number.strip_prefix(['x', 'X']) {
-                        Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-                        None => number.parse().ok()?,
-                    };
-                    char::from_u32(code).filter(|c| *c != '\0')
-                }
-            }?;
-            Some((c, end))
-        });
-        match decoded {
-            Some((c, end)) => {
-                out.push(c);
-                rest = &after[end + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 #[cfg(test)]
