@@ -10,7 +10,8 @@ use blog_core::federation::signature::Outgoing;
 use blog_core::federation::{host_of, may_fetch, Paths};
 use futures_util::future::{select, Either};
 use serde_json::Value;
-use worker::{Fetch, Headers, Method, Request, RequestInit};
+use worker::worker_sys::web_sys;
+use worker::{Fetch, Headers, Request};
 
 use super::super::webcrypto;
 use crate::edge::runtime;
@@ -82,6 +83,25 @@ impl<'a> Signer<'a> {
     }
 }
 
+/// A request built with web-sys itself: the `worker` crate's `RequestInit` links serde's
+/// serializer for its `cf` options.
+fn build_request(
+    method: &str,
+    url: &str,
+    headers: &Headers,
+    body: Option<&str>,
+) -> Result<Request, RemoteError> {
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    init.set_headers(&headers.0);
+    if let Some(body) = body {
+        init.set_body(&wasm_bindgen::JsValue::from_str(body));
+    }
+    web_sys::Request::new_with_str_and_init(url, &init)
+        .map(Request::from)
+        .map_err(|e| RemoteError(format!("{url}: {e:?}")))
+}
+
 /// Sends `request` and waits at most [`TIMEOUT`].
 async fn send(request: Request) -> Result<worker::Response, RemoteError> {
     let fetch = Fetch::Request(request);
@@ -109,9 +129,7 @@ pub async fn get_document(
         return fail("the blog does not ask itself");
     }
     let headers = signer.headers("GET", url, None, "").await?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Get).with_headers(headers);
-    let request = Request::new_with_init(url, &init).map_err(|e| RemoteError(e.to_string()))?;
+    let request = build_request("GET", url, &headers, None)?;
     let mut response = send(request).await?;
     let status = response.status_code();
     if status != 200 {
@@ -144,11 +162,7 @@ pub async fn post_activity(
     let headers = signer
         .headers("POST", inbox, Some(body.as_bytes()), content_type)
         .await?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post)
-        .with_headers(headers)
-        .with_body(Some(body.into()));
-    let request = Request::new_with_init(inbox, &init).map_err(|e| RemoteError(e.to_string()))?;
+    let request = build_request("POST", inbox, &headers, Some(body))?;
     let mut response = send(request).await?;
     let status = response.status_code();
     // The body is read (and dropped) so that the connection is released.
