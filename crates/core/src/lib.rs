@@ -15,7 +15,8 @@
 //! - [`api`]: the admin API's answers, shared with `blogctl`;
 //! - [`search`]: a reader's words as a literal full-text query, and snippets as HTML;
 //! - [`redirects`]: old addresses, checked and looked up;
-//! - [`access`]: Cloudflare Access tokens in front of the browser admin.
+//! - [`access`]: Cloudflare Access tokens in front of the browser admin;
+//! - [`webmention`]: where a page says its Webmention endpoint is.
 
 pub mod access;
 pub mod api;
@@ -37,3 +38,4 @@ pub mod text;
 pub mod thread;
 pub mod token;
 pub mod validation;
+pub mod webmention;
