@@ -1,9 +1,8 @@
 //! Webmention (W3C), the pure parts: where a page says its endpoint is (the HTTP `Link` header
 //! first, then the first `<link>` or `<a>` with `rel="webmention"` in the document), with its
-//! address resolved against the page's, as the webmention.rocks discovery tests ask.
-//!
-//! Not yet used by the Workers: sending and receiving mentions are the next part of the
-//! fediverse work (README.md, "Fediverse").
+//! address resolved against the page's, as the webmention.rocks discovery tests ask; whether a
+//! source page links to a target; and what its microformats2 `h-entry` says (who wrote it, its
+//! text, and whether it is a reply, a like or a repost).
 
 /// The endpoint a page names: from its `Link` headers (each value as received), else from its
 /// HTML; resolved against `page_url` (the address the page was fetched from, after redirects).
@@ -223,6 +222,206 @@ fn remove_dot_segments(path: &str) -> String {
     format!("/{}", out.join("/"))
 }
 
+/// Whether `html` links to `target` (an `href` or `src` equal to it, a trailing slash aside).
+pub fn links_to(html: &str, target: &str) -> bool {
+    let want = target.trim_end_matches('/');
+    elements(html).iter().any(|e| {
+        e.attrs.iter().any(|(k, v)| {
+            (k == "href" || k == "src")
+                && crate::text::decode_entities(v.trim()).trim_end_matches('/') == want
+        })
+    })
+}
+
+/// What a mention is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MentionKind {
+    Reply,
+    Like,
+    Repost,
+    Mention,
+}
+
+impl MentionKind {
+    /// How the post's page says it.
+    pub fn verb(self) -> &'static str {
+        match self {
+            MentionKind::Reply => "replied",
+            MentionKind::Like => "liked this",
+            MentionKind::Repost => "reposted this",
+            MentionKind::Mention => "mentioned this",
+        }
+    }
+}
+
+/// What a source page's `h-entry` says of itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub author_name: Option<String>,
+    pub author_url: Option<String>,
+    pub author_photo: Option<String>,
+    /// The entry's text (`e-content`, else `p-content`, else `p-name`), plain.
+    pub content: Option<String>,
+    pub kind: MentionKind,
+}
+
+/// The first `h-entry` of `html` (fetched from `source`; addresses resolved against it), as
+/// it concerns `target`. `None` when the page has no `h-entry`: a plain mention.
+pub fn read_entry(html: &str, source: &str, target: &str) -> Option<Entry> {
+    let all = elements(html);
+    let entry = all.iter().position(|e| e.has_class("h-entry"))?;
+    let inside = |i: usize| i > entry && all[i].start < all[entry].end;
+    let find = |class: &str, from: usize| {
+        (from + 1..all.len()).find(|&i| all[i].start < all[from].end && all[i].has_class(class))
+    };
+    let text_of = |i: usize| {
+        let e = &all[i];
+        let inner = &html[e.inner_start.min(e.end)..e.inner_end.max(e.inner_start).min(html.len())];
+        let text = crate::federation::note_text::to_text(inner);
+        (!text.trim().is_empty()).then_some(text)
+    };
+    let url_of = |i: usize, attr: &str| {
+        all[i]
+            .attr(attr)
+            .and_then(|v| resolve(source, &crate::text::decode_entities(v)))
+    };
+    let links_target = |class: &str| {
+        (entry + 1..all.len()).any(|i| {
+            inside(i)
+                && all[i].has_class(class)
+                && url_of(i, "href")
+                    .or_else(|| text_of(i))
+                    .is_some_and(|u| u.trim_end_matches('/') == target.trim_end_matches('/'))
+        })
+    };
+    let kind = if links_target("u-in-reply-to") {
+        MentionKind::Reply
+    } else if links_target("u-like-of") {
+        MentionKind::Like
+    } else if links_target("u-repost-of") {
+        MentionKind::Repost
+    } else {
+        MentionKind::Mention
+    };
+    let (mut author_name, mut author_url, mut author_photo) = (None, None, None);
+    if let Some(author) = find("p-author", entry) {
+        if all[author].has_class("h-card") {
+            author_name = find("p-name", author).and_then(text_of);
+            author_url = find("u-url", author).and_then(|i| url_of(i, "href"));
+            author_photo = find("u-photo", author).and_then(|i| url_of(i, "src"));
+            if author_name.is_none() {
+                author_name = text_of(author);
+            }
+        } else {
+            author_name = text_of(author);
+        }
+    }
+    let content = find("e-content", entry)
+        .or_else(|| find("p-content", entry))
+        .or_else(|| find("p-name", entry).filter(|&i| Some(i) != find("p-author", entry)))
+        .and_then(text_of);
+    Some(Entry {
+        author_name: author_name.map(|n| n.chars().take(100).collect()),
+        author_url,
+        author_photo,
+        content,
+        kind,
+    })
+}
+
+/// An element of a page: its attributes and where it and its inside are.
+struct Element {
+    attrs: Vec<(String, String)>,
+    start: usize,
+    inner_start: usize,
+    inner_end: usize,
+    end: usize,
+}
+
+impl Element {
+    fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn has_class(&self, class: &str) -> bool {
+        self.attr("class")
+            .is_some_and(|c| c.split_ascii_whitespace().any(|c| c == class))
+    }
+}
+
+/// Elements that have no end tag.
+const VOID: [&str; 14] = [
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr",
+];
+
+/// Every element of `html`, in document order, each with its extent: a forgiving reading (an
+/// end tag closes the nearest open element of its name; what is left open ends with the page).
+fn elements(html: &str) -> Vec<Element> {
+    let mut out: Vec<Element> = Vec::new();
+    let mut open: Vec<(String, usize)> = Vec::new();
+    let mut at = 0;
+    while let Some(lt) = html[at..].find('<').map(|i| at + i) {
+        let after = &html[lt + 1..];
+        if let Some(comment) = after.strip_prefix("!--") {
+            at = comment
+                .find("-->")
+                .map_or(html.len(), |end| lt + 4 + end + 3);
+            continue;
+        }
+        let Some(end) = tag_end(after) else {
+            break;
+        };
+        let tag = &after[..end];
+        let tag_close = lt + 1 + end + 1;
+        at = tag_close;
+        if let Some(name) = tag.strip_prefix('/') {
+            let name = name.trim().to_ascii_lowercase();
+            if let Some(depth) = open.iter().rposition(|(n, _)| *n == name) {
+                for (_, index) in open.drain(depth..) {
+                    out[index].inner_end = lt;
+                    out[index].end = tag_close;
+                }
+            }
+            continue;
+        }
+        let name: String = tag
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if name.is_empty() {
+            continue;
+        }
+        let self_closing = tag.ends_with('/') || VOID.contains(&name.as_str());
+        out.push(Element {
+            attrs: attributes(&tag[name.len()..]),
+            start: lt,
+            inner_start: tag_close,
+            inner_end: if self_closing { tag_close } else { html.len() },
+            end: if self_closing { tag_close } else { html.len() },
+        });
+        if matches!(name.as_str(), "script" | "style") {
+            // Their text is not markup.
+            let close = format!("</{name}");
+            let lower = html[tag_close..].to_ascii_lowercase();
+            let stop = lower.find(&close).map_or(html.len(), |i| tag_close + i);
+            let index = out.len() - 1;
+            out[index].inner_end = stop;
+            out[index].end = stop;
+            at = stop;
+            continue;
+        }
+        if !self_closing {
+            open.push((name, out.len() - 1));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -399,6 +598,72 @@ mod tests {
         // None at all.
         assert_eq!(
             endpoint(&["<https://example.org/>; rel=me"], "<p>no endpoint</p>"),
+            None
+        );
+    }
+
+    const TARGET: &str = "https://blog.example/posts/hello";
+
+    #[test]
+    fn a_source_links_or_not() {
+        assert!(links_to(
+            r#"<p>See <a href="https://blog.example/posts/hello/">this</a></p>"#,
+            TARGET
+        ));
+        assert!(links_to(
+            r#"<a href="https://blog.example/posts/hello">x</a>"#,
+            TARGET
+        ));
+        assert!(!links_to(
+            r#"<p>https://blog.example/posts/hello in text only</p>"#,
+            TARGET
+        ));
+        assert!(!links_to(
+            r#"<!-- <a href="https://blog.example/posts/hello">x</a> -->"#,
+            TARGET
+        ));
+        assert!(!links_to(
+            r#"<a href="https://blog.example/posts/hello-world">x</a>"#,
+            TARGET
+        ));
+    }
+
+    #[test]
+    fn an_h_entry_says_who_and_what() {
+        let reply = r#"<html><body><article class="h-entry">
+          <div class="p-author h-card"><img class="u-photo" src="/me.jpg" alt=""><a class="p-name u-url" href="https://alice.example/">Alice &amp; co</a></div>
+          <p>In reply to <a class="u-in-reply-to" href="https://blog.example/posts/hello">a post</a></p>
+          <div class="e-content"><p>Great <b>post</b>!</p><script>alert(1)</script></div>
+        </article></body></html>"#;
+        let entry = read_entry(reply, "https://alice.example/notes/1", TARGET).unwrap();
+        assert_eq!(entry.kind, MentionKind::Reply);
+        assert_eq!(entry.author_name.as_deref(), Some("Alice & co"));
+        assert_eq!(entry.author_url.as_deref(), Some("https://alice.example/"));
+        assert_eq!(
+            entry.author_photo.as_deref(),
+            Some("https://alice.example/me.jpg")
+        );
+        assert_eq!(entry.content.as_deref(), Some("Great post!"));
+        let like = r#"<div class="h-entry"><a class="u-like-of" href="https://blog.example/posts/hello">liked</a><span class="p-author">Bob</span></div>"#;
+        let entry = read_entry(like, "https://bob.example/likes/1", TARGET).unwrap();
+        assert_eq!(entry.kind, MentionKind::Like);
+        assert_eq!(entry.author_name.as_deref(), Some("Bob"));
+        let repost = r#"<div class="h-entry"><a class="u-repost-of" href="https://blog.example/posts/hello">x</a></div>"#;
+        assert_eq!(
+            read_entry(repost, "https://c.example/", TARGET)
+                .unwrap()
+                .kind,
+            MentionKind::Repost
+        );
+        let mention = r#"<div class="h-entry"><p class="p-name">I wrote about <a href="https://blog.example/posts/hello">it</a></p></div>"#;
+        let entry = read_entry(mention, "https://d.example/", TARGET).unwrap();
+        assert_eq!(entry.kind, MentionKind::Mention);
+        assert_eq!(
+            entry.content.as_deref(),
+            Some("I wrote about it (https://blog.example/posts/hello)")
+        );
+        assert_eq!(
+            read_entry("<p>no microformats</p>", "https://e.example/", TARGET),
             None
         );
     }
