@@ -105,6 +105,7 @@ pub async fn consume_outbox_queue(batch: &worker::MessageBatch<serde_json::Value
     let app = App::new(env, None, None);
     send_newsletter(&app, true).await;
     deliver_fediverse(&app, true).await;
+    check_webmentions(&app, true).await;
     match outbox::send_due(&app).await {
         Ok(report) => {
             if report.sent > 0 || report.given_up > 0 {
@@ -136,6 +137,7 @@ pub async fn scheduled(env: Env) {
     let app = App::new(env, None, None);
     send_newsletter(&app, false).await;
     deliver_fediverse(&app, false).await;
+    check_webmentions(&app, false).await;
     match outbox::send_due(&app).await {
         Ok(report) if report.sent > 0 || report.given_up > 0 => {
             worker::console_log!("outbox: {} sent, {} given up", report.sent, report.given_up)
@@ -228,6 +230,16 @@ async fn deliver_fediverse(app: &App, requeue: bool) {
             }
         }
         Err(e) => worker::console_error!("delivering to the fediverse failed: {e}"),
+    }
+}
+
+/// One run of the Webmention checks (see [`federation::webmention`]); when more are due than a
+/// run takes, a message on the queue brings the consumer back (`requeue`).
+async fn check_webmentions(app: &App, requeue: bool) {
+    match federation::webmention::check_due(app).await {
+        Ok(true) if requeue => app.outbox_kick().await,
+        Ok(_) => {}
+        Err(e) => worker::console_error!("checking Webmentions failed: {e}"),
     }
 }
 

@@ -30,6 +30,7 @@ fn is_admin_path(path: &str) -> bool {
         || path.starts_with("/ap/")
         || path.starts_with("/.well-known/")
         || path == "/nodeinfo/2.1"
+        || path.starts_with("/webmention")
 }
 
 /// A page asked for as ActivityPub JSON (a fediverse server looking a post up by its address):

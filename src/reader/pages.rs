@@ -74,6 +74,9 @@ fn page_headers(page: &Page, etag: &str, cache_state: &str) -> AppResult<Headers
     headers.set("ETag", etag)?;
     headers.set("Cache-Tag", &cache::cache_tags(page))?;
     headers.set("X-Blog-Cache", cache_state)?;
+    if let Page::Entry { .. } = page {
+        headers.set("Link", "</webmention>; rel=\"webmention\"")?;
+    }
     Ok(headers)
 }
 

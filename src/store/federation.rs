@@ -605,3 +605,120 @@ impl Store {
         Ok(())
     }
 }
+
+/// A received Webmention, as its check needs it.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+pub struct Webmention {
+    pub id: i64,
+    pub source: String,
+    pub target: String,
+    pub post_id: i64,
+    pub status: String,
+    pub comment_id: Option<i64>,
+    pub attempts: u32,
+    pub note: Option<String>,
+}
+
+impl Store {
+    /// Keeps a Webmention to check (again, when the source sends it again); its id.
+    pub async fn receive_webmention(
+        &self,
+        source: &str,
+        target: &str,
+        post_id: i64,
+        now: i64,
+    ) -> Result<i64> {
+        let row: Option<IdRow> = self
+            .statement(
+                "INSERT INTO webmentions (source, target, post_id, next_at, created_at) VALUES (?1, ?2, ?3, ?4, ?4)
+                 ON CONFLICT (source, post_id) DO UPDATE SET target = excluded.target, status = 'queued',
+                   attempts = 0, next_at = excluded.next_at
+                 RETURNING id",
+                &[source.into(), target.into(), num(post_id), num(now)],
+            )?
+            .first(None)
+            .await?;
+        row.map(|r| r.id)
+            .ok_or_else(|| StoreError::Unavailable("the Webmention's insert returned no id".into()))
+    }
+
+    pub async fn webmention(&self, id: i64) -> Result<Option<Webmention>> {
+        Ok(self
+            .statement(
+                "SELECT id, source, target, post_id, status, comment_id, attempts, note FROM webmentions WHERE id = ?1",
+                &[num(id)],
+            )?
+            .first(None)
+            .await?)
+    }
+
+    /// Claims up to `limit` Webmentions due for their check.
+    pub async fn claim_webmentions(&self, now: i64, limit: u32) -> Result<Vec<Webmention>> {
+        Ok(self
+            .statement(
+                "UPDATE webmentions SET status = 'checking', attempts = attempts + 1, next_at = ?1
+                  WHERE id IN (SELECT id FROM webmentions WHERE status = 'queued' AND next_at <= ?1
+                               UNION ALL
+                               SELECT id FROM webmentions WHERE status = 'checking' AND next_at <= ?1 - 300
+                               LIMIT ?2)
+                 RETURNING id, source, target, post_id, status, comment_id, attempts, note",
+                &[num(now), num(limit.into())],
+            )?
+            .all()
+            .await?
+            .results()?)
+    }
+
+    /// The check's outcome: `status` with its note, the comment it shows as, or (`retry_at`) a
+    /// later try.
+    pub async fn webmention_checked(
+        &self,
+        id: i64,
+        status: &str,
+        note: Option<&str>,
+        comment_id: Option<i64>,
+        retry_at: Option<i64>,
+        now: i64,
+    ) -> Result<()> {
+        self.execute(
+            "UPDATE webmentions SET status = ?2, note = ?3, comment_id = COALESCE(?4, comment_id),
+                    next_at = COALESCE(?5, next_at), checked_at = ?6 WHERE id = ?1",
+            &[
+                num(id),
+                status.into(),
+                opt_str(note),
+                opt_num(comment_id),
+                opt_num(retry_at),
+                num(now),
+            ],
+        )
+        .await
+    }
+
+    /// A mention's shown text and author, after its source changed.
+    pub async fn update_mention_comment(
+        &self,
+        id: i64,
+        name: &str,
+        body: &str,
+        body_html: &str,
+    ) -> Result<()> {
+        self.execute(
+            "UPDATE comments SET author_name = ?2, body = ?3, body_html = ?4 WHERE id = ?1",
+            &[num(id), name.into(), body.into(), body_html.into()],
+        )
+        .await
+    }
+
+    /// Whether a site (by its origin) has an approved mention or comment already.
+    pub async fn known_source(&self, origin: &str) -> Result<bool> {
+        let row: Option<IdRow> = self
+            .statement(
+                "SELECT 1 AS id FROM comments INDEXED BY comments_by_client WHERE client_hash = ?1 AND status = 'approved' LIMIT 1",
+                &[origin.into()],
+            )?
+            .first(None)
+            .await?;
+        Ok(row.is_some())
+    }
+}

@@ -30,7 +30,7 @@ mod settings;
 
 pub use federation::{
     ClaimedDelivery, DeliveryRow, FederatedPost, FediverseComment, Follower, RemoteActor,
-    ReplyContent,
+    ReplyContent, Webmention,
 };
 pub use newsletter::{Added, ClaimedMessage, IssueContent, IssuePost, IssueSummary, Subscriber};
 pub use outbox::{Forgotten, MailContext, OutboxEntry, OutboxRow, Subscription};

@@ -68,6 +68,8 @@ pub enum CommentKind {
     Comment,
     Pingback,
     Trackback,
+    /// A Webmention (README.md, "Fediverse"), checked against its source.
+    Webmention,
 }
 
 impl CommentKind {
@@ -77,12 +79,12 @@ impl CommentKind {
 }
 
 deserialize_by_name!(PostStatus, "draft or published");
-deserialize_by_name!(CommentKind, "comment, pingback or trackback");
+deserialize_by_name!(CommentKind, "comment, pingback, trackback or webmention");
 deserialize_by_name!(CommentStatus, "pending, approved or spam");
 
 names!(PostStatus { Draft = "draft", Published = "published" });
 names!(CommentStatus { Pending = "pending", Approved = "approved", Spam = "spam" });
-names!(CommentKind { Comment = "comment", Pingback = "pingback", Trackback = "trackback" });
+names!(CommentKind { Comment = "comment", Pingback = "pingback", Trackback = "trackback", Webmention = "webmention" });
 
 /// Versions of the two renderers whose output rows store. Bump one when its output changes (the
 /// Markdown options, heading ids, the lead; comment paragraphs or links), and every row it

@@ -1,8 +1,9 @@
 //! The blog on the fediverse (README.md, "Fediverse"): the addresses other servers ask
 //! ([`discovery`]: WebFinger, NodeInfo, the actor, posts as `Article`s, the outbox), the inbox
 //! that takes their follows, replies, likes and boosts ([`inbox`]), remote actors fetched and
-//! kept with their keys ([`remote`]), the deliveries of what the blog sends ([`deliver`]), and
-//! the admin's view of followers and deliveries ([`admin`]). The rules are
+//! kept with their keys ([`remote`]), the deliveries of what the blog sends ([`deliver`]),
+//! Webmentions received ([`webmention`]), and the admin's view of followers and deliveries
+//! ([`admin`]). The rules are
 //! `blog_core::federation`'s; the SQL is `store::federation`'s.
 //!
 //! The reader Worker passes every fediverse request here, so that its readers never load this.
@@ -12,6 +13,7 @@ pub mod deliver;
 mod discovery;
 mod inbox;
 mod remote;
+pub mod webmention;
 
 use blog_core::federation::Paths;
 use worker::{Request, Response};
@@ -21,7 +23,11 @@ use crate::edge::App;
 
 /// The paths this module answers (besides a post's address asked for as ActivityPub JSON).
 pub fn is_fediverse_path(path: &str) -> bool {
-    path.starts_with("/.well-known/") || path.starts_with("/ap/") || path == "/nodeinfo/2.1"
+    path.starts_with("/.well-known/")
+        || path.starts_with("/ap/")
+        || path == "/nodeinfo/2.1"
+        || path == "/webmention"
+        || path.starts_with("/webmention/")
 }
 
 /// The blog's fediverse addresses, from its settings.
@@ -49,6 +55,13 @@ impl Identity {
 
 /// Answers a fediverse request: the discovery documents and collections, or the inbox.
 pub async fn handle(req: &mut Request, app: &App, path: &str) -> AppResult<Response> {
+    // Webmention needs no key.
+    if path == "/webmention" {
+        return webmention::receive(req, app).await;
+    }
+    if let Some(id) = path.strip_prefix("/webmention/") {
+        return webmention::status(app, id).await;
+    }
     if app.fediverse_key().is_none() {
         worker::console_log!(
             "{path}: the blog is not on the fediverse: set the AP_PRIVATE_KEY secret (npm run deploy makes one)"
