@@ -10,16 +10,26 @@ import { admin, startBlog } from "./helpers.mjs";
 const POST = "/posts/health-is-social-aint-no-doubt";
 const TARGET = `http://127.0.0.1:8787${POST}`;
 
-/** A site whose pages the test sets: path → [status, html]. */
+/** A site whose pages the test sets (path → [status, html, headers]); it records what is POSTed. */
 async function site() {
   const pages = new Map();
+  const posted = [];
   const server = http.createServer((req, res) => {
-    const [status, html] = pages.get(req.url) ?? [404, "not here"];
-    res.writeHead(status, { "Content-Type": "text/html; charset=utf-8" }).end(html);
+    let body = "";
+    req.on("data", (d) => (body += d));
+    req.on("end", () => {
+      if (req.method === "POST") {
+        posted.push({ path: req.url, type: req.headers["content-type"], form: Object.fromEntries(new URLSearchParams(body)) });
+        res.writeHead(202).end();
+        return;
+      }
+      const [status, html, headers = {}] = pages.get(req.url) ?? [404, "not here"];
+      res.writeHead(status, { "Content-Type": "text/html; charset=utf-8", ...headers }).end(html);
+    });
   });
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
   const origin = `http://127.0.0.1:${server.address().port}`;
-  return { origin, pages, close: () => new Promise((r) => server.close(r)) };
+  return { origin, pages, posted, close: () => new Promise((r) => server.close(r)) };
 }
 
 async function mention(blog, source, target = TARGET) {
@@ -108,5 +118,47 @@ test("a Webmention is checked against its source, moderated, shown, and taken aw
   } finally {
     await blog.close();
     await sources.close();
+  }
+});
+
+test("publishing a post sends a Webmention to each linked page that names an endpoint, in its header or its HTML", async () => {
+  const elsewhere = await site();
+  const blog = await startBlog();
+  try {
+    const o = elsewhere.origin;
+    elsewhere.pages.set("/by-header", [200, "<p>A page</p>", { Link: '</endpoint/a?x=1>; rel="webmention"' }]);
+    elsewhere.pages.set("/by-html", [200, '<!-- <link rel="webmention" href="/wrong"> --><a rel="nofollow webmention" href="endpoint/b">e</a>']);
+    elsewhere.pages.set("/none", [200, "<p>No endpoint here</p>"]);
+    const made = await admin(blog, "POST", "/admin/posts", {
+      slug: "linking-out",
+      title: "Linking out",
+      body: `See [one](${o}/by-header), [two](${o}/by-html#part), [three](${o}/none) and [home](/).`,
+      status: "published",
+    });
+    assert.equal(made.res.status, 201, JSON.stringify(made.json));
+    for (let i = 0; i < 100 && elsewhere.posted.length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    const source = "http://127.0.0.1:8787/posts/linking-out";
+    assert.deepEqual(
+      elsewhere.posted.map((p) => [p.path, p.form.source, p.form.target]).sort(),
+      [
+        ["/endpoint/a?x=1", source, `${o}/by-header`],
+        ["/endpoint/b", source, `${o}/by-html`],
+      ],
+    );
+    assert.equal(elsewhere.posted[0].type, "application/x-www-form-urlencoded");
+    for (let i = 0; i < 50; i++) {
+      const left = await blog.db.prepare("SELECT COUNT(*) AS n FROM webmention_sends WHERE status IN ('queued', 'sending')").first();
+      if (left.n === 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const rows = await blog.db.prepare("SELECT target, status FROM webmention_sends ORDER BY target").all();
+    assert.deepEqual(rows.results.map((r) => [r.target.replace(o, ""), r.status]), [
+      ["/by-header", "sent"],
+      ["/by-html", "sent"],
+      ["/none", "no-endpoint"],
+    ]);
+  } finally {
+    await blog.close();
+    await elsewhere.close();
   }
 });

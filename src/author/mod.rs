@@ -233,13 +233,18 @@ async fn deliver_fediverse(app: &App, requeue: bool) {
     }
 }
 
-/// One run of the Webmention checks (see [`federation::webmention`]); when more are due than a
-/// run takes, a message on the queue brings the consumer back (`requeue`).
+/// One run of the Webmention checks and sends (see [`federation::webmention`]); when more are
+/// due than a run takes, a message on the queue brings the consumer back (`requeue`).
 async fn check_webmentions(app: &App, requeue: bool) {
     match federation::webmention::check_due(app).await {
         Ok(true) if requeue => app.outbox_kick().await,
         Ok(_) => {}
         Err(e) => worker::console_error!("checking Webmentions failed: {e}"),
+    }
+    match federation::webmention::send_due(app).await {
+        Ok(true) if requeue => app.outbox_kick().await,
+        Ok(_) => {}
+        Err(e) => worker::console_error!("sending Webmentions failed: {e}"),
     }
 }
 

@@ -722,3 +722,92 @@ impl Store {
         Ok(row.is_some())
     }
 }
+
+/// A Webmention to send, claimed.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MentionSend {
+    pub id: i64,
+    pub post_id: i64,
+    pub target: String,
+    pub attempts: u32,
+}
+
+impl Store {
+    /// Takes up to `limit` posts whose links are due for a scan.
+    pub async fn take_mention_scans(&self, now: i64, limit: u32) -> Result<Vec<i64>> {
+        #[derive(Deserialize)]
+        struct PostId {
+            post_id: i64,
+        }
+        let rows: Vec<PostId> = self
+            .statement(
+                "DELETE FROM webmention_scans WHERE post_id IN
+                   (SELECT post_id FROM webmention_scans WHERE next_at <= ?1 LIMIT ?2)
+                 RETURNING post_id",
+                &[num(now), num(limit.into())],
+            )?
+            .all()
+            .await?
+            .results()?;
+        Ok(rows.into_iter().map(|r| r.post_id).collect())
+    }
+
+    /// A post's links as they are now: each queued to be sent (again: a page that lost its link
+    /// hears of it too).
+    pub async fn queue_mention_sends(
+        &self,
+        post_id: i64,
+        links: &[String],
+        now: i64,
+    ) -> Result<()> {
+        let again = self.statement(
+            "UPDATE webmention_sends SET status = 'queued', attempts = 0, next_at = ?2 WHERE post_id = ?1",
+            &[num(post_id), num(now)],
+        )?;
+        let new = self.statement(
+            "INSERT OR IGNORE INTO webmention_sends (post_id, target, next_at)
+             SELECT ?1, value, ?3 FROM json_each(?2)",
+            &[num(post_id), id_list_of(links).into(), num(now)],
+        )?;
+        self.db.batch(vec![again, new]).await?;
+        Ok(())
+    }
+
+    pub async fn claim_mention_sends(&self, now: i64, limit: u32) -> Result<Vec<MentionSend>> {
+        Ok(self
+            .statement(
+                "UPDATE webmention_sends SET status = 'sending', attempts = attempts + 1, next_at = ?1
+                  WHERE id IN (SELECT id FROM webmention_sends WHERE status = 'queued' AND next_at <= ?1
+                               UNION ALL
+                               SELECT id FROM webmention_sends WHERE status = 'sending' AND next_at <= ?1 - 300
+                               LIMIT ?2)
+                 RETURNING id, post_id, target, attempts",
+                &[num(now), num(limit.into())],
+            )?
+            .all()
+            .await?
+            .results()?)
+    }
+
+    /// A send's outcome (`retry_at`: queued again then).
+    pub async fn mention_sent(
+        &self,
+        id: i64,
+        status: &str,
+        endpoint: Option<&str>,
+        note: Option<&str>,
+        retry_at: Option<i64>,
+    ) -> Result<()> {
+        self.execute(
+            "UPDATE webmention_sends SET status = CASE WHEN ?5 IS NULL THEN ?2 ELSE 'queued' END,
+                    endpoint = COALESCE(?3, endpoint), note = ?4, next_at = COALESCE(?5, next_at) WHERE id = ?1",
+            &[num(id), status.into(), opt_str(endpoint), opt_str(note), opt_num(retry_at)],
+        )
+        .await
+    }
+}
+
+/// Strings as a JSON array, for `json_each`.
+fn id_list_of(items: &[String]) -> String {
+    serde_json::to_string(items).unwrap_or_else(|_| "[]".into())
+}

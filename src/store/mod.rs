@@ -29,8 +29,8 @@ mod sessions;
 mod settings;
 
 pub use federation::{
-    ClaimedDelivery, DeliveryRow, FederatedPost, FediverseComment, Follower, RemoteActor,
-    ReplyContent, Webmention,
+    ClaimedDelivery, DeliveryRow, FederatedPost, FediverseComment, Follower, MentionSend,
+    RemoteActor, ReplyContent, Webmention,
 };
 pub use newsletter::{Added, ClaimedMessage, IssueContent, IssuePost, IssueSummary, Subscriber};
 pub use outbox::{Forgotten, MailContext, OutboxEntry, OutboxRow, Subscription};

@@ -233,6 +233,31 @@ pub fn links_to(html: &str, target: &str) -> bool {
     })
 }
 
+/// The most links of one post that are sent a mention.
+pub const MAX_LINKS: usize = 100;
+
+/// The addresses a post's HTML links to on other sites (`<a href>`, http(s), without their
+/// fragment, each once, at most [`MAX_LINKS`]): where its Webmentions go.
+pub fn external_links(html: &str, own_base: &str) -> Vec<String> {
+    let own = crate::federation::host_of(own_base);
+    let mut out: Vec<String> = Vec::new();
+    for e in elements(html) {
+        let Some(href) = e.attr("href") else {
+            continue;
+        };
+        let href = crate::text::decode_entities(href.trim());
+        let href = href.split('#').next().unwrap_or_default().to_string();
+        let host = crate::federation::host_of(&href);
+        if host.is_some() && host != own && !out.contains(&href) {
+            out.push(href);
+            if out.len() == MAX_LINKS {
+                break;
+            }
+        }
+    }
+    out
+}
+
 /// What a mention is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MentionKind {
@@ -603,6 +628,18 @@ mod tests {
     }
 
     const TARGET: &str = "https://blog.example/posts/hello";
+
+    #[test]
+    fn a_posts_links_elsewhere() {
+        let html = r#"<p><a href="https://a.example/x#part">a</a> <a href="/posts/local">local</a>
+            <a href="https://blog.example/posts/other">own</a> <a href="https://a.example/x">again</a>
+            <a href="mailto:me@example.org">mail</a> <img src="https://img.example/i.png">
+            <a href="http://b.example/?q=1&amp;r=2">b</a></p>"#;
+        assert_eq!(
+            external_links(html, "https://blog.example"),
+            vec!["https://a.example/x", "http://b.example/?q=1&r=2"]
+        );
+    }
 
     #[test]
     fn a_source_links_or_not() {

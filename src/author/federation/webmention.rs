@@ -154,9 +154,14 @@ pub async fn check_due(app: &App) -> AppResult<bool> {
     Ok(claimed.len() == BATCH as usize)
 }
 
-/// What fetching a source gave.
+/// What fetching a page gave.
 enum Fetched {
-    Page(String),
+    /// Its address after redirects, its `Link` headers, its HTML.
+    Page {
+        url: String,
+        links: Vec<String>,
+        html: String,
+    },
     Gone(u16),
     Refused(String),
 }
@@ -164,14 +169,14 @@ enum Fetched {
 async fn check(app: &App, store: &Store, mention: &Webmention, now: i64) -> AppResult<()> {
     let settings = app.settings().await?;
     let base = settings.blog.base_url.clone();
-    let fetched = fetch_source(&mention.source, &base).await?;
+    let fetched = fetch_page(&mention.source, &base).await?;
     let post_path = store
         .federated_post(mention.post_id)
         .await?
         .map(|p| p.path)
         .unwrap_or_default();
     let html = match fetched {
-        Fetched::Page(html) => html,
+        Fetched::Page { html, .. } => html,
         Fetched::Gone(status) => {
             let note = format!("the source answers HTTP {status}");
             return take_away(app, store, mention, &post_path, &note, now).await;
@@ -305,9 +310,9 @@ async fn purge(app: &App, store: &Store, post_id: i64, path: &str, now: i64) -> 
     Ok(())
 }
 
-/// Fetches a source page, following at most three redirects, each address checked first.
-async fn fetch_source(source: &str, base: &str) -> AppResult<Fetched> {
-    let mut url = source.to_string();
+/// Fetches a page, following at most three redirects, each address checked first.
+async fn fetch_page(page: &str, base: &str) -> AppResult<Fetched> {
+    let mut url = page.to_string();
     for _ in 0..4 {
         if !may_fetch(&url, base) || host_of(&url) == host_of(base) {
             return Ok(Fetched::Refused(format!(
@@ -344,11 +349,16 @@ async fn fetch_source(source: &str, base: &str) -> AppResult<Fetched> {
         let status = response.status_code();
         match status {
             200 => {
+                let links: Vec<String> = response.headers().get("Link")?.into_iter().collect();
                 let bytes = response.bytes().await?;
                 if bytes.len() > MAX_SOURCE_BYTES {
-                    return Ok(Fetched::Refused("the source is larger than 1 MB".into()));
+                    return Ok(Fetched::Refused("the page is larger than 1 MB".into()));
                 }
-                return Ok(Fetched::Page(String::from_utf8_lossy(&bytes).into_owned()));
+                return Ok(Fetched::Page {
+                    url,
+                    links,
+                    html: String::from_utf8_lossy(&bytes).into_owned(),
+                });
             }
             301 | 302 | 303 | 307 | 308 => {
                 let location = response.headers().get("Location")?.unwrap_or_default();
@@ -362,12 +372,115 @@ async fn fetch_source(source: &str, base: &str) -> AppResult<Fetched> {
                     "{url} answered HTTP {status}"
                 )))
             }
-            _ => {
-                return Ok(Fetched::Refused(format!(
-                    "the source answers HTTP {status}"
-                )))
-            }
+            _ => return Ok(Fetched::Refused(format!("the page answers HTTP {status}"))),
         }
     }
-    Ok(Fetched::Refused("the source redirects too often".into()))
+    Ok(Fetched::Refused("the page redirects too often".into()))
+}
+
+/// Sends what is due: the links of posts published or edited since (scanned into one send per
+/// link), then the sends, each to the endpoint its target names. `true`: more are due now.
+pub async fn send_due(app: &App) -> AppResult<bool> {
+    let store = app.store()?;
+    let now = runtime::now();
+    let base = app.blog().await?.base_url.clone();
+    for post_id in store.take_mention_scans(now, 5).await? {
+        let links = match store.federated_post(post_id).await? {
+            Some(post) if post.is_public(now) => {
+                let mut html = post.body_html.clone();
+                let addenda: Vec<(String, i64)> =
+                    serde_json::from_str(&post.addenda).unwrap_or_default();
+                for (addendum, _) in addenda {
+                    html.push_str(&addendum);
+                }
+                webmention::external_links(&html, &base)
+            }
+            _ => continue,
+        };
+        store.queue_mention_sends(post_id, &links, now).await?;
+    }
+    let claimed = store.claim_mention_sends(now, BATCH).await?;
+    for send in &claimed {
+        let (status, endpoint, note, retry) = match send_one(&store, send, &base, now).await {
+            Ok((status, endpoint, note)) => (status, endpoint, note, None),
+            Err(e) => {
+                let retry =
+                    (send.attempts < MAX_ATTEMPTS).then(|| now + retry_delay(send.attempts));
+                ("failed", None, Some(e.to_string()), retry)
+            }
+        };
+        store
+            .mention_sent(send.id, status, endpoint.as_deref(), note.as_deref(), retry)
+            .await?;
+    }
+    Ok(claimed.len() == BATCH as usize)
+}
+
+/// A send's outcome: its status, the endpoint found, and a note.
+type SendOutcome = (&'static str, Option<String>, Option<String>);
+
+/// Finds a target's endpoint and tells it.
+async fn send_one(
+    store: &Store,
+    send: &crate::store::MentionSend,
+    base: &str,
+    now: i64,
+) -> AppResult<SendOutcome> {
+    let Some(post) = store.federated_post(send.post_id).await? else {
+        return Ok(("failed", None, Some("the post is gone".into())));
+    };
+    if !post.is_public(now) {
+        return Ok(("failed", None, Some("the post is not public".into())));
+    }
+    let (url, links, html) = match fetch_page(&send.target, base).await? {
+        Fetched::Page { url, links, html } => (url, links, html),
+        Fetched::Gone(status) => return Ok(("no-endpoint", None, Some(format!("HTTP {status}")))),
+        Fetched::Refused(why) => return Ok(("no-endpoint", None, Some(why))),
+    };
+    let links: Vec<&str> = links.iter().map(String::as_str).collect();
+    let Some(endpoint) = webmention::discover(&url, &links, &html) else {
+        return Ok(("no-endpoint", None, None));
+    };
+    if !may_fetch(&endpoint, base) || host_of(&endpoint) == host_of(base) {
+        return Ok((
+            "failed",
+            Some(endpoint),
+            Some("the endpoint is not an address the blog may ask".into()),
+        ));
+    }
+    let source = format!("{base}{}", post.path);
+    let body: String = form_urlencoded::Serializer::new(String::new())
+        .append_pair("source", &source)
+        .append_pair("target", &send.target)
+        .finish();
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    let headers = worker::Headers::new();
+    headers.set("Content-Type", "application/x-www-form-urlencoded")?;
+    headers.set("User-Agent", "edge-blog (Webmention)")?;
+    init.set_headers(&headers.0);
+    init.set_body(&wasm_bindgen::JsValue::from_str(&body));
+    let request = web_sys::Request::new_with_str_and_init(&endpoint, &init)
+        .map(Request::from)
+        .map_err(|e| AppError::BadRequest(format!("{endpoint}: {e:?}")))?;
+    let fetch = Fetch::Request(request);
+    let fetching = std::pin::pin!(fetch.send());
+    let timer = std::pin::pin!(worker::Delay::from(TIMEOUT));
+    let status = match select(fetching, timer).await {
+        Either::Left((Ok(mut response), _)) => {
+            let _ = response.bytes().await;
+            response.status_code()
+        }
+        Either::Left((Err(e), _)) => return Err(AppError::Unavailable(format!("{endpoint}: {e}"))),
+        Either::Right(_) => {
+            return Err(AppError::Unavailable(format!("{endpoint} did not answer")))
+        }
+    };
+    match status {
+        200..=299 => Ok(("sent", Some(endpoint), None)),
+        500.. => Err(AppError::Unavailable(format!(
+            "{endpoint} answered HTTP {status}"
+        ))),
+        _ => Ok(("failed", Some(endpoint), Some(format!("HTTP {status}")))),
+    }
 }
