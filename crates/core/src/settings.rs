@@ -567,6 +567,17 @@ impl Settings {
                 .filter(|v| crate::form::is_email(v))
                 .map(str::to_string)
         };
+        // A list setting (commas or new lines), each item trimmed and in lower case.
+        let lower_list = |key: &str| -> Vec<String> {
+            stored(key)
+                .map(|list| {
+                    list.split([',', '\n'])
+                        .map(|p| p.trim().to_lowercase())
+                        .filter(|p| !p.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
         let spam = SpamConfig::default();
         let base_url = text("base_url", defaults::BASE_URL)
             .trim_end_matches('/')
@@ -588,14 +599,7 @@ impl Settings {
                 max_links: number("comment_max_links")
                     .and_then(|n| usize::try_from(n).ok())
                     .unwrap_or(spam.max_links),
-                blocklist: stored("comment_blocklist")
-                    .map(|list| {
-                        list.split([',', '\n'])
-                            .map(|p| p.trim().to_lowercase())
-                            .filter(|p| !p.is_empty())
-                            .collect()
-                    })
-                    .unwrap_or_default(),
+                blocklist: lower_list("comment_blocklist"),
                 blocked_clients: stored("comment_blocked_clients")
                     .map(|list| list.split_whitespace().map(str::to_string).collect())
                     .unwrap_or_default(),
@@ -622,14 +626,7 @@ impl Settings {
                     .filter(|h| is_handle(h))
                     .unwrap_or(defaults::HANDLE)
                     .to_ascii_lowercase(),
-                blocked_domains: stored("fediverse_blocked_domains")
-                    .map(|list| {
-                        list.split([',', '\n'])
-                            .map(|d| d.trim().to_ascii_lowercase())
-                            .filter(|d| !d.is_empty())
-                            .collect()
-                    })
-                    .unwrap_or_default(),
+                blocked_domains: lower_list("fediverse_blocked_domains"),
             },
             newsletter: {
                 let from = address("newsletter_from").or_else(|| address("email_from"));
