@@ -498,6 +498,21 @@ test("outbox lists the mail the blog wrote, and forget removes what is held abou
     assert.match(bad.stderr, /email/);
   }, { settings: { email_from: "blog@example.org", author_email: "author@example.org", comment_min_seconds: "0" } }));
 
+test("followers: the fediverse account, its followers and the deliveries", () =>
+  withBlog(async (blog, url) => {
+    await blog.db
+      .prepare("INSERT INTO fediverse_actors (id, key_id, public_key, inbox, name, handle, fetched_at) VALUES ('https://social.example/users/ann', 'k', 'PEM', 'https://social.example/inbox', 'Ann', '@ann@social.example', 1)")
+      .run();
+    await blog.db.prepare("INSERT INTO followers (actor_id, inbox, created_at) VALUES ('https://social.example/users/ann', 'https://social.example/inbox', 1796300000)").run();
+    const ls = await blogctl(url, ["followers"]);
+    assert.equal(ls.code, 0, ls.stderr);
+    assert.match(ls.stdout, /^@blog@127\.0\.0\.1:8787: 1 follower\n/);
+    assert.match(ls.stdout, /@ann@social\.example  Ann  since 2026-12-03T/);
+    const deliveries = await blogctl(url, ["followers", "--deliveries"]);
+    assert.equal(deliveries.code, 0, deliveries.stderr);
+    assert.match(deliveries.stdout, /^deliveries: \d+ queued, \d+ delivered, \d+ failed, \d+ cancelled\n/);
+  }, { settings: { base_url: "http://127.0.0.1:8787" } }));
+
 test("subscribers: import a provider's file (every line reported), add, list, export, remove", () =>
   withBlog(async (blog, url) => {
     const ghost = path.join(ROOT, "tests", "fixtures", "newsletter", "ghost.csv");

@@ -177,10 +177,22 @@ test("followed from Fedify: discovery, a signed Accept, posts and addenda delive
     await peer.send(actor, peer.like(articleId, 1));
     page = await (await get("/posts/on-the-fediverse")).text();
     assert.ok(page.includes("1 like on the fediverse"));
+    await peer.send(actor, peer.announce(articleId, 1));
+    page = await (await get("/posts/on-the-fediverse")).text();
+    assert.ok(page.includes("1 like and 1 boost on the fediverse"));
+    await peer.send(actor, peer.undoLike(articleId, 1));
+    page = await (await get("/posts/on-the-fediverse")).text();
+    assert.ok(page.includes("1 boost on the fediverse") && !page.includes("1 like"));
     await peer.send(actor, peer.delete(noteId, "d1"));
     page = await (await get("/posts/on-the-fediverse")).text();
     assert.ok(!page.includes("Lovely post"), "a deleted reply is gone");
     assert.equal(await count(blog, "SELECT COUNT(*) AS n FROM comments WHERE ap_actor IS NOT NULL"), 0);
+
+    // Unpublished, the post is deleted from her server too.
+    const unpublished = await admin(blog, "PATCH", "/admin/posts/on-the-fediverse", { status: "draft" });
+    assert.equal(unpublished.res.status, 200, JSON.stringify(unpublished.json));
+    const deleted = await peer.waitFor("Delete");
+    assert.equal(deleted.json.object?.id ?? deleted.json.object, articleId);
 
     // Unfollowed: the next post is delivered to no one.
     await peer.send(actor, peer.unfollow(actor, 1));
@@ -267,6 +279,10 @@ test("the inbox refuses unsigned, forged, stale, mismatched, oversized and block
     const actor = await peer.ctx().lookupObject(`${base}/ap/actor`);
     await peer.send(actor, peer.like(`${base}/posts/health-is-social-aint-no-doubt`, 7));
     assert.equal(await count(blog, "SELECT likes AS n FROM posts WHERE slug = 'health-is-social-aint-no-doubt'"), 1);
+    // Her account deleted: her like and her follow go with it.
+    await peer.send(actor, peer.deleteSelf("gone"));
+    assert.equal(await count(blog, "SELECT likes AS n FROM posts WHERE slug = 'health-is-social-aint-no-doubt'"), 0);
+    assert.equal(await count(blog, "SELECT COUNT(*) AS n FROM followers"), 0);
   } finally {
     await blog.close();
     await peer.close();

@@ -9,7 +9,7 @@ import {
   MemoryKvStore,
   generateCryptoKeyPair,
 } from "@fedify/fedify";
-import { Accept, Create, Delete, Endpoints, Follow, Like, Note, Person, Undo, Update } from "@fedify/fedify/vocab";
+import { Accept, Announce, Create, Delete, Endpoints, Follow, Like, Note, Person, Undo, Update } from "@fedify/fedify/vocab";
 
 /** Starts the peer; `firstKnock` picks the HTTP-signature spec Fedify tries first. */
 export async function startPeer({ firstKnock = "rfc9421" } = {}) {
@@ -117,6 +117,15 @@ export async function startPeer({ firstKnock = "rfc9421" } = {}) {
     update: (note, id) => new Update({ id: new URL(`${origin}/activities/${id}`), actor: alice(), object: note }),
     delete: (noteId, id) => new Delete({ id: new URL(`${origin}/activities/${id}`), actor: alice(), object: new URL(noteId) }),
     like: (object, id) => new Like({ id: new URL(`${origin}/likes/${id}`), actor: alice(), object: new URL(object) }),
+    announce: (object, id) => new Announce({ id: new URL(`${origin}/boosts/${id}`), actor: alice(), object: new URL(object) }),
+    undoLike: (object, id) =>
+      new Undo({
+        id: new URL(`${origin}/undo-like/${id}`),
+        actor: alice(),
+        object: new Like({ id: new URL(`${origin}/likes/${id}`), actor: alice(), object: new URL(object) }),
+      }),
+    /** Alice's account deleted: everything she sent goes. */
+    deleteSelf: (id) => new Delete({ id: new URL(`${origin}/activities/${id}`), actor: alice(), object: alice() }),
     close: () => {
       globalThis.fetch = realFetch;
       return new Promise((r) => server.close(r));
