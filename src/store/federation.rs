@@ -213,8 +213,9 @@ impl Store {
             path: String,
         }
         let touched = self.statement(
-            "SELECT DISTINCT p.path FROM posts p WHERE p.id IN
-               (SELECT post_id FROM comments WHERE ap_actor = ?1 UNION SELECT post_id FROM fediverse_reactions WHERE actor_id = ?1)",
+            // `IN` makes a set of the ids: each post once, without sorting.
+            "SELECT p.path FROM posts p WHERE p.id IN
+               (SELECT post_id FROM comments WHERE ap_actor = ?1 UNION ALL SELECT post_id FROM fediverse_reactions WHERE actor_id = ?1)",
             &[actor_id.into()],
         )?;
         let comments = self.statement(
@@ -448,12 +449,14 @@ impl Store {
     pub async fn reply_content(&self, comment_id: i64) -> Result<Option<ReplyContent>> {
         Ok(self
             .statement(
+                // CROSS JOIN keeps the order (the comment, its parent, its post: three rowid
+                // lookups); left to itself, SQLite may walk the parents by their actor.
                 "SELECT c.id, c.body_html, c.created_at, c.status, p.path AS post_path, parent.ap_id AS parent_ap_id,
-                        parent.ap_actor AS parent_actor, a.handle AS parent_handle
-                   FROM comments c JOIN posts p ON p.id = c.post_id
-                   JOIN comments parent ON parent.id = c.parent_id
-                   JOIN fediverse_actors a ON a.id = parent.ap_actor
-                  WHERE c.id = ?1",
+                        parent.ap_actor AS parent_actor,
+                        COALESCE((SELECT handle FROM fediverse_actors WHERE id = parent.ap_actor), parent.ap_actor) AS parent_handle
+                   FROM comments c CROSS JOIN comments parent CROSS JOIN posts p
+                  WHERE c.id = ?1 AND parent.id = c.parent_id AND p.id = c.post_id
+                    AND parent.ap_id IS NOT NULL AND parent.ap_actor IS NOT NULL",
                 &[num(comment_id)],
             )?
             .first(None)
