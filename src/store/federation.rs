@@ -107,6 +107,18 @@ pub struct FediverseComment {
     pub status: CommentStatus,
 }
 
+/// A row that is a post's path.
+#[derive(Deserialize)]
+struct PathRow {
+    path: String,
+}
+
+/// A row that is a time, or NULL (`MIN` of nothing).
+#[derive(Deserialize)]
+struct At {
+    at: Option<f64>,
+}
+
 const FEDERATED_POST: &str = "SELECT p.id, p.path, p.title, p.body_html, p.lead, p.status, p.kind, p.published_at, p.updated_at,
         p.responses, p.image,
         (SELECT COALESCE(json_group_array(json_array(t.tag, t.slug)), '[]') FROM post_tags t WHERE t.post_id = p.id) AS tags,
@@ -208,10 +220,6 @@ impl Store {
     /// Everything an actor sent (their replies, likes, boosts, their follow), when their account
     /// is deleted; the paths of the posts whose pages showed some of it.
     pub async fn forget_remote_actor(&self, actor_id: &str) -> Result<Vec<String>> {
-        #[derive(Deserialize)]
-        struct PathRow {
-            path: String,
-        }
         let touched = self.statement(
             // `IN` makes a set of the ids: each post once, without sorting.
             "SELECT p.path FROM posts p WHERE p.id IN
@@ -322,10 +330,6 @@ impl Store {
         ap_id: &str,
         actor: &str,
     ) -> Result<Option<String>> {
-        #[derive(Deserialize)]
-        struct PathRow {
-            path: String,
-        }
         let row: Option<PathRow> = self
             .statement(
                 "DELETE FROM comments WHERE ap_id = ?1 AND ap_actor = ?2
@@ -346,10 +350,6 @@ impl Store {
         kind: &str,
         now: i64,
     ) -> Result<Option<String>> {
-        #[derive(Deserialize)]
-        struct PathRow {
-            path: String,
-        }
         let row: Option<PathRow> = self
             .statement(
                 "INSERT INTO fediverse_reactions (id, post_id, actor_id, kind, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
@@ -363,10 +363,6 @@ impl Store {
 
     /// Takes a like or boost back (by its id, only by its actor); the post's path.
     pub async fn remove_reaction(&self, id: &str, actor: &str) -> Result<Option<String>> {
-        #[derive(Deserialize)]
-        struct PathRow {
-            path: String,
-        }
         let row: Option<PathRow> = self
             .statement(
                 "DELETE FROM fediverse_reactions WHERE id = ?1 AND actor_id = ?2
@@ -432,10 +428,6 @@ impl Store {
 
     /// The first post's date (the actor's `published`).
     pub async fn first_post_at(&self) -> Result<Option<i64>> {
-        #[derive(Deserialize)]
-        struct At {
-            at: Option<f64>,
-        }
         let row: Option<At> = self
             .statement(
                 "SELECT MIN(published_at) AS at FROM posts WHERE kind = 'post' AND status = 'published'",
@@ -487,7 +479,7 @@ impl Store {
         if claimed.is_empty() {
             return Ok(Vec::new());
         }
-        let ids = id_list(claimed.iter().map(|c| c.id));
+        let ids = json_list(&claimed.iter().map(|c| c.id).collect::<Vec<_>>());
         Ok(self
             .statement(
                 "SELECT d.id, d.activity_id, d.inbox, d.attempts, a.kind, a.post_id, a.comment_id, a.object
@@ -543,10 +535,6 @@ impl Store {
 
     /// When the next queued delivery is due, if any.
     pub async fn next_delivery_at(&self) -> Result<Option<i64>> {
-        #[derive(Deserialize)]
-        struct At {
-            at: Option<f64>,
-        }
         let row: Option<At> = self
             .statement(
                 "SELECT MIN(next_at) AS at FROM fediverse_deliveries WHERE status = 'queued'",
@@ -770,7 +758,7 @@ impl Store {
         let new = self.statement(
             "INSERT OR IGNORE INTO webmention_sends (post_id, target, next_at)
              SELECT ?1, value, ?3 FROM json_each(?2)",
-            &[num(post_id), id_list_of(links).into(), num(now)],
+            &[num(post_id), json_list(links).into(), num(now)],
         )?;
         self.db.batch(vec![again, new]).await?;
         Ok(())
@@ -808,9 +796,4 @@ impl Store {
         )
         .await
     }
-}
-
-/// Strings as a JSON array, for `json_each`.
-fn id_list_of(items: &[String]) -> String {
-    serde_json::to_string(items).unwrap_or_else(|_| "[]".into())
 }

@@ -101,9 +101,10 @@ fn num(n: i64) -> JsValue {
     JsValue::from_f64(n as f64)
 }
 
-/// Ids as a JSON array, for `json_each` (the rows a claim took, read back in one statement).
-fn id_list(ids: impl Iterator<Item = i64>) -> String {
-    serde_json::to_string(&ids.collect::<Vec<_>>()).unwrap_or_else(|_| "[]".into())
+/// Values as a JSON array, for `json_each` (the rows a claim took, read back in one
+/// statement; a post's links).
+fn json_list<T: serde::Serialize>(items: &[T]) -> String {
+    serde_json::to_string(items).unwrap_or_else(|_| "[]".into())
 }
 
 fn short_batch() -> StoreError {

@@ -456,7 +456,7 @@ impl Store {
         if claimed.is_empty() {
             return Ok(Vec::new());
         }
-        let ids = id_list(claimed.iter().map(|c| c.id));
+        let ids = json_list(&claimed.iter().map(|c| c.id).collect::<Vec<_>>());
         Ok(self
             .statement(
                 "SELECT m.id, m.kind, m.issue_id, m.attempts, s.email, s.status, s.cadence, s.token
