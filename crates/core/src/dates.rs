@@ -371,6 +371,42 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
     Some(local - offset)
 }
 
+/// "2011-03-18T10:17": a moment as a `datetime-local` field shows it, on the zone's clock.
+pub fn local_input(unix: i64, zone: &dyn Zone) -> String {
+    let t = Civil::in_zone(unix, zone);
+    let mut out = String::with_capacity(16);
+    push_number(&mut out, t.year, 4);
+    out.push('-');
+    push_two_digits(&mut out, t.month);
+    out.push('-');
+    push_two_digits(&mut out, t.day);
+    out.push('T');
+    push_two_digits(&mut out, t.hour);
+    out.push(':');
+    push_two_digits(&mut out, t.minute);
+    out
+}
+
+/// Reads a `datetime-local` field ("2011-03-18T10:17", seconds optional) as a time on the
+/// zone's clock. A wall time skipped when the clocks go forward reads as the moment after the
+/// gap (as JavaScript's `Date` reads it); one that happens twice, as its first.
+pub fn parse_local_input(text: &str, zone: &dyn Zone) -> Option<i64> {
+    let text = text.trim();
+    let naive = match text.len() {
+        16 => parse_rfc3339(&format!("{text}:00Z"))?,
+        19 => parse_rfc3339(&format!("{text}Z"))?,
+        _ => return None,
+    };
+    // The offsets half a day either side of the naive time settle it (zones change at most
+    // once a day).
+    let early = naive - i64::from(zone.offset_at(naive - 86_400 / 2));
+    let late = naive - i64::from(zone.offset_at(naive + 86_400 / 2));
+    [early, late]
+        .into_iter()
+        .find(|&t| t + i64::from(zone.offset_at(t)) == naive)
+        .or(Some(early))
+}
+
 /// Parses the offset part of `Intl.DateTimeFormat`'s `longOffset` time-zone name ("GMT",
 /// "GMT+01:00", "GMT-05:30") into seconds east of UTC.
 pub fn parse_gmt_offset(text: &str) -> Option<i32> {
@@ -540,5 +576,44 @@ mod tests {
         assert_eq!(parse_gmt_offset("GMT\u{2212}03:00"), Some(-3 * HOUR));
         assert_eq!(parse_gmt_offset("UTC"), None);
         assert_eq!(parse_gmt_offset("GMT+99:00"), None);
+    }
+
+    /// Europe/London in 2011: GMT, then BST from 27 March 01:00 UTC to 30 October 01:00 UTC.
+    struct London;
+    impl Zone for London {
+        fn offset_at(&self, unix: i64) -> i32 {
+            if (1_301_187_600..1_319_936_400).contains(&unix) {
+                3600
+            } else {
+                0
+            }
+        }
+    }
+
+    #[test]
+    fn datetime_local_fields_on_the_blogs_clock() {
+        let at = 1_300_457_820; // 2011-03-18T14:17:00Z, GMT
+        assert_eq!(local_input(at, &London), "2011-03-18T14:17");
+        assert_eq!(parse_local_input("2011-03-18T14:17", &London), Some(at));
+        let summer = 1_310_998_620; // 2011-07-18T14:17:00Z = 15:17 BST
+        assert_eq!(local_input(summer, &London), "2011-07-18T15:17");
+        assert_eq!(parse_local_input("2011-07-18T15:17", &London), Some(summer));
+        assert_eq!(
+            parse_local_input("2011-07-18T15:17:00", &London),
+            Some(summer)
+        );
+        assert_eq!(local_input(at, &FixedZone(-4 * 3600)), "2011-03-18T10:17");
+        assert_eq!(
+            parse_local_input("2011-03-18T10:17", &FixedZone(-4 * 3600)),
+            Some(at)
+        );
+        // 01:30 on 27 March 2011 never happened in London: it reads as 02:30 BST (01:30 UTC).
+        assert_eq!(
+            parse_local_input("2011-03-27T01:30", &London),
+            Some(1_301_189_400)
+        );
+        for bad in ["", "yesterday", "2011-02-30T10:00", "2011-03-18 10:17x"] {
+            assert_eq!(parse_local_input(bad, &London), None, "{bad}");
+        }
     }
 }

@@ -167,7 +167,7 @@ pub fn is_email(email: &str) -> bool {
 }
 
 /// An optional website: `http`/`https` only. A bare domain ("example.com") gets `https://`.
-fn normalise_url(text: &str) -> Result<Option<String>, String> {
+pub(crate) fn normalise_url(text: &str) -> Result<Option<String>, String> {
     let url = text.trim();
     if url.is_empty() {
         return Ok(None);

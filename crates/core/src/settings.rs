@@ -46,6 +46,8 @@ pub struct Settings {
     pub newsletter: Newsletter,
     /// The blog on the fediverse (see [`Fediverse`]).
     pub fediverse: Fediverse,
+    /// How long a browser admin session lasts, in seconds (`admin_session_hours`).
+    pub admin_session_seconds: i64,
 }
 
 /// The blog's fediverse account.
@@ -256,6 +258,16 @@ pub const SETTINGS: &[Setting] = &[
         default: "",
         about: "Fediverse servers whose follows, replies and likes are refused (one domain a line; subdomains too)",
         rule: Rule::Lines { max: 20_000 },
+    },
+    Setting {
+        key: "admin_session_hours",
+        default: "24",
+        about: "How long a browser admin session lasts before it asks for the token again (1–720 hours)",
+        rule: Rule::Number {
+            min: 1,
+            max: 720,
+            optional: false,
+        },
     },
     Setting {
         key: "comment_moderation",
@@ -546,6 +558,7 @@ pub fn shows_on_pages(key: &str) -> bool {
         && key != "fediverse_blocked_domains"
         && key != "icon"
         && key != "author_email"
+        && !key.starts_with("admin_")
 }
 
 impl Settings {
@@ -616,6 +629,10 @@ impl Settings {
                     .unwrap_or(spam.rate_window_seconds),
             },
             comments_close_after_days: number("comments_close_after_days").filter(|d| *d > 0),
+            admin_session_seconds: number("admin_session_hours")
+                .filter(|h| (1..=720).contains(h))
+                .unwrap_or(24)
+                * 3600,
             mail: Mail {
                 from: address("email_from"),
                 author: address("author_email"),

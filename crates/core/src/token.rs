@@ -161,8 +161,8 @@ pub fn verify_moderation_link(
     Ok(link)
 }
 
-/// How long a browser admin session lasts.
-pub const SESSION_SECONDS: i64 = 12 * 3600;
+/// The longest session the setting allows: a cookie claiming more was not signed by us.
+pub const MAX_SESSION_SECONDS: i64 = 30 * 24 * 3600;
 
 /// The browser admin's session cookie value: `{expires}.{hex hmac}` under a key derived from
 /// the admin token (so that changing the token signs everyone out).
@@ -184,7 +184,7 @@ pub fn verify_session(key: &str, cookie: &str, now: i64) -> Result<i64, TokenErr
     if now > expires {
         return Err(TokenError::Expired);
     }
-    if expires > now + SESSION_SECONDS + 60 {
+    if expires > now + MAX_SESSION_SECONDS + 60 {
         return Err(TokenError::FromTheFuture);
     }
     Ok(expires)
@@ -291,7 +291,7 @@ mod tests {
             verify_session(&key, &cookie.replacen("5000", "9000", 1), 4_000),
             Err(TokenError::Forged)
         );
-        let far = session_token(&key, 4_000 + SESSION_SECONDS + 3_600);
+        let far = session_token(&key, 4_000 + MAX_SESSION_SECONDS + 3_600);
         assert_eq!(
             verify_session(&key, &far, 4_000),
             Err(TokenError::FromTheFuture)

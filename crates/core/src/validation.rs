@@ -368,20 +368,100 @@ pub fn author_comment(json: &Value) -> Result<(String, Option<i64>), FieldErrors
     }
 }
 
-/// A moderation decision: `{"status": "approved" | "pending" | "spam"}`.
-pub fn comment_status(json: &Value) -> Result<CommentStatus, FieldErrors> {
+/// What `PATCH /admin/comments/{id}` changes: its status and, when the author corrects a
+/// comment, its text and who it is from. `None` leaves a field as it is.
+#[derive(Debug, Default, PartialEq)]
+pub struct CommentEdit {
+    pub status: Option<CommentStatus>,
+    pub body: Option<String>,
+    pub author: Option<String>,
+    /// Empty: no address (the author's own replies and fediverse comments have none).
+    pub email: Option<String>,
+    /// `Some(None)`: no website.
+    pub url: Option<Option<String>>,
+}
+
+impl CommentEdit {
+    /// Whether it changes more than the status (the text must be rendered again).
+    pub fn changes_content(&self) -> bool {
+        self.body.is_some() || self.author.is_some() || self.email.is_some() || self.url.is_some()
+    }
+}
+
+/// Reads a comment's edit: `{"status": …, "body": …, "author": …, "email": …, "url": …}`, each
+/// optional, at least one.
+pub fn comment_edit(json: &Value) -> Result<CommentEdit, FieldErrors> {
     let map = object(json)?;
     let mut errors = FieldErrors::new();
-    unknown_keys(map, &["status"], &mut errors);
-    let status = text(map, "status", &mut errors).and_then(|s| CommentStatus::parse(&s));
-    match status {
-        Some(s) if errors.is_empty() => Ok(s),
-        _ => {
-            errors
-                .entry("status".into())
-                .or_insert_with(|| "Must be \"approved\", \"pending\" or \"spam\".".into());
-            Err(errors)
+    unknown_keys(
+        map,
+        &["status", "body", "author", "email", "url"],
+        &mut errors,
+    );
+    let mut edit = CommentEdit::default();
+    if let Some(status) = text(map, "status", &mut errors) {
+        edit.status = CommentStatus::parse(&status);
+        if edit.status.is_none() {
+            errors.insert(
+                "status".into(),
+                "Must be \"approved\", \"pending\" or \"spam\".".into(),
+            );
         }
+    }
+    if let Some(body) = text(map, "body", &mut errors) {
+        let body = body.replace("\r\n", "\n").trim().to_string();
+        match body.chars().count() {
+            0 => _ = errors.insert("body".into(), "Must not be empty.".into()),
+            n if n > MAX_COMMENT_CHARS => {
+                _ = errors.insert(
+                    "body".into(),
+                    format!("At most {MAX_COMMENT_CHARS} characters (this has {n})."),
+                )
+            }
+            _ => edit.body = Some(body),
+        }
+    }
+    if let Some(author) = text(map, "author", &mut errors) {
+        let author = author.split_whitespace().collect::<Vec<_>>().join(" ");
+        match author.chars().count() {
+            0 => _ = errors.insert("author".into(), "Must not be empty.".into()),
+            n if n > crate::form::MAX_AUTHOR_CHARS => {
+                _ = errors.insert(
+                    "author".into(),
+                    format!("At most {} characters.", crate::form::MAX_AUTHOR_CHARS),
+                )
+            }
+            _ => edit.author = Some(author),
+        }
+    }
+    if let Some(email) = text(map, "email", &mut errors) {
+        let email = email.trim().to_string();
+        if email.is_empty() || crate::form::is_email(&email) {
+            edit.email = Some(email);
+        } else {
+            errors.insert(
+                "email".into(),
+                "This does not look like an email address (like name@example.com); empty: none."
+                    .into(),
+            );
+        }
+    }
+    if let Some(url) = text(map, "url", &mut errors) {
+        match crate::form::normalise_url(&url) {
+            Ok(url) => edit.url = Some(url),
+            Err(why) => _ = errors.insert("url".into(), why),
+        }
+    }
+    if errors.is_empty() && edit == CommentEdit::default() {
+        errors.insert(
+            "status".into(),
+            "Send at least one of status, body, author, email, url.".into(),
+        );
+    }
+    if errors.is_empty() {
+        Ok(edit)
+    } else {
+        Err(errors)
     }
 }
 
@@ -474,14 +554,32 @@ mod tests {
     #[test]
     fn moderation_statuses() {
         assert_eq!(
-            comment_status(&json!({"status": "spam"})).unwrap(),
-            CommentStatus::Spam
+            comment_edit(&json!({"status": "spam"})).unwrap().status,
+            Some(CommentStatus::Spam)
         );
-        assert!(comment_status(&json!({"status": "deleted"}))
+        assert!(comment_edit(&json!({"status": "deleted"}))
             .unwrap_err()
             .contains_key("status"));
-        assert!(comment_status(&json!({}))
-            .unwrap_err()
-            .contains_key("status"));
+        assert!(comment_edit(&json!({})).unwrap_err().contains_key("status"));
+    }
+
+    #[test]
+    fn a_comment_edit() {
+        let edit = comment_edit(&json!({"body": " Fixed\r\ntypo ", "author": " Ann  Lee ", "email": "", "url": "example.org"}))
+            .expect("valid");
+        assert_eq!(edit.body.as_deref(), Some("Fixed\ntypo"));
+        assert_eq!(edit.author.as_deref(), Some("Ann Lee"));
+        assert_eq!(edit.email.as_deref(), Some(""));
+        assert_eq!(edit.url, Some(Some("https://example.org".into())));
+        assert!(edit.changes_content());
+        let status = comment_edit(&json!({"status": "spam"})).expect("valid");
+        assert_eq!(status.status, Some(CommentStatus::Spam));
+        assert!(!status.changes_content());
+        let wrong = comment_edit(&json!({"body": "", "email": "not-an-address", "url": "javascript:x", "status": "gone", "colour": 1}))
+            .expect_err("refused");
+        for key in ["body", "email", "url", "status", "colour"] {
+            assert!(wrong.contains_key(key), "{key}: {wrong:?}");
+        }
+        assert!(comment_edit(&json!({})).is_err(), "nothing to change");
     }
 }
