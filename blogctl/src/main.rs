@@ -11,10 +11,12 @@ use blogctl::{front_matter, local_files, wxr};
 use client::Client;
 
 mod client;
+mod comments;
 mod followers;
+mod settings;
 mod subscribers;
 use clap::{Parser, Subcommand};
-use serde_json::{json, Value};
+use serde_json::json;
 
 #[derive(Parser)]
 #[command(
@@ -35,7 +37,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Create or update a post from a Markdown file with front matter (title, slug, date, tags, draft).
+    /// Create or update a post or page from a Markdown file with front matter: title, slug,
+    /// date, tags, draft, image (the lead image), newsletter, type (post or page), parent,
+    /// menu_order and menu (see the README's "Writing").
     Publish { file: PathBuf },
     /// Append a dated addendum (Markdown; optional front matter `date`) to a published post.
     Addendum { slug: String, file: PathBuf },
@@ -50,6 +54,17 @@ enum Command {
     Spam { id: u64 },
     /// Delete a comment.
     Delete { id: u64 },
+    /// Reply to a comment as the author: published at once, and the comment replied to is
+    /// approved. The text is given, or read from --file, or from standard input.
+    Reply {
+        /// The post's slug.
+        post: String,
+        /// The comment's id (`blogctl comments` lists them).
+        comment: u64,
+        text: Option<String>,
+        #[arg(long, conflicts_with = "text")]
+        file: Option<PathBuf>,
+    },
     /// Import a WordPress export (WXR): posts, drafts, tags, categories and comment threads.
     ImportWxr {
         file: PathBuf,
@@ -86,7 +101,7 @@ enum Command {
     /// The blog's settings: title, tagline, author, address, time zone, language, comment checks.
     Settings {
         #[command(subcommand)]
-        command: Option<SettingsCommand>,
+        command: Option<settings::SettingsCommand>,
     },
     /// The email the blog has written: pending (waiting or being retried), sent, or failed (with
     /// the reason).
@@ -117,21 +132,6 @@ enum RedirectCommand {
     Ls,
     /// Remove the redirect from an old address.
     Rm { from: String },
-}
-
-#[derive(Subcommand)]
-enum SettingsCommand {
-    /// Print every setting (or the one named) with its value, default and meaning.
-    Get { key: Option<String> },
-    /// Change settings: `blogctl settings set title="My blog" time_zone=Europe/Paris`. Every value
-    /// is checked first; nothing changes if one is wrong.
-    Set {
-        #[arg(required = true, value_name = "KEY=VALUE")]
-        pairs: Vec<String>,
-    },
-    /// Upload an image (square, 180×180 or more) and make it the site icon (`/favicon.ico`,
-    /// `/apple-touch-icon.png`).
-    Icon { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -436,66 +436,6 @@ fn forget(client: &Client, email: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn settings(client: &Client, command: Option<&SettingsCommand>) -> Result<(), String> {
-    let (answer, only) = match command {
-        None | Some(SettingsCommand::Get { key: None }) => {
-            (client.call("GET", "/admin/settings", None)?, None)
-        }
-        Some(SettingsCommand::Get { key: Some(key) }) => (
-            client.call("GET", "/admin/settings", None)?,
-            Some(key.as_str()),
-        ),
-        Some(SettingsCommand::Icon { file }) => {
-            let media = client.upload(file, "")?;
-            println!("uploaded: {} → {}", file.display(), media.url);
-            let path = media
-                .url
-                .find("/media/")
-                .map_or(media.url.as_str(), |i| &media.url[i..]);
-            let body = json!({ "icon": path });
-            (client.call("PATCH", "/admin/settings", Some(&body))?, None)
-        }
-        Some(SettingsCommand::Set { pairs }) => {
-            let mut changes = serde_json::Map::new();
-            for pair in pairs {
-                let Some((key, value)) = pair.split_once('=') else {
-                    return Err(format!(
-                        "{pair:?}: write each setting as KEY=VALUE, like title=\"My blog\""
-                    ));
-                };
-                changes.insert(key.trim().to_string(), json!(value));
-            }
-            let body = Value::Object(changes);
-            (client.call("PATCH", "/admin/settings", Some(&body))?, None)
-        }
-    };
-    if answer.status != 200 {
-        return Err(answer.problem());
-    }
-    let list: api::SettingList =
-        serde_json::from_value(answer.body).map_err(|e| format!("the answer: {e}"))?;
-    if let Some(key) = only {
-        let setting =
-            list.settings.iter().find(|s| s.key == key).ok_or_else(|| {
-                format!("there is no setting {key:?}; `blogctl settings` lists them")
-            })?;
-        println!("{}", setting.value);
-        return Ok(());
-    }
-    for s in &list.settings {
-        let default = if s.value == s.default {
-            String::new()
-        } else {
-            format!("  (default: {:?})", s.default)
-        };
-        println!("{} = {:?}{default}\n    {}", s.key, s.value, s.about);
-    }
-    if let Some(purged) = list.purged {
-        println!("saved; {purged} cached pages dropped");
-    }
-    Ok(())
-}
-
 fn addendum(client: &Client, slug: &str, file: &Path) -> Result<(), String> {
     let doc = front_matter::parse(&read(file)?).map_err(|e| format!("{}: {e}", file.display()))?;
     let mut body = json!({ "body": doc.body });
@@ -514,69 +454,6 @@ fn addendum(client: &Client, slug: &str, file: &Path) -> Result<(), String> {
         }
         404 => Err(format!("there is no post with the slug {slug:?}")),
         _ => Err(format!("{}: {}", file.display(), answer.problem())),
-    }
-}
-
-fn list_comments(client: &Client, status: &str) -> Result<(), String> {
-    let answer = client.call(
-        "GET",
-        &format!("/admin/comments?status={status}&limit=500"),
-        None,
-    )?;
-    if answer.status != 200 {
-        return Err(answer.problem());
-    }
-    let comments = answer.body["comments"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    if comments.is_empty() {
-        println!("No {status} comments.");
-    }
-    let total = answer.body["total"].as_u64().unwrap_or(0);
-    if total > comments.len() as u64 {
-        println!(
-            "The newest {} of {total} {status} comments:",
-            comments.len()
-        );
-    }
-    for c in comments {
-        let s = |k: &str| c[k].as_str().unwrap_or("").to_string();
-        let reasons: Vec<String> = c["reasons"]
-            .as_array()
-            .map(|r| r.iter().map(|x| x.to_string()).collect())
-            .unwrap_or_default();
-        println!(
-            "#{} on {} by {} <{}> at {}",
-            c["id"],
-            s("post"),
-            s("author"),
-            s("email"),
-            s("created_at")
-        );
-        if !reasons.is_empty() {
-            println!("  reasons: {}", reasons.join(", "));
-        }
-        for line in s("body").lines().take(4) {
-            println!("  | {line}");
-        }
-    }
-    Ok(())
-}
-
-fn moderate(client: &Client, id: u64, status: Option<&str>) -> Result<(), String> {
-    let path = format!("/admin/comments/{id}");
-    let answer = match status {
-        Some(status) => client.call("PATCH", &path, Some(&json!({ "status": status })))?,
-        None => client.call("DELETE", &path, None)?,
-    };
-    match answer.status {
-        200 | 204 => {
-            println!("comment {id}: {}", status.unwrap_or("deleted"));
-            Ok(())
-        }
-        404 => Err(format!("there is no comment {id}")),
-        _ => Err(answer.problem()),
     }
 }
 
@@ -1162,15 +1039,21 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Publish { file } => publish(&client, file),
         Command::Addendum { slug, file } => addendum(&client, slug, file),
-        Command::Comments { status } => list_comments(&client, status),
-        Command::Approve { id } => moderate(&client, *id, Some("approved")),
-        Command::Spam { id } => moderate(&client, *id, Some("spam")),
-        Command::Delete { id } => moderate(&client, *id, None),
+        Command::Comments { status } => comments::list(&client, status),
+        Command::Approve { id } => comments::moderate(&client, *id, Some("approved")),
+        Command::Spam { id } => comments::moderate(&client, *id, Some("spam")),
+        Command::Delete { id } => comments::moderate(&client, *id, None),
+        Command::Reply {
+            post,
+            comment,
+            text,
+            file,
+        } => comments::reply(&client, (post, *comment), text.as_deref(), file.as_deref()),
         Command::Render => render_stale(&client),
         Command::Media { command } => media(&client, command),
         Command::Redirect { command } => redirect(&client, command),
         Command::NotFound { limit } => not_found(&client, *limit),
-        Command::Settings { command } => settings(&client, command.as_ref()),
+        Command::Settings { command } => settings::run(&client, command.as_ref()),
         Command::Outbox { status } => outbox(&client, status),
         Command::Forget { email } => forget(&client, email),
         Command::Followers { deliveries } => followers::run(&client, *deliveries),

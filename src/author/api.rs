@@ -40,6 +40,14 @@ pub async fn handle(req: &mut Request, app: &App, path: &str) -> AppResult<Respo
             comments::add_author_comment(app, &store, slug, &read_json(req).await?).await
         }
         (["posts", _, "addenda" | "comments"], _) => Err(AppError::MethodNotAllowed("POST")),
+        (["posts", slug, "addenda", id], Method::Patch) => {
+            let id = record_id(id)?;
+            posts::update_addendum(app, &store, slug, id, &read_json(req).await?).await
+        }
+        (["posts", slug, "addenda", id], Method::Delete) => {
+            posts::delete_addendum(app, &store, slug, record_id(id)?).await
+        }
+        (["posts", _, "addenda", _], _) => Err(AppError::MethodNotAllowed("PATCH, DELETE")),
         (["comments"], Method::Get) => comments::list(&store, req).await,
         (["comments"], _) => Err(AppError::MethodNotAllowed("GET")),
         (["comments", id], Method::Patch) => {

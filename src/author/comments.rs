@@ -5,6 +5,7 @@
 use blog_core::api::{self, ImportFailure};
 use blog_core::dates::{self, rfc3339_utc as utc};
 use blog_core::model::{CommentKind, CommentRecord, CommentStatus, NewComment};
+use blog_core::validation::CommentEdit;
 use blog_core::{comment_text, invalidation, validation};
 use serde_json::{json, Value};
 use worker::{Request, Response};
@@ -71,24 +72,57 @@ pub async fn list(store: &Store, req: &Request) -> AppResult<Response> {
     )
 }
 
-/// `PATCH /admin/comments/{id}` with `{"status": …}`.
+/// `PATCH /admin/comments/{id}` with `{"status": …}` and/or the author's correction of its
+/// `body`, `author`, `email` or `url` ([`validation::comment_edit`]).
 pub async fn moderate(app: &App, store: &Store, id: i64, body: &Value) -> AppResult<Response> {
+    let edit = validation::comment_edit(body).map_err(AppError::invalid)?;
+    let updated = edit_comment(app, store, id, &edit).await?;
+    http::json_response(200, &comment_json(updated))
+}
+
+/// Applies an edit to a comment (the API's and the browser admin's): its content first, then
+/// its status, with the mail an approval causes; the post's pages are dropped when readers see
+/// a difference. The comment as it now is.
+pub async fn edit_comment(
+    app: &App,
+    store: &Store,
+    id: i64,
+    edit: &CommentEdit,
+) -> AppResult<CommentRecord> {
     let comment = store.comment(id).await?.ok_or(AppError::NotFound)?;
-    let status = validation::comment_status(body).map_err(AppError::invalid)?;
-    if comment.status != status {
+    let mut seen_by_readers = false;
+    if edit.changes_content() {
+        let body = edit.body.as_deref().unwrap_or(&comment.body);
+        let url = match &edit.url {
+            Some(url) => url.as_deref(),
+            None => comment.author_url.as_deref(),
+        };
+        store
+            .update_comment_content(
+                id,
+                edit.author.as_deref().unwrap_or(&comment.author_name),
+                edit.email.as_deref().unwrap_or(&comment.author_email),
+                url,
+                (body, &comment_text::to_html(body)),
+            )
+            .await?;
+        seen_by_readers |= comment.status == CommentStatus::Approved;
+    }
+    if let Some(status) = edit.status.filter(|s| *s != comment.status) {
         // An approval writes the mail it causes (replies, a confirmation) in the same batch.
         store
             .set_comment_status_with_mail(id, status, runtime::now())
             .await?;
-        if comment.status == CommentStatus::Approved || status == CommentStatus::Approved {
-            purge_comments_of(app, store, comment.post_id, &comment.post_path).await?;
-        }
+        seen_by_readers |=
+            comment.status == CommentStatus::Approved || status == CommentStatus::Approved;
         if status == CommentStatus::Approved {
             app.after_response(app.outbox_kick()).await;
         }
     }
-    let updated = store.comment(id).await?.ok_or(AppError::NotFound)?;
-    http::json_response(200, &comment_json(updated))
+    if seen_by_readers {
+        purge_comments_of(app, store, comment.post_id, &comment.post_path).await?;
+    }
+    store.comment(id).await?.ok_or(AppError::NotFound)
 }
 
 /// `DELETE /admin/comments/{id}`.
@@ -110,28 +144,49 @@ pub async fn add_author_comment(
 ) -> AppResult<Response> {
     let post = posts::find(store, slug).await?;
     let (text, parent) = validation::author_comment(body).map_err(AppError::invalid)?;
-    if let Some(parent) = parent {
-        let on_this_post = store
-            .comment(parent)
-            .await?
-            .is_some_and(|c| c.post_id == post.id);
-        if !on_this_post {
-            return Err(AppError::invalid_field(
-                "parent",
-                "Must be the id of a comment on this post.",
-            ));
-        }
+    let parent = match parent {
+        Some(id) => Some(
+            store
+                .comment(id)
+                .await?
+                .filter(|c| c.post_id == post.id)
+                .ok_or_else(|| {
+                    AppError::invalid_field("parent", "Must be the id of a comment on this post.")
+                })?,
+        ),
+        None => None,
+    };
+    let id = author_reply(app, store, (post.id, &post.path), parent.as_ref(), &text).await?;
+    let location = format!("{}#comment-{id}", post.path);
+    http::created(&json!({ "id": id }), Some(&location))
+}
+
+/// The author's comment on a post (`(id, path)`), or reply to `parent`, approved at once; a
+/// reply approves the comment it answers if it was waiting or spam, as WordPress does. The
+/// new comment's id.
+pub async fn author_reply(
+    app: &App,
+    store: &Store,
+    (post_id, post_path): (i64, &str),
+    parent: Option<&CommentRecord>,
+    text: &str,
+) -> AppResult<i64> {
+    let now = runtime::now();
+    if let Some(parent) = parent.filter(|p| p.status != CommentStatus::Approved) {
+        store
+            .set_comment_status_with_mail(parent.id, CommentStatus::Approved, now)
+            .await?;
     }
     let comment = NewComment {
-        post_id: post.id,
-        parent_id: parent,
+        post_id,
+        parent_id: parent.map(|p| p.id),
         author_name: &app.blog().await?.author,
         author_email: "",
         author_url: None,
-        body: &text,
-        body_html: &comment_text::to_html(&text),
+        body: text,
+        body_html: &comment_text::to_html(text),
         status: CommentStatus::Approved,
-        created_at: runtime::now(),
+        created_at: now,
         by_post_author: true,
         kind: CommentKind::Comment,
         spam_reasons: &[],
@@ -139,15 +194,14 @@ pub async fn add_author_comment(
         import_key: None,
     };
     // The author's reply is mail for the commenter replied to, if they asked for it.
-    let mail = store.mail_on_new_approved_comment(runtime::now())?;
+    let mail = store.mail_on_new_approved_comment(now)?;
     let id = store
         .insert_comment_with(&comment, mail)
         .await?
         .ok_or_else(|| AppError::Internal("the comment's insert returned no id".into()))?;
-    purge_comments_of(app, store, post.id, &post.path).await?;
+    purge_comments_of(app, store, post_id, post_path).await?;
     app.after_response(app.outbox_kick()).await;
-    let location = format!("{}#comment-{id}", post.path);
-    http::created(&json!({ "id": id }), Some(&location))
+    Ok(id)
 }
 
 /// `POST /admin/import` ([`api::ImportRequest`]): comments onto an existing post, idempotently,

@@ -66,7 +66,7 @@ fn post_json(
 }
 
 /// Renders Markdown with the sizes of the library's images it shows.
-async fn render(store: &Store, markdown: &str) -> AppResult<blog_markdown::Rendered> {
+pub(crate) async fn render(store: &Store, markdown: &str) -> AppResult<blog_markdown::Rendered> {
     let sizes = store
         .image_sizes(&media::referenced_hashes(markdown))
         .await?;
@@ -469,10 +469,53 @@ pub async fn add_addendum(
     let at = at.unwrap_or_else(runtime::now);
     let html = render(store, &markdown).await?.html;
     let id = store.insert_addendum(post.id, &markdown, &html, at).await?;
+    purge_addenda_of(app, post).await;
+    http::created(&json!({"id": id, "at": utc(at)}), None)
+}
+
+/// `PATCH /admin/posts/{slug}/addenda/{id}` with `{"body": …}`: corrects an addendum (its date
+/// stays).
+pub async fn update_addendum(
+    app: &App,
+    store: &Store,
+    slug: &str,
+    id: i64,
+    body: &Value,
+) -> AppResult<Response> {
+    let post = find(store, slug).await?;
+    let (markdown, at) = validation::addendum(body).map_err(AppError::invalid)?;
+    if at.is_some() {
+        return Err(AppError::invalid_field(
+            "at",
+            "An addendum keeps its date: send only its body.",
+        ));
+    }
+    let html = render(store, &markdown).await?.html;
+    if !store
+        .update_addendum(post.id, id, &markdown, &html, runtime::now())
+        .await?
+    {
+        return Err(AppError::NotFound);
+    }
+    purge_addenda_of(app, post).await;
+    http::json_response(200, &json!({"id": id}))
+}
+
+/// `DELETE /admin/posts/{slug}/addenda/{id}`.
+pub async fn delete_addendum(app: &App, store: &Store, slug: &str, id: i64) -> AppResult<Response> {
+    let post = find(store, slug).await?;
+    if !store.delete_addendum(post.id, id, runtime::now()).await? {
+        return Err(AppError::NotFound);
+    }
+    purge_addenda_of(app, post).await;
+    http::no_content()
+}
+
+/// Drops the pages that show a post's addenda.
+async fn purge_addenda_of(app: &App, post: PostRecord) {
     let change = Change::Addendum {
         path: post.path,
         approved: post.approved,
     };
     app.purge(&invalidation::pages_to_drop(&change)).await;
-    http::created(&json!({"id": id, "at": utc(at)}), None)
 }

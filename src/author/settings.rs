@@ -28,7 +28,7 @@ pub async fn update(app: &App, store: &Store, json: &Value) -> AppResult<Respons
         ));
     };
     let mut changes = BTreeMap::new();
-    let mut errors = BTreeMap::new();
+    let mut errors: BTreeMap<String, String> = BTreeMap::new();
     for (key, value) in object {
         let text = match value {
             Value::String(s) => s.clone(),
@@ -43,8 +43,32 @@ pub async fn update(app: &App, store: &Store, json: &Value) -> AppResult<Respons
         };
         changes.insert(key.clone(), text);
     }
+    if !errors.is_empty() {
+        return Err(refused(errors));
+    }
+    let (stored, purged) = apply(app, store, &changes).await?;
+    http::json_response(200, &list(&stored, Some(purged)))
+}
+
+/// The refusal of settings that do not pass their rules: `422` naming each wrong key.
+fn refused(errors: BTreeMap<String, String>) -> AppError {
+    let keys: Vec<&str> = errors.keys().map(String::as_str).collect();
+    AppError::Unprocessable {
+        message: format!("Nothing was changed: check {}.", keys.join(", ")),
+        fields: errors,
+    }
+}
+
+/// Checks `changes` (key → text) and stores them in one batch, or none of them; the settings in
+/// force afterwards and how many cached pages were dropped. The API's and the settings screen's.
+pub async fn apply(
+    app: &App,
+    store: &Store,
+    changes: &BTreeMap<String, String>,
+) -> AppResult<(Stored, usize)> {
+    let mut errors = BTreeMap::new();
     let mut checked = BTreeMap::new();
-    for (key, value) in &changes {
+    for (key, value) in changes {
         match settings::check(key, value) {
             Ok(value) => {
                 checked.insert(key.clone(), value);
@@ -71,16 +95,12 @@ pub async fn update(app: &App, store: &Store, json: &Value) -> AppResult<Respons
         if !is_image {
             errors.insert(
                 "icon".into(),
-                "No image in the media library has this address; upload it first (blogctl media upload icon.png).".into(),
+                "No image in the media library has this address; upload it first (on the Files screen, or blogctl media upload icon.png).".into(),
             );
         }
     }
     if !errors.is_empty() {
-        let keys: Vec<&str> = errors.keys().map(String::as_str).collect();
-        return Err(AppError::Unprocessable {
-            message: format!("Nothing was changed: check {}.", keys.join(", ")),
-            fields: errors,
-        });
+        return Err(refused(errors));
     }
     let mut stored = store.settings().await?;
     // Only what differs from the value in force counts as a change (and purges). Every key
@@ -105,7 +125,7 @@ pub async fn update(app: &App, store: &Store, json: &Value) -> AppResult<Respons
     } else {
         0
     };
-    http::json_response(200, &list(&stored, Some(purged)))
+    Ok((stored, purged))
 }
 
 fn list(stored: &Stored, purged: Option<usize>) -> api::SettingList {

@@ -29,6 +29,8 @@ pub struct PageMeta {
     pub image: Option<String>,
     /// Its ActivityPub JSON's address (the blog's actor, a post's `Article`).
     pub activity: Option<String>,
+    /// CSS for this kind of page beyond the blog's own (the admin's screens), static text.
+    pub extra_style: &'static str,
 }
 
 impl PageMeta {
@@ -48,6 +50,7 @@ impl PageMeta {
             noindex: false,
             image: None,
             activity: None,
+            extra_style: "",
         }
     }
 

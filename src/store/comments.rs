@@ -92,6 +92,95 @@ impl Store {
         self.page_and_tally(page, &[&tally]).await
     }
 
+    /// A page of the comments with a status whose text, name, address or website holds
+    /// `words` (any case), newest first: `limit` rows at most and whether more follow. A search
+    /// reads the status's comments until it has a page: the author's rare act, bounded by what
+    /// it finds.
+    pub async fn search_comments(
+        &self,
+        status: CommentStatus,
+        words: &str,
+        limit: u32,
+        offset: u32,
+    ) -> Result<(Vec<CommentRecord>, bool)> {
+        let sql = format!(
+            "{COMMENT_RECORD} WHERE c.status = ?1
+               AND (instr(lower(c.body), ?2) > 0 OR instr(lower(c.author_name), ?2) > 0
+                    OR instr(lower(c.author_email), ?2) > 0 OR instr(lower(COALESCE(c.author_url, '')), ?2) > 0)
+             ORDER BY c.created_at DESC, c.id DESC LIMIT ?3 OFFSET ?4"
+        );
+        let mut rows: Vec<CommentRecord> = self
+            .statement(
+                &sql,
+                &[
+                    status.as_str().into(),
+                    words.to_lowercase().into(),
+                    num(i64::from(limit) + 1),
+                    num(offset.into()),
+                ],
+            )?
+            .all()
+            .await?
+            .results()?;
+        let more = rows.len() > limit as usize;
+        rows.truncate(limit as usize);
+        Ok((rows, more))
+    }
+
+    /// How many comments wait, are approved and are spam (kept in `tallies`).
+    pub async fn comment_counts(&self) -> Result<[u32; 3]> {
+        #[derive(Deserialize)]
+        struct Tally {
+            name: String,
+            n: i64,
+        }
+        let rows: Vec<Tally> = self
+            .statement(
+                "SELECT name, n FROM tallies WHERE name IN ('comments:pending', 'comments:approved', 'comments:spam')",
+                &[],
+            )?
+            .all()
+            .await?
+            .results()?;
+        let count = |status: CommentStatus| {
+            let name = format!("comments:{}", status.as_str());
+            rows.iter()
+                .find(|t| t.name == name)
+                .map_or(0, |t| t.n.max(0) as u32)
+        };
+        Ok([
+            count(CommentStatus::Pending),
+            count(CommentStatus::Approved),
+            count(CommentStatus::Spam),
+        ])
+    }
+
+    /// Replaces what a comment says and who it is from (the author's correction).
+    pub async fn update_comment_content(
+        &self,
+        id: i64,
+        author: &str,
+        email: &str,
+        url: Option<&str>,
+        (body, body_html): (&str, &str),
+    ) -> Result<()> {
+        self.execute(
+            "UPDATE comments SET author_name = ?2, author_email = ?3, author_url = ?4, body = ?5,
+                    body_html = ?6, rendered_by = ?7
+              WHERE id = ?1",
+            &[
+                num(id),
+                author.into(),
+                email.into(),
+                opt_str(url),
+                body.into(),
+                body_html.into(),
+                num(renderer::COMMENT_TEXT),
+            ],
+        )
+        .await
+    }
+
     pub async fn set_comment_status(&self, id: i64, status: CommentStatus) -> Result<()> {
         self.execute(
             "UPDATE comments SET status = ?2 WHERE id = ?1",

@@ -221,6 +221,55 @@ impl Store {
     }
 
     /// Appends an addendum (Markdown and its HTML) and moves the post's updated time forward to it.
+    /// Corrects an addendum of a post (its date stays); `false` when the post has no such
+    /// addendum. The post's `updated_at` moves, as for any edit.
+    pub async fn update_addendum(
+        &self,
+        post_id: i64,
+        id: i64,
+        markdown: &str,
+        html: &str,
+        now: i64,
+    ) -> Result<bool> {
+        let update = self.statement(
+            "UPDATE addenda SET body = ?3, body_html = ?4, rendered_by = ?5
+              WHERE id = ?1 AND post_id = ?2 RETURNING id",
+            &[
+                num(id),
+                num(post_id),
+                markdown.into(),
+                html.into(),
+                num(renderer::MARKDOWN),
+            ],
+        )?;
+        self.addendum_changed(update, post_id, now).await
+    }
+
+    /// Removes an addendum of a post; `false` when the post has no such addendum.
+    pub async fn delete_addendum(&self, post_id: i64, id: i64, now: i64) -> Result<bool> {
+        let delete = self.statement(
+            "DELETE FROM addenda WHERE id = ?1 AND post_id = ?2 RETURNING id",
+            &[num(id), num(post_id)],
+        )?;
+        self.addendum_changed(delete, post_id, now).await
+    }
+
+    /// Runs a change to an addendum with the touch of its post's `updated_at`, in one batch.
+    async fn addendum_changed(
+        &self,
+        change: D1PreparedStatement,
+        post_id: i64,
+        now: i64,
+    ) -> Result<bool> {
+        let touch = self.statement(
+            "UPDATE posts SET updated_at = MAX(updated_at, ?2) WHERE id = ?1",
+            &[num(post_id), num(now)],
+        )?;
+        let results = self.db.batch(vec![change, touch]).await?;
+        let changed = results.first().ok_or_else(short_batch)?;
+        Ok(first::<IdRow>(changed)?.is_some())
+    }
+
     pub async fn insert_addendum(
         &self,
         post_id: i64,

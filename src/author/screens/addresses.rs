@@ -13,7 +13,7 @@ pub(super) struct AddressesPage<'a> {
     to: String,
     redirects: Vec<(String, String)>,
     pager: Pager,
-    not_found: Vec<(String, i64, String)>,
+    not_found: Vec<(String, i64, When)>,
 }
 
 /// The redirect form as it comes back: what was typed, and why it was not added.
@@ -42,11 +42,12 @@ pub(super) async fn addresses(
     rows.truncate(ROWS_PER_PAGE as usize);
     let pager = Pager::new("/admin/addresses", page, rows.len(), None, more);
     let redirects = rows.into_iter().map(|r| (r.from_path, r.to_url)).collect();
+    let clock = Clock::of(app).await?;
     let not_found = store
         .not_found(100)
         .await?
         .into_iter()
-        .map(|n| (n.path, n.hits, dates::rfc3339_utc(n.last_seen)))
+        .map(|n| (n.path, n.hits, clock.when(n.last_seen)))
         .collect();
     let page = AddressesPage {
         section: "addresses",

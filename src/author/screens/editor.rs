@@ -1,5 +1,6 @@
-//! The editor of a post or page (Markdown, server-side preview, addenda), its delete
-//! confirmation, and a draft's shareable preview.
+//! The editor of a post or page: Markdown in a monospace box with a server-side preview beside
+//! it, images uploaded or picked from the library and put into the text, the lead image, the
+//! addenda (added, corrected, removed), its delete confirmation, and a draft's shareable preview.
 
 use super::*;
 
@@ -20,8 +21,8 @@ pub(super) struct PreviewPage<'a> {
     title: &'a str,
     html: String,
     /// (when, HTML) of each addendum.
-    addenda: Vec<(String, String)>,
-    until: String,
+    addenda: Vec<(When, String)>,
+    until: When,
 }
 
 /// `/preview/{slug}/{expires}.{signature}`: a draft's shareable preview, for whoever has the
@@ -40,14 +41,14 @@ pub async fn preview(app: &App, path: &str) -> AppResult<Response> {
         }
         _ => AppError::NotFound,
     })?;
-    let utc = FixedZone::UTC;
+    let clock = Clock::of(app).await?;
     let addenda = store
         .addenda(record.id)
         .await?
         .iter()
         .map(|a| {
             (
-                dates::addendum_stamp(a.created_at, &utc),
+                clock.when(a.created_at),
                 blog_markdown::render(&a.body, &[]).html,
             )
         })
@@ -56,7 +57,7 @@ pub async fn preview(app: &App, path: &str) -> AppResult<Response> {
         title: &record.title,
         html: blog_markdown::render(&record.body, &[]).html,
         addenda,
-        until: dates::long_date(expires, &utc),
+        until: clock.when(expires),
     };
     screen(app, &format!("Preview: {}", record.title), &page, 200).await
 }
@@ -68,10 +69,12 @@ pub(super) struct Draft {
     slug: String,
     body: String,
     tags: String,
-    kind: String,
+    pub(super) kind: String,
     status: String,
-    /// `YYYY-MM-DDTHH:MM`, UTC (a `datetime-local` field).
+    /// `YYYY-MM-DDTHH:MM` on the blog's clock (a `datetime-local` field).
     published_at: String,
+    /// The lead image's address; empty: the first image of the text.
+    image: String,
     /// A page's parent (a slug), place in the menu and whether it is in it (`yes`/`no`).
     parent: String,
     menu_order: String,
@@ -81,7 +84,7 @@ pub(super) struct Draft {
 }
 
 impl Draft {
-    pub(super) fn from_record(p: &PostRecord) -> Self {
+    pub(super) fn from_record(p: &PostRecord, clock: &Clock) -> Self {
         Draft {
             title: p.title.clone(),
             slug: p.slug.clone(),
@@ -89,10 +92,8 @@ impl Draft {
             tags: p.tags.join(", "),
             kind: if p.is_page { "page" } else { "post" }.into(),
             status: p.status.as_str().into(),
-            published_at: p
-                .published_at
-                .map(|t| dates::rfc3339_utc(t).chars().take(16).collect())
-                .unwrap_or_default(),
+            published_at: p.published_at.map(|t| clock.input(t)).unwrap_or_default(),
+            image: p.image.clone().unwrap_or_default(),
             parent: p.parent.clone().unwrap_or_default(),
             menu_order: p.menu_order.to_string(),
             in_menu: if p.in_menu { "yes" } else { "no" }.into(),
@@ -110,6 +111,7 @@ impl Draft {
             kind: field("type"),
             status: field("status"),
             published_at: field("published_at"),
+            image: field("image"),
             parent: field("parent"),
             menu_order: field("menu_order"),
             in_menu: field("in_menu"),
@@ -117,8 +119,12 @@ impl Draft {
         }
     }
 
-    /// The admin API's JSON for these fields (`creating`: with the type and an optional slug).
-    fn json(&self, creating: bool) -> Value {
+    fn is_page(&self) -> bool {
+        self.kind == "page"
+    }
+
+    /// The admin API's JSON for these fields (`record`: the entry edited, none when creating).
+    fn json(&self, record: Option<&PostRecord>, clock: &Clock) -> Value {
         let tags: Vec<String> = self
             .tags
             .split(',')
@@ -131,7 +137,7 @@ impl Draft {
             "body": self.body,
             "status": if self.status == "draft" { "draft" } else { "published" },
         });
-        if self.kind == "page" {
+        if self.is_page() {
             let parent = self.parent.trim();
             fields["parent"] = if parent.is_empty() {
                 Value::Null
@@ -149,21 +155,28 @@ impl Draft {
             if !self.newsletter.is_empty() {
                 fields["newsletter"] = json!(self.newsletter != "no");
             }
-        }
-        if !self.published_at.trim().is_empty() {
-            let at = self.published_at.trim();
-            fields["published_at"] = json!(if at.len() == 16 {
-                format!("{at}:00Z")
-            } else {
-                at.to_string()
-            });
-        }
-        if creating {
-            fields["type"] = json!(if self.kind == "page" { "page" } else { "post" });
-            if !self.slug.trim().is_empty() {
-                fields["slug"] = json!(self.slug.trim());
+            // Only a change of the lead image is sent: one found in the text stays found there.
+            let current = record.and_then(|r| r.image.as_deref()).unwrap_or_default();
+            if self.image.trim() != current {
+                fields["image"] = match self.image.trim() {
+                    "" => Value::Null,
+                    image => json!(image),
+                };
             }
-        } else if !self.slug.trim().is_empty() {
+        }
+        let at = self.published_at.trim();
+        if !at.is_empty() {
+            // The field is on the blog's clock; the API takes RFC 3339. What does not read is
+            // passed on for the API to refuse in its words.
+            fields["published_at"] = match clock.parse_input(at) {
+                Some(t) => json!(dates::rfc3339_utc(t)),
+                None => json!(at),
+            };
+        }
+        if record.is_none() {
+            fields["type"] = json!(if self.is_page() { "page" } else { "post" });
+        }
+        if !self.slug.trim().is_empty() {
             fields["slug"] = json!(self.slug.trim());
         }
         fields
@@ -173,34 +186,70 @@ impl Draft {
 /// A field of the editor.
 pub(super) struct Field {
     name: &'static str,
-    label: &'static str,
+    label: String,
     kind: &'static str,
     value: String,
     hint: Option<&'static str>,
     error: Option<String>,
-    options: Vec<(&'static str, &'static str)>,
+    options: Vec<(String, String)>,
 }
 
 impl Field {
+    fn text(name: &'static str, label: &str, value: &str, hint: Option<&'static str>) -> Self {
+        Field {
+            name,
+            label: label.to_string(),
+            kind: "text",
+            value: value.to_string(),
+            hint,
+            error: None,
+            options: vec![],
+        }
+    }
+
     /// A `<select>`: its (name, label), its (value, default when empty), the (value, words) of
-    /// its options, a hint and an error.
+    /// its options and a hint.
     fn select(
-        (name, label): (&'static str, &'static str),
-        (value, default): (&str, &'static str),
-        options: Vec<(&'static str, &'static str)>,
+        (name, label): (&'static str, &str),
+        (value, default): (&str, &str),
+        options: &[(&str, &str)],
         hint: Option<&'static str>,
-        error: Option<String>,
     ) -> Self {
         Field {
             name,
-            label,
+            label: label.to_string(),
             kind: "select",
             value: if value.is_empty() { default } else { value }.to_string(),
             hint,
-            error,
-            options,
+            error: None,
+            options: options
+                .iter()
+                .map(|(v, w)| (v.to_string(), w.to_string()))
+                .collect(),
         }
     }
+
+    fn of_kind(mut self, kind: &'static str) -> Self {
+        self.kind = kind;
+        self
+    }
+}
+
+/// An addendum as the editor lists it.
+pub(super) struct AddendumRow {
+    id: i64,
+    when: When,
+    body: String,
+}
+
+/// What comes back with the editor besides its fields.
+#[derive(Default)]
+pub(super) struct Outcome {
+    pub(super) errors: Option<blog_core::validation::FieldErrors>,
+    pub(super) done: Option<String>,
+    pub(super) preview: Option<String>,
+    /// A new addendum's text and why it was refused.
+    pub(super) addendum: Option<(String, String)>,
 }
 
 #[derive(Template)]
@@ -216,137 +265,165 @@ pub(super) struct EditPage<'a> {
     share_url: Option<String>,
     delete_url: Option<String>,
     action: String,
+    /// Hidden: a new entry's type.
+    kind: Option<String>,
+    /// The title and the text, then the other fields.
+    title: Field,
+    body: Field,
     fields: Vec<Field>,
     preview: Option<String>,
-    addendum_action: Option<String>,
+    /// The library's images: (address, words).
+    library: Vec<(String, String)>,
+    max_mb: usize,
+    /// Where the entry's addenda are corrected or added (published entries only).
+    addenda_action: Option<String>,
+    addenda: Vec<AddendumRow>,
+    addendum: (String, Option<String>),
+    /// Why an image could not be added.
+    image_error: Option<String>,
+    /// When the session asks for the token again.
+    session_ends: Option<When>,
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The library's newest images, as the editor's and settings' selects offer them.
+async fn library_images(store: &Store) -> AppResult<Vec<(String, String)>> {
+    let (rows, _) = store.media_list(100, 0).await?;
+    Ok(rows
+        .into_iter()
+        .filter(|m| m.media_type.starts_with("image/"))
+        .map(|m| {
+            let words = if m.alt.is_empty() {
+                m.name.clone()
+            } else {
+                format!("{} – {}", m.name, m.alt)
+            };
+            (m.path(), words)
+        })
+        .collect())
+}
+
 pub(super) async fn editor_page(
     app: &App,
+    store: &Store,
     session: &Session,
     record: Option<&PostRecord>,
     draft: &Draft,
-    errors: Option<&blog_core::validation::FieldErrors>,
-    done: Option<String>,
-    preview: Option<String>,
+    outcome: Outcome,
     status: u16,
 ) -> AppResult<Response> {
+    let blog = app.blog().await?;
+    let clock = Clock::of(app).await?;
+    let errors = outcome.errors.as_ref();
     let error = |name: &str| errors.and_then(|e| e.get(name)).cloned();
-    let mut fields = vec![
-        Field {
-            name: "title",
-            label: "Title",
-            kind: "text",
-            value: draft.title.clone(),
-            hint: None,
-            error: error("title"),
-            options: vec![],
-        },
-        Field {
-            name: "body",
-            label: "Text (Markdown)",
-            kind: "textarea",
-            value: draft.body.clone(),
-            hint: None,
-            error: error("body"),
-            options: vec![],
-        },
-        Field {
-            name: "tags",
-            label: "Tags",
-            kind: "text",
-            value: draft.tags.clone(),
-            hint: Some("Separated by commas; pages have none."),
-            error: error("tags"),
-            options: vec![],
-        },
-        Field::select(
-            ("status", "Status"),
-            (&draft.status, "draft"),
-            vec![("draft", "Draft"), ("published", "Published")],
-            None,
-            error("status"),
-        ),
-        Field {
-            name: "published_at",
-            label: "Date (UTC)",
-            kind: "datetime-local",
-            value: draft.published_at.clone(),
-            hint: Some("Empty: now, when published. A time to come schedules it."),
-            error: error("published_at"),
-            options: vec![],
-        },
-        Field {
-            name: "slug",
-            label: "Slug",
-            kind: "text",
-            value: draft.slug.clone(),
-            hint: Some("The address: lower-case words and hyphens; empty: made from the title."),
-            error: error("slug"),
-            options: vec![],
-        },
-    ];
-    if record.is_none_or(|r| !r.is_page) {
-        fields.push(Field::select(
-            ("newsletter", "Email it to subscribers"),
-            (&draft.newsletter, "yes"),
-            vec![("yes", "Yes, when it is published"), ("no", "No")],
-            Some("Posts only, once: edits, pages and back-dated posts never go out by email."),
-            error("newsletter"),
+    let with_error = |mut field: Field| {
+        field.error = error(field.name);
+        field
+    };
+    let is_page = record.map_or(draft.is_page(), |r| r.is_page);
+    let library = library_images(store).await?;
+    let mut fields = Vec::new();
+    if is_page {
+        fields.push(Field::text(
+            "parent",
+            "Parent page",
+            &draft.parent,
+            Some("The slug of the page it goes under; empty: the top level."),
         ));
-    }
-    if record.is_none_or(|r| r.is_page) {
-        fields.push(Field {
-            name: "parent",
-            label: "Parent page",
-            kind: "text",
-            value: draft.parent.clone(),
-            hint: Some("Pages only: the slug of the page it goes under; empty: the top level."),
-            error: error("parent"),
-            options: vec![],
-        });
-        fields.push(Field {
-            name: "menu_order",
-            label: "Place in the menu",
-            kind: "number",
-            value: draft.menu_order.clone(),
-            hint: Some("Pages only: smaller comes first."),
-            error: error("menu_order"),
-            options: vec![],
-        });
+        fields.push(
+            Field::text(
+                "menu_order",
+                "Place in the menu",
+                &draft.menu_order,
+                Some("Smaller comes first."),
+            )
+            .of_kind("number"),
+        );
         fields.push(Field::select(
             ("in_menu", "In the site menu"),
             (&draft.in_menu, "yes"),
-            vec![("yes", "Yes"), ("no", "No")],
-            Some("Pages only: top-level pages are in the menu unless this says no."),
-            error("in_menu"),
+            &[("yes", "Yes"), ("no", "No")],
+            Some("Top-level pages are in the menu unless this says no."),
         ));
-    }
-    if record.is_none() {
+    } else {
+        fields.push(Field::text(
+            "tags",
+            "Tags",
+            &draft.tags,
+            Some("Separated by commas."),
+        ));
+        let mut images = vec![(String::new(), "The first image in the text".to_string())];
+        if !draft.image.is_empty() && !library.iter().any(|(path, _)| *path == draft.image) {
+            images.push((draft.image.clone(), draft.image.clone()));
+        }
+        images.extend(library.iter().cloned());
+        fields.push(Field {
+            options: images,
+            ..Field::select(
+                ("image", "Lead image"),
+                (&draft.image, ""),
+                &[],
+                Some("Shown when the post is shared (og:image) and on the fediverse."),
+            )
+        });
         fields.push(Field::select(
-            ("type", "Type"),
-            (&draft.kind, "post"),
-            vec![("post", "Post"), ("page", "Page")],
-            None,
-            error("type"),
+            ("newsletter", "Email it to subscribers"),
+            (&draft.newsletter, "yes"),
+            &[("yes", "Yes, when it is published"), ("no", "No")],
+            Some("Once, when first published: edits and back-dated posts never go out by email."),
         ));
     }
-    let blog = app.blog().await?;
+    fields.push(Field::select(
+        ("status", "Status"),
+        (&draft.status, "draft"),
+        &[("draft", "Draft"), ("published", "Published")],
+        None,
+    ));
+    fields.push(Field {
+        label: format!("Date ({} time)", blog.time_zone),
+        ..Field::text(
+            "published_at",
+            "",
+            &draft.published_at,
+            Some("Empty: now, when published. A time to come schedules it."),
+        )
+        .of_kind("datetime-local")
+    });
+    fields.push(Field::text(
+        "slug",
+        "Slug",
+        &draft.slug,
+        Some("The address: lower-case words and hyphens; empty: made from the title."),
+    ));
+    let fields = fields.into_iter().map(with_error).collect();
+    let kind_words = if is_page { "page" } else { "post" };
     let heading = match record {
         Some(r) => format!("Edit “{}”", r.title),
-        None => "Write".to_string(),
+        None => format!("Write a new {kind_words}"),
     };
+    let addenda = match record {
+        Some(r) => store
+            .addenda(r.id)
+            .await?
+            .into_iter()
+            .map(|a| AddendumRow {
+                id: a.id,
+                when: clock.when(a.created_at),
+                body: a.body,
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let (addendum_text, addendum_error) = outcome.addendum.unzip();
     let page = EditPage {
         section: "entries",
         csrf: &session.csrf,
-        notice: done.map(|d| match d.as_str() {
+        notice: outcome.done.map(|d| match d.as_str() {
             "saved" => "Saved.".to_string(),
             "addendum" => "The addendum is added.".to_string(),
             other => other.to_string(),
         }),
         heading: heading.clone(),
-        message: errors.map(|_| "Please check the fields marked below."),
+        message: errors.map(|_| "Nothing was saved: please check the fields marked below."),
         view_url: record
             .filter(|r| r.is_visible(runtime::now()))
             .map(|r| blog.url(&r.path)),
@@ -363,14 +440,51 @@ pub(super) async fn editor_page(
             Some(r) => format!("/admin/entries/{}", r.slug),
             None => "/admin/entries/new".into(),
         },
+        kind: record.is_none().then(|| kind_words.to_string()),
+        title: with_error(Field::text("title", "Title", &draft.title, None)),
+        body: with_error(
+            Field::text(
+                "body",
+                "Text (Markdown)",
+                &draft.body,
+                Some("Markdown: # heading, *emphasis*, [link](https://…), ![alt text](/media/…), ``` for code."),
+            )
+            .of_kind("textarea"),
+        ),
         fields,
-        preview,
-        addendum_action: record.map(|r| format!("/admin/entries/{}/addenda", r.slug)),
+        preview: outcome.preview,
+        library,
+        max_mb: app.media_max_bytes() / 1_000_000,
+        addenda_action: record
+            .filter(|r| r.status == PostStatus::Published)
+            .map(|r| format!("/admin/entries/{}/addenda", r.slug)),
+        addenda,
+        addendum: (addendum_text.unwrap_or_default(), addendum_error),
+        image_error: error("image_file").or_else(|| error("library")),
+        session_ends: session.expires.map(|t| clock.when(t)),
     };
     screen(app, &heading, &page, status).await
 }
 
-/// The editor's `POST`: a preview (rendered, not saved) or a save through the admin API's rules.
+/// Puts an image's Markdown at the end of the text, a paragraph of its own.
+fn append_image(body: &mut String, alt: &str, path: &str) -> String {
+    let alt: String = alt
+        .chars()
+        .filter(|c| !matches!(c, '[' | ']' | '\n' | '\r'))
+        .collect();
+    let line = format!("![{}]({path})", alt.trim());
+    let trimmed = body.trim_end().len();
+    body.truncate(trimmed);
+    if !body.is_empty() {
+        body.push_str("\n\n");
+    }
+    body.push_str(&line);
+    body.push('\n');
+    line
+}
+
+/// The editor's `POST`: a preview (rendered, not saved), an image put into the text (uploaded,
+/// or picked from the library; not saved yet), or a save through the admin API's rules.
 pub(super) async fn save_entry(
     app: &App,
     store: &Store,
@@ -381,24 +495,98 @@ pub(super) async fn save_entry(
     let mut draft = Draft::from_form(form);
     if let Some(r) = record {
         draft.kind = if r.is_page { "page" } else { "post" }.into();
+    } else if draft.kind != "page" {
+        draft.kind = "post".into();
     }
-    if form.get("do") == Some("preview") {
-        let rendered = blog_markdown::render(&draft.body, &[]);
-        return editor_page(
-            app,
-            session,
-            record,
-            &draft,
-            None,
-            None,
-            Some(rendered.html),
-            200,
-        )
-        .await;
+    let again = |draft: Draft, outcome: Outcome, status: u16| async move {
+        editor_page(app, store, session, record, &draft, outcome, status).await
+    };
+    match form.get("do").unwrap_or("save") {
+        "preview" => {
+            let rendered = posts::render(store, &draft.body).await?;
+            let outcome = Outcome {
+                preview: Some(rendered.html),
+                ..Outcome::default()
+            };
+            return again(draft, outcome, 200).await;
+        }
+        "insert" => {
+            let path = form.get("library").unwrap_or_default().to_string();
+            let Some(hash) = blog_core::settings::media_file(&path) else {
+                let outcome = Outcome {
+                    errors: Some(one_error("library", "Choose an image of the library.")),
+                    ..Outcome::default()
+                };
+                return again(draft, outcome, 422).await;
+            };
+            let alt = store
+                .media_by_hash(&hash)
+                .await?
+                .map(|m| m.alt)
+                .unwrap_or_default();
+            let line = append_image(&mut draft.body, &alt, &path);
+            let outcome = Outcome {
+                done: Some(format!(
+                    "Added at the end of the text (not saved yet): {line}"
+                )),
+                ..Outcome::default()
+            };
+            return again(draft, outcome, 200).await;
+        }
+        "upload" => {
+            let alt = form.get("image_alt").unwrap_or_default().to_string();
+            let Some(file) = form.file("image_file") else {
+                let outcome = Outcome {
+                    errors: Some(one_error("image_file", "Choose an image to upload.")),
+                    ..Outcome::default()
+                };
+                return again(draft, outcome, 422).await;
+            };
+            let bytes = file
+                .bytes()
+                .await
+                .map_err(|e| AppError::BadRequest(format!("The file could not be read: {e}")))?;
+            let refused = match media::store_file(app, store, bytes, &file.name(), &alt).await {
+                Ok((stored, _)) if stored.media_type.starts_with("image/") => {
+                    let alt = if alt.trim().is_empty() {
+                        stored.alt.clone()
+                    } else {
+                        alt
+                    };
+                    let line = append_image(&mut draft.body, &alt, &stored.path());
+                    let outcome = Outcome {
+                        done: Some(format!(
+                            "Uploaded, and added at the end of the text (not saved yet): {line}"
+                        )),
+                        ..Outcome::default()
+                    };
+                    return again(draft, outcome, 200).await;
+                }
+                Ok(_) => {
+                    "This is not an image: link other files from the Files screen.".to_string()
+                }
+                Err(AppError::Unprocessable { fields, .. }) => {
+                    fields.into_values().next().unwrap_or_default()
+                }
+                Err(
+                    e @ (AppError::UnsupportedMediaType(_)
+                    | AppError::PayloadTooLarge(_)
+                    | AppError::BadRequest(_)),
+                ) => e.message(),
+                Err(other) => return Err(other),
+            };
+            let outcome = Outcome {
+                errors: Some(one_error("image_file", &refused)),
+                ..Outcome::default()
+            };
+            return again(draft, outcome, 422).await;
+        }
+        _ => {}
     }
+    let clock = Clock::of(app).await?;
     let result = match record {
-        None => posts::create(app, store, &draft.json(true)).await,
-        Some(r) => posts::update(app, store, &r.slug, &draft.json(false)).await,
+        None => posts::create(app, store, &draft.json(None, &clock)).await,
+        Some(r) => posts::update(app, store, &r.slug, &draft.json(record, &clock)).await,
     };
     match result {
         Ok(mut response) => {
@@ -409,14 +597,94 @@ pub(super) async fn save_entry(
             http::see_other(&format!("/admin/entries/{}?done=saved", saved.slug))
         }
         Err(AppError::Unprocessable { fields, .. }) => {
-            editor_page(app, session, record, &draft, Some(&fields), None, None, 422).await
+            let outcome = Outcome {
+                errors: Some(fields),
+                ..Outcome::default()
+            };
+            again(draft, outcome, 422).await
         }
         Err(AppError::Conflict(why)) => {
-            let fields = blog_core::validation::FieldErrors::from([("slug".to_string(), why)]);
-            editor_page(app, session, record, &draft, Some(&fields), None, None, 409).await
+            let outcome = Outcome {
+                errors: Some(one_error("slug", &why)),
+                ..Outcome::default()
+            };
+            again(draft, outcome, 409).await
         }
         Err(other) => Err(other),
     }
+}
+
+fn one_error(field: &str, why: &str) -> blog_core::validation::FieldErrors {
+    blog_core::validation::FieldErrors::from([(field.to_string(), why.to_string())])
+}
+
+/// A new addendum from the editor; one that cannot be taken comes back with its text.
+pub(super) async fn add_addendum(
+    app: &App,
+    store: &Store,
+    session: &Session,
+    slug: &str,
+    form: &Form,
+) -> AppResult<Response> {
+    let record = posts::find(store, slug).await?;
+    let body = form.get("body").unwrap_or_default().replace("\r\n", "\n");
+    let refused = if record.status != PostStatus::Published {
+        "A draft has no addenda: change its text until it is published.".to_string()
+    } else {
+        match posts::add_addendum(app, store, slug, &json!({ "body": body })).await {
+            Ok(_) => return http::see_other(&format!("/admin/entries/{slug}?done=addendum")),
+            Err(AppError::Unprocessable { fields, .. }) => {
+                fields.into_values().collect::<Vec<_>>().join(" ")
+            }
+            Err(other) => return Err(other),
+        }
+    };
+    let draft = Draft::from_record(&record, &Clock::of(app).await?);
+    let outcome = Outcome {
+        addendum: Some((body, refused)),
+        ..Outcome::default()
+    };
+    editor_page(app, store, session, Some(&record), &draft, outcome, 422).await
+}
+
+/// An addendum corrected (`do=save`) or removed (`do=delete`) from the editor.
+pub(super) async fn change_addendum(
+    app: &App,
+    store: &Store,
+    session: &Session,
+    slug: &str,
+    id: i64,
+    form: &Form,
+) -> AppResult<Response> {
+    let done = match form.get("do") {
+        Some("delete") => {
+            posts::delete_addendum(app, store, slug, id).await?;
+            "The addendum is removed."
+        }
+        _ => {
+            let body = form.get("body").unwrap_or_default().replace("\r\n", "\n");
+            match posts::update_addendum(app, store, slug, id, &json!({ "body": body })).await {
+                Ok(_) => "The addendum is corrected.",
+                Err(AppError::Unprocessable { fields, .. }) => {
+                    let record = posts::find(store, slug).await?;
+                    let draft = Draft::from_record(&record, &Clock::of(app).await?);
+                    let why = fields.into_values().collect::<Vec<_>>().join(" ");
+                    let outcome = Outcome {
+                        addendum: Some((
+                            String::new(),
+                            format!("The addendum was not corrected: {why}"),
+                        )),
+                        ..Outcome::default()
+                    };
+                    return editor_page(app, store, session, Some(&record), &draft, outcome, 422)
+                        .await;
+                }
+                Err(other) => return Err(other),
+            }
+        }
+    };
+    let done: String = form_urlencoded::byte_serialize(done.as_bytes()).collect();
+    http::see_other(&format!("/admin/entries/{slug}?done={done}#addenda"))
 }
 
 /// The confirmation page before an entry is deleted (with how many comments go with it).

@@ -8,7 +8,7 @@ pub(super) struct EntryRow {
     title: String,
     kind: &'static str,
     status: &'static str,
-    date: String,
+    date: Option<When>,
     path: String,
     visible: bool,
 }
@@ -34,7 +34,7 @@ pub(super) async fn entries(
     done: Option<String>,
 ) -> AppResult<Response> {
     let now = runtime::now();
-    let utc = FixedZone::UTC;
+    let clock = Clock::of(app).await?;
     let (rows, total) = store
         .entries(kind, ROWS_PER_PAGE, Pager::offset(page))
         .await?;
@@ -57,10 +57,7 @@ pub(super) async fn entries(
                 _ => "published",
             },
             kind: if p.is_page { "page" } else { "post" },
-            date: p
-                .published_at
-                .map(|t| dates::long_date(t, &utc))
-                .unwrap_or_default(),
+            date: p.published_at.map(|t| clock.when(t)),
             visible: p.is_visible(now),
             slug: p.slug,
             title: p.title,

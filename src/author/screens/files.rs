@@ -11,6 +11,9 @@ pub(super) struct FileRow {
     size: String,
     alt: String,
     image: bool,
+    /// The Markdown that shows it in a post.
+    markdown: String,
+    when: When,
     width: u32,
     height: u32,
 }
@@ -23,7 +26,7 @@ pub(super) struct FilesPage<'a> {
     notice: Option<String>,
     message: Option<String>,
     max_mb: usize,
-    total: u32,
+    total: String,
     files: Vec<FileRow>,
     pager: Pager,
 }
@@ -40,9 +43,12 @@ pub(super) async fn files(
 ) -> AppResult<Response> {
     let (rows, total) = store.media_list(ROWS_PER_PAGE, Pager::offset(page)).await?;
     let pager = Pager::new("/admin/files", page, rows.len(), Some(total), false);
+    let clock = Clock::of(app).await?;
     let files = rows
         .into_iter()
         .map(|m| FileRow {
+            markdown: markdown_for(&m),
+            when: clock.when(m.created_at),
             id: m.id,
             url: m.path(),
             image: m.media_type.starts_with("image/"),
@@ -64,53 +70,34 @@ pub(super) async fn files(
         notice: done,
         message,
         max_mb: app.media_max_bytes() / 1_000_000,
-        total,
+        total: count(total, "file", "files"),
         files,
         pager,
     };
     screen(app, "Images and files", &page, status).await
 }
 
-/// The upload form's `POST` (multipart): checked like every form, then stored as the admin
-/// API stores files.
-pub(super) async fn upload(req: &mut Request, app: &App) -> AppResult<Response> {
-    let session = session(req, app)
-        .await?
-        .ok_or_else(|| AppError::Forbidden("Sign in first: this form needs a session.".into()))?;
-    same_origin(req, app)?;
-    let max = app.media_max_bytes();
-    let declared = req.headers().get("Content-Length")?.unwrap_or_default();
-    if declared.parse::<usize>().is_ok_and(|n| n > max + 64 * 1024) {
-        return Err(AppError::PayloadTooLarge(format!(
-            "Files may be at most {} MB.",
-            max / 1_000_000
-        )));
-    }
-    let form = req.form_data().await.map_err(|_| {
-        AppError::BadRequest("The form could not be read (multipart/form-data).".into())
-    })?;
-    let field = |name: &str| match form.get(name) {
-        Some(worker::FormEntry::Field(value)) => value,
-        _ => String::new(),
-    };
-    if !token::secrets_match(&field("csrf"), &session.csrf) {
-        return Err(AppError::Forbidden(
-            "This form is not from this session (it may be old): open the page again.".into(),
-        ));
-    }
-    let store = app.store()?;
-    let Some(worker::FormEntry::File(file)) = form.get("file") else {
+/// The upload form's `POST` (multipart, read and checked like every form): stored as the admin
+/// API stores files, and answered with the Markdown that shows it.
+pub(super) async fn upload(
+    app: &App,
+    store: &Store,
+    session: &Session,
+    form: &Form,
+) -> AppResult<Response> {
+    let Some(file) = form.file("file") else {
         let message = Some("Choose a file to upload.".to_string());
-        return files(app, &store, &session, 1, None, message, 422).await;
+        return files(app, store, session, 1, None, message, 422).await;
     };
     let bytes = file
         .bytes()
         .await
         .map_err(|e| AppError::BadRequest(format!("The file could not be read: {e}")))?;
-    match media::store_file(app, &store, bytes, &file.name(), &field("alt")).await {
+    let alt = form.get("alt").unwrap_or_default();
+    match media::store_file(app, store, bytes, &file.name(), alt).await {
         Ok((stored, created)) => {
             let what = if created { "Stored" } else { "Already there" };
-            let notice = format!("{what}: {}", stored.path());
+            let notice = format!("{what}. In a post, write: {}", markdown_for(&stored));
             let encoded: String = form_urlencoded::byte_serialize(notice.as_bytes()).collect();
             http::see_other(&format!("/admin/files?done={encoded}"))
         }
@@ -126,8 +113,18 @@ pub(super) async fn upload(req: &mut Request, app: &App) -> AppResult<Response> 
                 }
                 other => other.message(),
             };
-            files(app, &store, &session, 1, None, Some(message), e.status()).await
+            files(app, store, session, 1, None, Some(message), e.status()).await
         }
         Err(other) => Err(other),
+    }
+}
+
+/// The Markdown that shows a file: an image with its alt text, else a link with its name.
+fn markdown_for(m: &blog_core::model::MediaRecord) -> String {
+    if m.media_type.starts_with("image/") {
+        let alt: String = m.alt.chars().filter(|c| !matches!(c, '[' | ']')).collect();
+        format!("![{alt}]({})", m.path())
+    } else {
+        format!("[{}]({})", m.name, m.path())
     }
 }

@@ -13,6 +13,8 @@ pub(super) struct MailPage<'a> {
     status: &'static str,
     messages: Vec<MailRow>,
     pager: Pager,
+    /// No sender is set: nothing goes out.
+    mail_off: bool,
 }
 
 pub(super) struct MailRow {
@@ -21,7 +23,7 @@ pub(super) struct MailRow {
     recipient: String,
     attempts: u32,
     last_error: Option<String>,
-    when: String,
+    when: When,
 }
 
 /// `/admin/mail?status=…`: the outbox.
@@ -40,6 +42,7 @@ pub(super) async fn mail(
     rows.truncate(ROWS_PER_PAGE as usize);
     let base = format!("/admin/mail?status={}", status.as_str());
     let pager = Pager::new(&base, page, rows.len(), None, more);
+    let clock = Clock::of(app).await?;
     let messages = rows
         .into_iter()
         .map(|m| MailRow {
@@ -48,7 +51,7 @@ pub(super) async fn mail(
             recipient: m.recipient,
             attempts: m.attempts,
             last_error: m.last_error,
-            when: dates::rfc3339_utc(m.sent_at.unwrap_or(m.next_attempt_at)),
+            when: clock.when(m.sent_at.unwrap_or(m.next_attempt_at)),
         })
         .collect();
     let page = MailPage {
@@ -62,6 +65,7 @@ pub(super) async fn mail(
         status: status.as_str(),
         messages,
         pager,
+        mail_off: app.settings().await?.mail.from.is_none(),
     };
     screen(app, "Mail", &page, 200).await
 }

@@ -8,9 +8,14 @@
 //!   signed and expiring (`blog_core::token::session_token`).
 //! - Every state-changing form carries a CSRF token bound to the session, and a `POST` without
 //!   it, or from another origin (by its `Origin`), gets `403`.
-//! - Screens, a module each: [`sign_in`], the moderation queue ([`queue`]), posts and pages
-//!   ([`entries`]) with a Markdown editor and a server-side preview ([`editor`]), the outbox
-//!   ([`mail`]), redirects and the not-found log ([`addresses`]), the media library ([`files`]).
+//! - A form sent after the session ended is not lost: the answer is the sign-in form carrying
+//!   every field, and signing in completes what was sent ([`sign_in`]).
+//! - Screens, a module each: [`sign_in`], the comments by status with search, editing and the
+//!   author's replies ([`queue`], [`comment`]), posts and pages ([`entries`]) with a Markdown
+//!   editor, images, addenda and a server-side preview ([`editor`]), the settings
+//!   ([`settings`]), the outbox ([`mail`]), redirects and the not-found log ([`addresses`]), the
+//!   media library ([`files`]), the newsletter ([`newsletter`]).
+//! - One date format everywhere, on the blog's clock ([`Clock`]).
 //!   The lists go page by page ([`Pager`], `?page=`): a screen reads one page, never the table.
 //! - Every screen is `Cache-Control: private, no-store`, `noindex`, under the blog's CSP (no
 //!   script), and never stored in KV or the Cache API.
@@ -18,7 +23,7 @@
 use askama::Template;
 use blog_core::api::EntryKind;
 use blog_core::comment_text;
-use blog_core::dates::{self, FixedZone};
+use blog_core::dates;
 use blog_core::model::{CommentStatus, PostRecord, PostStatus};
 use blog_core::token;
 use serde_json::{json, Value};
@@ -27,25 +32,29 @@ use worker::{Method, Request, Response};
 use super::{access, comments, media, posts};
 
 mod addresses;
+mod comment;
 mod editor;
 mod entries;
 mod files;
 mod mail;
 mod newsletter;
 mod queue;
+mod settings;
 mod sign_in;
 
 use addresses::{addresses, change_addresses, Typed};
+use comment::{act_on_comment, comment_page};
 use editor::{delete_page, editor_page, save_entry, Draft};
 use entries::entries;
 use files::{files, upload};
 use mail::mail;
 use newsletter::{add_pasted, newsletter_page};
-use queue::{act_on_queue, queue};
-use sign_in::{sign_in, sign_in_page};
+use queue::{act_on_queue, queue, QueueView};
+use sign_in::{carry_to_sign_in, sign_in, sign_in_page};
 
 use crate::edge::error::{AppError, AppResult};
 use crate::edge::layout::{self, PageMeta};
+use crate::edge::runtime::IntlZone;
 use crate::edge::{http, runtime, App};
 use crate::store::Store;
 pub use editor::preview;
@@ -55,9 +64,12 @@ const COOKIE: &str = "blog_admin";
 const MAX_FAILURES: u32 = 5;
 const FAILURE_WINDOW: i64 = 900;
 const MAX_FORM_BYTES: usize = 1024 * 1024;
+/// The admin's own CSS, kept out of the reader's pages (and the reader Worker).
+const ADMIN_STYLE: &str = include_str!("../../../templates/admin/style.css");
 
 /// The first path segments under `/admin/` that are screens (the rest is the JSON API).
-const SCREENS: [&str; 8] = [
+const SCREENS: [&str; 9] = [
+    "settings",
     "sign-in",
     "sign-out",
     "queue",
@@ -68,7 +80,9 @@ const SCREENS: [&str; 8] = [
     "newsletter",
 ];
 
-/// Whether `path` is a screen (`/admin/` itself, the sign-in page, the queue, the editor).
+/// Whether `path` is a screen (`/admin/` itself, the sign-in page, the queue, the editor). The
+/// author Worker asks only for requests without `Authorization`: `/admin/settings` is the
+/// settings screen in a browser and the JSON API for `blogctl`.
 pub fn is_screen(path: &str) -> bool {
     let rest = path.trim_start_matches("/admin").trim_start_matches('/');
     rest.is_empty() || SCREENS.contains(&rest.split('/').next().unwrap_or_default())
@@ -127,9 +141,57 @@ fn page_number(value: Option<String>) -> AppResult<u32> {
     }
 }
 
-/// A signed-in browser: its cookie and the CSRF token its forms carry.
+/// A signed-in browser: the CSRF token its forms carry, and when it must sign in again (`None`
+/// behind Cloudflare Access, which decides that itself).
 struct Session {
     csrf: String,
+    expires: Option<i64>,
+}
+
+/// Dates as every admin screen shows them: one format ("December 3, 2026 at 8:54 pm"), on the
+/// blog's clock.
+pub(super) struct Clock(IntlZone);
+
+/// A moment on a screen: `<time datetime="…">…</time>`, made only of digits and month names.
+pub(super) struct When {
+    text: String,
+    datetime: String,
+}
+
+impl std::fmt::Display for When {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "<time datetime=\"{}\">{}</time>",
+            self.datetime, self.text
+        )
+    }
+}
+
+impl Clock {
+    async fn of(app: &App) -> AppResult<Clock> {
+        Ok(Clock(IntlZone::new(&app.blog().await?.time_zone)))
+    }
+
+    fn when(&self, unix: i64) -> When {
+        let (text, datetime) = dates::comment_stamps(unix, &self.0);
+        When { text, datetime }
+    }
+
+    /// A `datetime-local` field's value.
+    fn input(&self, unix: i64) -> String {
+        dates::local_input(unix, &self.0)
+    }
+
+    /// A `datetime-local` field read on the blog's clock.
+    fn parse_input(&self, text: &str) -> Option<i64> {
+        dates::parse_local_input(text, &self.0)
+    }
+}
+
+/// "1 file", "2 files".
+pub(super) fn count(n: u32, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn key(app: &App) -> AppResult<String> {
@@ -157,17 +219,20 @@ async fn session(req: &Request, app: &App) -> AppResult<Option<Session>> {
         return match access::verify(&config, &assertion).await {
             Ok(claims) => Ok(Some(Session {
                 csrf: token::csrf_token(&key, &format!("access|{}", claims.sub)),
+                expires: None,
             })),
             Err(why) => Err(AppError::Forbidden(format!(
                 "Cloudflare Access did not let this request in: {why}."
             ))),
         };
     }
-    Ok(cookie(req)
-        .filter(|c| token::verify_session(&key, c, runtime::now()).is_ok())
-        .map(|c| Session {
+    Ok(cookie(req).and_then(|c| {
+        let expires = token::verify_session(&key, &c, runtime::now()).ok()?;
+        Some(Session {
             csrf: token::csrf_token(&key, &c),
-        }))
+            expires: Some(expires),
+        })
+    }))
 }
 
 /// Refuses a form posted from another site's page.
@@ -180,54 +245,95 @@ fn same_origin(req: &Request, app: &App) -> AppResult<()> {
     }
 }
 
-/// A submitted form's fields, in order (a field may repeat: the queue's selected ids).
-struct Form(Vec<(String, String)>);
+/// A submitted form's fields, in order (a field may repeat: the queue's selected ids), and its
+/// files (a multipart form's).
+struct Form {
+    fields: Vec<(String, String)>,
+    files: Vec<(String, worker::File)>,
+}
 
 impl Form {
     fn get(&self, name: &str) -> Option<&str> {
-        self.0
+        self.fields
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     }
 
     fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> {
-        self.0
+        self.fields
             .iter()
             .filter(move |(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     }
-}
 
-async fn read_form(req: &mut Request) -> AppResult<Form> {
-    let bytes = http::read_body(
-        req,
-        "application/x-www-form-urlencoded",
-        MAX_FORM_BYTES,
-        "The admin's forms are sent as application/x-www-form-urlencoded.",
-    )
-    .await?;
-    Ok(Form(
-        form_urlencoded::parse(&bytes)
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect(),
-    ))
-}
-
-/// A `POST` from a signed-in browser, with its session's CSRF token and from the blog's origin.
-async fn checked_post(req: &mut Request, app: &App) -> AppResult<(Session, Form)> {
-    let session = session(req, app)
-        .await?
-        .ok_or_else(|| AppError::Forbidden("Sign in first: this form needs a session.".into()))?;
-    same_origin(req, app)?;
-    let form = read_form(req).await?;
-    let given = form.get("csrf").unwrap_or_default();
-    if !token::secrets_match(given, &session.csrf) {
-        return Err(AppError::Forbidden(
-            "This form is not from this session (it may be old): open the page again.".into(),
-        ));
+    /// A chosen file (an empty file input sends none).
+    fn file(&self, name: &str) -> Option<&worker::File> {
+        self.files.iter().find(|(k, _)| k == name).map(|(_, f)| f)
     }
-    Ok((session, form))
+}
+
+/// Reads a form: `application/x-www-form-urlencoded` (at most [`MAX_FORM_BYTES`]) or
+/// `multipart/form-data` (the forms with a file input; at most the media limit and a little).
+async fn read_form(req: &mut Request, app: &App) -> AppResult<Form> {
+    let kind = req.headers().get("Content-Type")?.unwrap_or_default();
+    if !kind.starts_with("multipart/form-data") {
+        let bytes = http::read_body(
+            req,
+            "application/x-www-form-urlencoded",
+            MAX_FORM_BYTES,
+            "The admin's forms are sent as application/x-www-form-urlencoded or multipart/form-data.",
+        )
+        .await?;
+        let fields = form_urlencoded::parse(&bytes)
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        return Ok(Form {
+            fields,
+            files: Vec::new(),
+        });
+    }
+    let max = app.media_max_bytes();
+    let declared = req.headers().get("Content-Length")?.unwrap_or_default();
+    if declared
+        .parse::<usize>()
+        .is_ok_and(|n| n > max + MAX_FORM_BYTES)
+    {
+        return Err(AppError::PayloadTooLarge(format!(
+            "Files may be at most {} MB.",
+            max / 1_000_000
+        )));
+    }
+    let data = req.form_data().await.map_err(|_| {
+        AppError::BadRequest("The form could not be read (multipart/form-data).".into())
+    })?;
+    let unreadable = || AppError::BadRequest("The form's fields could not be read.".into());
+    let entries = js_sys::try_iter(&data.into())
+        .ok()
+        .flatten()
+        .ok_or_else(unreadable)?;
+    let mut form = Form {
+        fields: Vec::new(),
+        files: Vec::new(),
+    };
+    for entry in entries {
+        let pair: js_sys::Array = entry.map_err(|_| unreadable())?.into();
+        let Some(name) = pair.get(0).as_string() else {
+            continue;
+        };
+        let value = pair.get(1);
+        match value.as_string() {
+            Some(text) => form.fields.push((name, text)),
+            None => {
+                use wasm_bindgen::JsCast;
+                let file: worker::worker_sys::web_sys::File = value.unchecked_into();
+                if file.size() > 0.0 {
+                    form.files.push((name, worker::File::from(file)));
+                }
+            }
+        }
+    }
+    Ok(form)
 }
 
 /// Handles a screen.
@@ -273,10 +379,19 @@ pub async fn handle(req: &mut Request, app: &App, path: &str) -> AppResult<Respo
             ["queue"] => {
                 let status = match param("status").as_deref() {
                     Some("spam") => CommentStatus::Spam,
+                    Some("approved") => CommentStatus::Approved,
                     _ => CommentStatus::Pending,
                 };
-                let page = page_number(param("page"))?;
-                queue(app, &store, &session, status, page, param("done")).await
+                let view = QueueView {
+                    status,
+                    page: page_number(param("page"))?,
+                    search: param("q").unwrap_or_default().trim().to_string(),
+                };
+                queue(app, &store, &session, &view, param("done")).await
+            }
+            ["queue", id] => {
+                let id = record_id(id)?;
+                comment_page(app, &store, &session, id, None, param("done"), 200).await
             }
             ["entries"] => {
                 let kind = match param("type").as_deref() {
@@ -301,6 +416,10 @@ pub async fn handle(req: &mut Request, app: &App, path: &str) -> AppResult<Respo
                 let page = page_number(param("page"))?;
                 files(app, &store, &session, page, param("done"), None, 200).await
             }
+            ["settings"] => {
+                let typed = settings::Typed::default();
+                settings::settings_page(app, &store, &session, typed, param("done"), 200).await
+            }
             ["newsletter", "export"] => crate::author::newsletter::admin::export(&store).await,
             ["newsletter"] => {
                 let status = param("status")
@@ -317,23 +436,21 @@ pub async fn handle(req: &mut Request, app: &App, path: &str) -> AppResult<Respo
                 addresses(app, &store, &session, page, param("done"), typed, 200).await
             }
             ["entries", "new"] => {
-                let draft = Draft::default();
-                editor_page(app, &session, None, &draft, None, None, None, 200).await
+                let mut draft = Draft::default();
+                if param("type").as_deref() == Some("page") {
+                    draft.kind = "page".into();
+                }
+                let outcome = editor::Outcome::default();
+                editor_page(app, &store, &session, None, &draft, outcome, 200).await
             }
             ["entries", slug] => {
                 let record = posts::find(&store, slug).await?;
-                let draft = Draft::from_record(&record);
-                editor_page(
-                    app,
-                    &session,
-                    Some(&record),
-                    &draft,
-                    None,
-                    param("done"),
-                    None,
-                    200,
-                )
-                .await
+                let draft = Draft::from_record(&record, &Clock::of(app).await?);
+                let outcome = editor::Outcome {
+                    done: param("done"),
+                    ..editor::Outcome::default()
+                };
+                editor_page(app, &store, &session, Some(&record), &draft, outcome, 200).await
             }
             ["entries", slug, "delete"] => {
                 let record = posts::find(&store, slug).await?;
@@ -345,28 +462,47 @@ pub async fn handle(req: &mut Request, app: &App, path: &str) -> AppResult<Respo
     if method != Method::Post {
         return Err(AppError::MethodNotAllowed("GET, POST"));
     }
-    if let ["files"] = segments.as_slice() {
-        return upload(req, app).await;
+    let Some(session) = signed_in else {
+        if access::config(app).is_some() {
+            return Err(AppError::Forbidden(
+                "This admin is behind Cloudflare Access, and this request did not come through it."
+                    .into(),
+            ));
+        }
+        // The session ended while the author was working: keep what was sent.
+        same_origin(req, app)?;
+        let form = read_form(req, app).await?;
+        let query = http::query_string(req);
+        return carry_to_sign_in(app, &rest, &query, &form).await;
+    };
+    same_origin(req, app)?;
+    let form = read_form(req, app).await?;
+    if !token::secrets_match(form.get("csrf").unwrap_or_default(), &session.csrf) {
+        return Err(AppError::Forbidden(
+            "This form is not from this session (it may be old): open the page again.".into(),
+        ));
     }
-    if let ["files", "delete"] = segments.as_slice() {
-        let (session, form) = checked_post(req, app).await?;
-        let store = app.store()?;
-        let id = form
-            .get("id")
-            .and_then(|id| id.parse::<i64>().ok())
-            .ok_or_else(|| AppError::BadRequest("Name the file to delete.".into()))?;
-        return match media::remove_file(app, &store, id, false).await {
-            Ok(()) => http::see_other("/admin/files?done=Deleted."),
-            Err(AppError::Conflict(why)) => {
-                let why = why.replace(", or delete it anyway with ?force=1", "");
-                files(app, &store, &session, 1, None, Some(why), 409).await
-            }
-            Err(other) => Err(other),
-        };
-    }
-    let (session, form) = checked_post(req, app).await?;
     let store = app.store()?;
-    match segments.as_slice() {
+    let query = http::query_string(req);
+    act(app, &store, &session, &segments, &query, &form).await
+}
+
+/// A record's id in a screen's address (a comment's, an addendum's).
+fn record_id(text: &str) -> AppResult<i64> {
+    blog_core::routes::positive_id(text).ok_or(AppError::NotFound)
+}
+
+/// Does what a checked form asks (`segments`: its path under `/admin/`, `query`: its query
+/// string): from a signed-in browser, or from the sign-in form that carried it.
+async fn act(
+    app: &App,
+    store: &Store,
+    session: &Session,
+    segments: &[&str],
+    query: &str,
+    form: &Form,
+) -> AppResult<Response> {
+    match segments {
         ["sign-out"] => {
             let to = match access::config(app) {
                 Some(config) => format!("{}/cdn-cgi/access/logout", config.team),
@@ -378,29 +514,42 @@ pub async fn handle(req: &mut Request, app: &App, path: &str) -> AppResult<Respo
                 .set("Set-Cookie", &session_cookie(app, "", 0))?;
             Ok(response)
         }
-        ["queue"] => {
-            let status = http::query_string(req);
-            let spam_tab = status.contains("status=spam");
-            act_on_queue(app, &store, &form, spam_tab).await
+        ["files"] => upload(app, store, session, form).await,
+        ["files", "delete"] => {
+            let id = form
+                .get("id")
+                .and_then(|id| id.parse::<i64>().ok())
+                .ok_or_else(|| AppError::BadRequest("Name the file to delete.".into()))?;
+            match media::remove_file(app, store, id, false).await {
+                Ok(()) => http::see_other("/admin/files?done=Deleted."),
+                Err(AppError::Conflict(why)) => {
+                    let why = why.replace(", or delete it anyway with ?force=1", "");
+                    files(app, store, session, 1, None, Some(why), 409).await
+                }
+                Err(other) => Err(other),
+            }
         }
-        ["entries", "new"] => save_entry(app, &store, &session, None, &form).await,
-        ["addresses"] => change_addresses(app, &store, &session, &form).await,
-        ["newsletter", "import"] => add_pasted(app, &store, &session, &form).await,
+        ["queue"] => act_on_queue(app, store, session, form, query).await,
+        ["queue", id] => act_on_comment(app, store, session, record_id(id)?, form).await,
+        ["settings"] => settings::save_settings(app, store, session, form).await,
+        ["entries", "new"] => save_entry(app, store, session, None, form).await,
+        ["addresses"] => change_addresses(app, store, session, form).await,
+        ["newsletter", "import"] => add_pasted(app, store, session, form).await,
         ["newsletter", action @ ("remove" | "test")] => {
-            newsletter::act(app, &store, action, &form).await
+            newsletter::act(app, store, action, form).await
         }
         ["entries", slug] => {
-            let record = posts::find(&store, slug).await?;
-            save_entry(app, &store, &session, Some(&record), &form).await
+            let record = posts::find(store, slug).await?;
+            save_entry(app, store, session, Some(&record), form).await
         }
         ["entries", slug, "delete"] => {
-            posts::delete(app, &store, slug).await?;
+            posts::delete(app, store, slug).await?;
             http::see_other("/admin/entries?done=Deleted.")
         }
-        ["entries", slug, "addenda"] => {
-            let body = form.get("body").unwrap_or_default();
-            posts::add_addendum(app, &store, slug, &json!({ "body": body })).await?;
-            http::see_other(&format!("/admin/entries/{slug}?done=addendum"))
+        ["entries", slug, "addenda"] => editor::add_addendum(app, store, session, slug, form).await,
+        ["entries", slug, "addenda", id] => {
+            let id = record_id(id)?;
+            editor::change_addendum(app, store, session, slug, id, form).await
         }
         _ => Err(AppError::NotFound),
     }
@@ -424,7 +573,9 @@ async fn screen(
     status: u16,
 ) -> AppResult<Response> {
     let blog = app.blog().await?;
-    let meta = PageMeta::new(blog, format!("{title} | {} admin", blog.title), "/admin/").noindex();
+    let mut meta =
+        PageMeta::new(blog, format!("{title} | {} admin", blog.title), "/admin/").noindex();
+    meta.extra_style = ADMIN_STYLE;
     let html = layout::page(blog, &meta, content, 16 * 1024)?;
     let response = http::html_response(status, &html, "private, no-store")?;
     response.headers().set("X-Robots-Tag", "noindex")?;

@@ -25,7 +25,7 @@ pub(super) struct NewsletterPage<'a> {
 
 pub(super) struct IssueRow {
     what: String,
-    when: String,
+    when: When,
     queued: u32,
     sent: u32,
     failed: u32,
@@ -36,7 +36,7 @@ pub(super) struct SubscriberRow {
     email: String,
     cadence: &'static str,
     source: String,
-    since: String,
+    since: When,
 }
 
 /// `/admin/newsletter?status=…&page=…`: the subscribers of `status`, page `page`.
@@ -54,6 +54,7 @@ pub(super) async fn newsletter_page(
         .await?;
     let base = format!("/admin/newsletter?status={}", status.as_str());
     let pager = Pager::new(&base, page, rows.len(), Some(total), false);
+    let clock = Clock::of(app).await?;
     let issues = store
         .issues(10, 0)
         .await?
@@ -61,10 +62,10 @@ pub(super) async fn newsletter_page(
         .map(|i| IssueRow {
             what: match (i.title, i.period_end) {
                 (Some(title), _) => format!("“{title}”"),
-                (None, Some(end)) => format!("Weekly digest to {}", dates::rfc3339_utc(end)),
+                (None, Some(end)) => format!("Weekly digest to {}", clock.when(end).text),
                 _ => "A post since deleted".into(),
             },
-            when: dates::rfc3339_utc(i.created_at),
+            when: clock.when(i.created_at),
             queued: i.queued,
             sent: i.sent,
             failed: i.failed,
@@ -95,7 +96,7 @@ pub(super) async fn newsletter_page(
                 email: s.email,
                 cadence: s.cadence.describe(),
                 source: s.source,
-                since: dates::rfc3339_utc(s.created_at),
+                since: clock.when(s.created_at),
             })
             .collect(),
         pager,

@@ -1,24 +1,76 @@
-//! The moderation queue: pending and spam comments, acted on one or many at once, and blocking
-//! an address or a sender.
+//! The comments by status (waiting, approved, spam, with their counts), searched by text, name
+//! or address; acted on one or many at once; answered by the author in place; and blocking an
+//! address, a sender or a fediverse server.
+
+use blog_core::model::CommentRecord;
 
 use super::*;
 
-/// A comment as the queue shows it.
+/// A comment as the lists show it.
 pub(super) struct QueueItem {
-    id: i64,
-    author: String,
-    email: String,
-    url: Option<String>,
-    html: String,
-    reasons: Vec<String>,
+    pub(super) id: i64,
+    pub(super) author: String,
+    pub(super) email: String,
+    pub(super) url: Option<String>,
+    pub(super) html: String,
+    pub(super) reasons: Vec<String>,
     /// It came through the form, from a client that can be blocked (or from a fediverse account).
-    has_client: bool,
+    pub(super) has_client: bool,
     /// A reply from the fediverse: its server, which can be blocked as a whole.
-    server: Option<String>,
-    post_title: String,
-    post_path: String,
-    when: String,
-    datetime: String,
+    pub(super) server: Option<String>,
+    /// The author's own comment (nothing to block, nothing to answer from here).
+    pub(super) by_author: bool,
+    pub(super) post_title: String,
+    pub(super) post_path: String,
+    pub(super) when: When,
+}
+
+impl QueueItem {
+    pub(super) fn new(c: CommentRecord, clock: &Clock) -> Self {
+        QueueItem {
+            id: c.id,
+            html: comment_text::to_html(&c.body),
+            reasons: c.spam_reasons,
+            has_client: c.client_hash.is_some(),
+            server: c
+                .client_hash
+                .as_deref()
+                .and_then(blog_core::federation::host_of)
+                .map(str::to_string),
+            by_author: c.by_post_author,
+            when: clock.when(c.created_at),
+            author: c.author_name,
+            email: c.author_email,
+            url: c.author_url,
+            post_title: c.post_title,
+            post_path: c.post_path,
+        }
+    }
+}
+
+/// Which comments a list shows.
+pub(super) struct QueueView {
+    pub(super) status: CommentStatus,
+    pub(super) page: u32,
+    /// Words the comments must hold (text, name, address or website); empty: all.
+    pub(super) search: String,
+}
+
+impl QueueView {
+    /// The list's address (for the pager, and to come back to after an action).
+    fn address(&self) -> String {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        if self.status != CommentStatus::Pending {
+            query.append_pair("status", self.status.as_str());
+        }
+        if !self.search.is_empty() {
+            query.append_pair("q", &self.search);
+        }
+        match query.finish() {
+            q if q.is_empty() => "/admin/queue".to_string(),
+            q => format!("/admin/queue?{q}"),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -28,9 +80,12 @@ pub(super) struct QueuePage<'a> {
     csrf: &'a str,
     notice: Option<String>,
     status: &'static str,
+    /// (status, words, count, shown) of each tab.
+    tabs: Vec<(&'static str, &'static str, u32, bool)>,
+    search: &'a str,
+    /// Where the list's forms go (with its status and search, to come back to them).
+    action: String,
     comments: Vec<QueueItem>,
-    /// How many comments have the status.
-    total: u32,
     pager: Pager,
 }
 
@@ -38,59 +93,65 @@ pub(super) async fn queue(
     app: &App,
     store: &Store,
     session: &Session,
-    status: CommentStatus,
-    page: u32,
+    view: &QueueView,
     done: Option<String>,
 ) -> AppResult<Response> {
-    let utc = FixedZone::UTC;
-    let (rows, total) = store
-        .comments_with_status(status, ROWS_PER_PAGE, Pager::offset(page))
-        .await?;
-    let base = match status {
-        CommentStatus::Spam => "/admin/queue?status=spam",
-        _ => "/admin/queue",
+    let clock = Clock::of(app).await?;
+    let offset = Pager::offset(view.page);
+    let counts = store.comment_counts().await?;
+    let (rows, total, more) = if view.search.is_empty() {
+        let (rows, total) = store
+            .comments_with_status(view.status, ROWS_PER_PAGE, offset)
+            .await?;
+        (rows, Some(total), false)
+    } else {
+        let (rows, more) = store
+            .search_comments(view.status, &view.search, ROWS_PER_PAGE, offset)
+            .await?;
+        (rows, None, more)
     };
-    let pager = Pager::new(base, page, rows.len(), Some(total), false);
-    let comments = rows
-        .into_iter()
-        .map(|c| QueueItem {
-            id: c.id,
-            author: c.author_name,
-            email: c.author_email,
-            url: c.author_url,
-            html: comment_text::to_html(&c.body),
-            reasons: c.spam_reasons,
-            has_client: c.client_hash.is_some(),
-            server: c
-                .client_hash
-                .as_deref()
-                .and_then(blog_core::federation::host_of)
-                .map(str::to_string),
-            post_title: c.post_title,
-            post_path: c.post_path,
-            when: dates::long_date(c.created_at, &utc),
-            datetime: dates::rfc3339(c.created_at, &utc),
-        })
-        .collect();
+    let base = view.address();
+    let pager = Pager::new(&base, view.page, rows.len(), total, more);
+    let tabs = [
+        (CommentStatus::Pending, "Waiting"),
+        (CommentStatus::Approved, "Approved"),
+        (CommentStatus::Spam, "Spam"),
+    ]
+    .into_iter()
+    .zip(counts)
+    .map(|((status, words), n)| (status.as_str(), words, n, status == view.status))
+    .collect();
     let page = QueuePage {
         section: "queue",
         csrf: &session.csrf,
         notice: done,
-        status: status.as_str(),
-        comments,
-        total,
+        status: view.status.as_str(),
+        tabs,
+        search: &view.search,
+        action: base,
+        comments: rows
+            .into_iter()
+            .map(|c| QueueItem::new(c, &clock))
+            .collect(),
         pager,
     };
-    screen(app, "Moderation", &page, 200).await
+    screen(app, "Comments", &page, 200).await
 }
 
-/// One button of the queue: `approve:12` (one comment) or `approve` (the selected ones).
+/// One button of a list: `approve:12` (one comment), `approve` (the selected ones) or
+/// `reply:12` (the author's answer typed under comment 12). `query` is the list's own, to go
+/// back to it.
 pub(super) async fn act_on_queue(
     app: &App,
     store: &Store,
+    session: &Session,
     form: &Form,
-    spam_tab: bool,
+    query: &str,
 ) -> AppResult<Response> {
+    let back = match query {
+        "" => "/admin/queue".to_string(),
+        q => format!("/admin/queue?{q}"),
+    };
     let choice = form.get("do").unwrap_or_default();
     let (action, ids): (&str, Vec<i64>) = match choice.split_once(':') {
         Some((action, id)) => (action, id.parse().ok().into_iter().collect()),
@@ -99,18 +160,60 @@ pub(super) async fn act_on_queue(
             form.all("id").filter_map(|id| id.parse().ok()).collect(),
         ),
     };
+    if action == "reply" {
+        let id = ids.first().copied().ok_or(AppError::NotFound)?;
+        let text = form.get(&format!("reply-{id}")).unwrap_or_default();
+        return super::comment::reply(app, store, session, id, text, &back).await;
+    }
     if !matches!(
         action,
-        "approve" | "spam" | "delete" | "block" | "block-sender" | "block-server"
+        "approve" | "pending" | "spam" | "delete" | "block" | "block-sender" | "block-server"
     ) {
         return Err(AppError::BadRequest(
-            "Choose approve, spam, delete, block, block-sender or block-server.".into(),
+            "Choose approve, pending, spam, delete, block, block-sender, block-server or reply."
+                .into(),
         ));
     }
+    let done = moderate(app, store, action, &ids).await?;
+    let notice = format!("{} {}.", count(done, "comment", "comments"), verb(action));
+    http::see_other(&with_notice(&back, &notice))
+}
+
+/// `back` (a list's address) with `done=notice` in its query, in place of any earlier one.
+pub(super) fn with_notice(back: &str, notice: &str) -> String {
+    let (path, query) = back.split_once('?').unwrap_or((back, ""));
+    let mut out = form_urlencoded::Serializer::new(String::new());
+    for (key, value) in form_urlencoded::parse(query.as_bytes()).filter(|(k, _)| k != "done") {
+        out.append_pair(&key, &value);
+    }
+    out.append_pair("done", notice);
+    format!("{path}?{}", out.finish())
+}
+
+/// What an action did, in words.
+pub(super) fn verb(action: &str) -> &'static str {
+    match action {
+        "approve" => "approved",
+        "pending" => "moved back to waiting",
+        "delete" => "deleted",
+        "block" => "marked as spam, their addresses blocked",
+        "block-sender" => "marked as spam, their senders blocked",
+        "block-server" => "marked as spam, their fediverse servers blocked",
+        _ => "marked as spam",
+    }
+}
+
+/// Applies a moderation action to comments; how many it touched.
+pub(super) async fn moderate(
+    app: &App,
+    store: &Store,
+    action: &str,
+    ids: &[i64],
+) -> AppResult<u32> {
     let now = runtime::now();
     let mut done = 0;
     let mut approved = false;
-    for id in ids {
+    for &id in ids {
         let Some(comment) = store.comment(id).await? else {
             continue;
         };
@@ -133,10 +236,13 @@ pub(super) async fn act_on_queue(
                 }
                 let status = match action {
                     "approve" => CommentStatus::Approved,
+                    "pending" => CommentStatus::Pending,
                     _ => CommentStatus::Spam,
                 };
-                store.set_comment_status_with_mail(id, status, now).await?;
-                approved |= status == CommentStatus::Approved;
+                if status != comment.status {
+                    store.set_comment_status_with_mail(id, status, now).await?;
+                }
+                approved |= status == CommentStatus::Approved && !was_approved;
             }
         }
         if was_approved || action == "approve" {
@@ -147,18 +253,7 @@ pub(super) async fn act_on_queue(
     if approved {
         app.after_response(app.outbox_kick()).await;
     }
-    let verb = match action {
-        "approve" => "approved",
-        "delete" => "deleted",
-        "block" => "marked as spam, their addresses blocked",
-        "block-sender" => "marked as spam, their senders blocked",
-        "block-server" => "marked as spam, their fediverse servers blocked",
-        _ => "marked as spam",
-    };
-    let notice = format!("{done} comment{} {verb}.", if done == 1 { "" } else { "s" });
-    let tab = if spam_tab { "status=spam&" } else { "" };
-    let encoded: String = form_urlencoded::byte_serialize(notice.as_bytes()).collect();
-    http::see_other(&format!("/admin/queue?{tab}done={encoded}"))
+    Ok(done)
 }
 
 /// Adds an address to the comment blocklist (a phrase any field may match).
