@@ -13,6 +13,8 @@ cargo clippy -p edge-blog --all-targets --features author --quiet -- -D warnings
 
 echo "== Native unit tests"
 cargo test --workspace --quiet
+# The author Worker's own pure parts (the admin's screens) build only with its feature.
+cargo test -p edge-blog --features author --lib --quiet
 
 echo "== Building both Workers and blogctl"
 bash scripts/build.sh

@@ -134,10 +134,11 @@ test("with JavaScript off: sign in, moderate one and many, write, preview, publi
 
     // A page under another, from the same editor.
     for (const [title, parent] of [["About us", ""], ["The team", "about-us"]]) {
-      await tab.goto(`${base}/admin/entries/new`);
+      await tab.goto(`${base}/admin/entries`);
+      await tab.getByRole("link", { name: "Write a new page" }).click();
+      assert.equal(await tab.getByLabel("Tags").count(), 0, "a page has no tags");
       await tab.getByLabel("Title").fill(title);
       await tab.getByLabel("Text (Markdown)").fill(`All about ${title}.`);
-      await tab.getByLabel("Type").selectOption("page");
       await tab.getByLabel("Status").selectOption("published");
       await tab.getByLabel("Parent page").fill(parent);
       await tab.getByRole("button", { name: "Save" }).click();
@@ -159,7 +160,7 @@ test("with JavaScript off: sign in, moderate one and many, write, preview, publi
     await tab.getByLabel(/Alt text/).fill("A small chart");
     await tab.getByRole("button", { name: "Upload" }).click();
     await tab.waitForLoadState();
-    const stored = (await tab.locator(".admin-notice").textContent()).match(/Stored: (\/media\/[0-9a-f]{64}\/chart\.png)/)?.[1];
+    const stored = (await tab.locator(".admin-notice").textContent()).match(/Stored\. In a post, write: !\[A small chart\]\((\/media\/[0-9a-f]{64}\/chart\.png)\)/)?.[1];
     assert.ok(stored, await tab.locator(".admin-notice").textContent());
     assert.equal(await tab.locator(`img[src="${stored}"]`).getAttribute("alt"), "A small chart");
     assert.equal((await blog.fetch(stored)).status, 200);
@@ -218,7 +219,7 @@ test("refused: a form without its CSRF token, a session cookie sent from another
     });
     assert.equal(signIn.status, 303);
     const cookie = signIn.headers.get("set-cookie").split(";")[0];
-    assert.match(signIn.headers.get("set-cookie"), /HttpOnly; SameSite=Strict; Max-Age=43200/);
+    assert.match(signIn.headers.get("set-cookie"), /HttpOnly; SameSite=Strict; Max-Age=86400/, "a day: admin_session_hours' default");
     const queue = await (await blog.fetch("/admin/queue", { headers: { Cookie: cookie } })).text();
     const csrf = queue.match(/name="csrf" value="([0-9a-f]+)"/)[1];
     const post = (headers, fields) =>
@@ -230,9 +231,13 @@ test("refused: a form without its CSRF token, a session cookie sent from another
     assert.equal((await post({ Cookie: cookie }, { do: `approve:${id}` })).status, 403, "no CSRF token");
     assert.equal((await post({ Cookie: cookie }, { do: `approve:${id}`, csrf: "0".repeat(32) })).status, 403, "a wrong one");
     assert.equal((await post({ Cookie: cookie, Origin: "https://evil.example" }, { do: `approve:${id}`, csrf })).status, 403, "another origin");
-    assert.equal((await post({}, { do: `approve:${id}`, csrf })).status, 403, "no session");
+    const noSession = await post({}, { do: `approve:${id}`, csrf });
+    assert.equal(noSession.status, 401, "no session: the sign-in form, carrying what was sent");
+    const carried = await noSession.text();
+    assert.match(carried, new RegExp(`name="carry.do" value="approve:${id}"`));
+    assert.doesNotMatch(carried, /name="carry.csrf"/, "the old session's token is not carried");
     const forged = cookie.replace(/.$/, (c) => (c === "0" ? "1" : "0"));
-    assert.equal((await post({ Cookie: forged }, { do: `approve:${id}`, csrf })).status, 403, "a forged session");
+    assert.equal((await post({ Cookie: forged }, { do: `approve:${id}`, csrf })).status, 401, "a forged session is none");
     assert.equal((await admin(blog, "GET", "/admin/comments?status=pending")).json.comments.length, 1, "nothing was approved");
     const ok = await post({ Cookie: cookie, Origin: "http://127.0.0.1:8787" }, { do: `approve:${id}`, csrf });
     assert.equal(ok.status, 303);
@@ -264,10 +269,17 @@ test("refused: a form without its CSRF token, a session cookie sent from another
   }
 });
 
-test("every admin screen: private, noindex, no axe violations, no Nu HTML Checker errors", async () => {
+test("every admin screen at 360, 390, 768 and 1280 px: no sideways scroll, private, noindex, no axe violations (360 and 1280), no Nu HTML Checker errors", async () => {
   const blog = await startBlog({ settings: { comment_min_seconds: "0" } });
   const base = String(await blog.mf.ready).replace(/\/$/, "");
-  await held(blog, "Pia", "A comment to moderate, with a link https://example.org/.");
+  const pia = await held(blog, "Pia", "A comment to moderate, with a link https://example.org/a/very/long/address/that/would/push/a/narrow/screen/sideways/if/it/could.");
+  await admin(blog, "POST", `/admin/posts/${SLUG}/addenda`, { body: "A later word on it." });
+  const upload = await blog.fetch(`/admin/media?name=a-picture-with-a-rather-long-file-name-indeed.png&alt=A%20wide%20picture`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, "Content-Type": "image/png" },
+    body: makePng(1200, 800),
+  });
+  assert.equal(upload.status, 201);
   const axe = fs.readFileSync(path.join(ROOT, "node_modules", "axe-core", "axe.min.js"), "utf8");
   const context = await browser.newContext({ bypassCSP: true });
   const tab = await context.newPage();
@@ -282,21 +294,34 @@ test("every admin screen: private, noindex, no axe violations, no Nu HTML Checke
       .prepare(`WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 60)
                 INSERT INTO posts (slug, title, body, status, published_at, updated_at) SELECT 'bulk-' || i, 'Bulk ' || i, 'x', 'published', 1400000000 + i, 1400000000 FROM k`)
       .run();
-    const screens = ["/admin/queue", "/admin/queue?status=spam", "/admin/entries", "/admin/entries?page=2", "/admin/entries?type=page", "/admin/entries/new", `/admin/entries/${SLUG}`, `/admin/entries/${SLUG}/delete`, "/admin/addresses", "/admin/mail", "/admin/mail?status=failed", "/admin/files", "/admin/newsletter"];
+    const screens = ["/admin/queue", "/admin/queue?status=approved", "/admin/queue?status=spam", "/admin/queue?q=example", `/admin/queue/${pia}`, "/admin/settings", "/admin/entries/new?type=page", "/admin/entries", "/admin/entries?page=2", "/admin/entries?type=page", "/admin/entries/new", `/admin/entries/${SLUG}`, `/admin/entries/${SLUG}/delete`, "/admin/addresses", "/admin/mail", "/admin/mail?status=failed", "/admin/files", "/admin/newsletter"];
     const report = {};
-    for (const screen of screens) {
+    const sideways = {};
+    for (const width of [390, 768]) {
+      await tab.setViewportSize({ width, height: 900 });
+      for (const screen of screens) {
+        await tab.goto(base + screen);
+        const wide = await tab.evaluate(() => document.documentElement.scrollWidth);
+        if (wide > width) sideways[`${screen} at ${width}px`] = wide;
+      }
+    }
+    for (const [width, screen] of [360, 1280].flatMap((w) => screens.map((s) => [w, s]))) {
+      await tab.setViewportSize({ width, height: 900 });
       const res = await tab.goto(base + screen);
       assert.equal(res.status(), 200, screen);
       const headers = res.headers();
       assert.equal(headers["cache-control"], "private, no-store", screen);
       assert.equal(headers["x-robots-tag"], "noindex", screen);
       assert.match(headers["content-security-policy"] ?? "", /script-src 'none'|default-src/, screen);
+      const wide = await tab.evaluate(() => document.documentElement.scrollWidth);
+      if (wide > width) sideways[`${screen} at ${width}px`] = wide;
       await tab.evaluate(axe);
       const result = await tab.evaluate(() => globalThis.axe.run(document, { resultTypes: ["violations"] }));
       const violations = result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
-      if (violations.length) report[screen] = violations;
+      if (violations.length) report[`${screen} at ${width}px`] = violations;
       pages[screen] = await (await tab.request.get(base + screen)).text();
     }
+    assert.deepEqual(sideways, {}, "pages wider than the screen");
     assert.deepEqual(report, {});
     assert.match(pages["/admin/entries"], /1–50 of 61 · <a href="\/admin\/entries\?page=2" rel="next">Older<\/a>/);
     assert.match(pages["/admin/entries?page=2"], /51–61 of 61 · <a href="\/admin\/entries" rel="prev">Newer<\/a><\/p>/);
@@ -377,7 +402,7 @@ test("behind Cloudflare Access: only a valid Access token gets in (signature, au
     const get = (assertion, extra = {}) => blog.fetch("/admin/queue", { headers: { ...(assertion ? { "Cf-Access-Jwt-Assertion": assertion } : {}), ...extra } });
     const valid = await get(jwt({}));
     assert.equal(valid.status, 200);
-    assert.match(await valid.text(), /<h1>Moderation<\/h1>/);
+    assert.match(await valid.text(), /<h1>Comments<\/h1>/);
     for (const [why, assertion] of [
       ["expired", jwt({ exp: now - 3600 })],
       ["another audience", jwt({ aud: ["another-app"] })],

@@ -46,7 +46,7 @@ impl CommentPage<'_> {
                 "email",
                 &self.typed.email,
             ),
-            ("url", "Website", "url", &self.typed.url),
+            ("url", "Website", "text", &self.typed.url),
         ]
     }
 

@@ -248,6 +248,8 @@ pub(super) struct Outcome {
     pub(super) errors: Option<blog_core::validation::FieldErrors>,
     pub(super) done: Option<String>,
     pub(super) preview: Option<String>,
+    /// What happened to the text itself (an image added), said beside it.
+    pub(super) beside_text: Option<String>,
     /// A new addendum's text and why it was refused.
     pub(super) addendum: Option<(String, String)>,
 }
@@ -272,6 +274,7 @@ pub(super) struct EditPage<'a> {
     body: Field,
     fields: Vec<Field>,
     preview: Option<String>,
+    beside_text: Option<String>,
     /// The library's images: (address, words).
     library: Vec<(String, String)>,
     max_mb: usize,
@@ -453,6 +456,7 @@ pub(super) async fn editor_page(
         ),
         fields,
         preview: outcome.preview,
+        beside_text: outcome.beside_text,
         library,
         max_mb: app.media_max_bytes() / 1_000_000,
         addenda_action: record
@@ -526,7 +530,7 @@ pub(super) async fn save_entry(
                 .unwrap_or_default();
             let line = append_image(&mut draft.body, &alt, &path);
             let outcome = Outcome {
-                done: Some(format!(
+                beside_text: Some(format!(
                     "Added at the end of the text (not saved yet): {line}"
                 )),
                 ..Outcome::default()
@@ -555,7 +559,7 @@ pub(super) async fn save_entry(
                     };
                     let line = append_image(&mut draft.body, &alt, &stored.path());
                     let outcome = Outcome {
-                        done: Some(format!(
+                        beside_text: Some(format!(
                             "Uploaded, and added at the end of the text (not saved yet): {line}"
                         )),
                         ..Outcome::default()
