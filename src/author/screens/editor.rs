@@ -1,7 +1,9 @@
 //! The editor of a post or page: Markdown in a monospace box with a server-side preview beside
 //! it, images uploaded or picked from the library and put into the text, the lead image, the
-//! addenda (added, corrected, removed), its delete confirmation, and a draft's shareable preview.
+//! addenda (listed here, changed in [`super::addenda`]), its delete confirmation, and a draft's
+//! shareable preview.
 
+pub(super) use super::draft::Draft;
 use super::*;
 
 #[derive(Template)]
@@ -62,127 +64,6 @@ pub async fn preview(app: &App, path: &str) -> AppResult<Response> {
     screen(app, &format!("Preview: {}", record.title), &page, 200).await
 }
 
-/// What the editor's fields hold.
-#[derive(Debug, Default, Clone)]
-pub(super) struct Draft {
-    title: String,
-    slug: String,
-    body: String,
-    tags: String,
-    pub(super) kind: String,
-    status: String,
-    /// `YYYY-MM-DDTHH:MM` on the blog's clock (a `datetime-local` field).
-    published_at: String,
-    /// The lead image's address; empty: the first image of the text.
-    image: String,
-    /// A page's parent (a slug), place in the menu and whether it is in it (`yes`/`no`).
-    parent: String,
-    menu_order: String,
-    in_menu: String,
-    /// A post goes out to the newsletter's subscribers when first published (`yes`/`no`).
-    newsletter: String,
-}
-
-impl Draft {
-    pub(super) fn from_record(p: &PostRecord, clock: &Clock) -> Self {
-        Draft {
-            title: p.title.clone(),
-            slug: p.slug.clone(),
-            body: p.body.clone(),
-            tags: p.tags.join(", "),
-            kind: if p.is_page { "page" } else { "post" }.into(),
-            status: p.status.as_str().into(),
-            published_at: p.published_at.map(|t| clock.input(t)).unwrap_or_default(),
-            image: p.image.clone().unwrap_or_default(),
-            parent: p.parent.clone().unwrap_or_default(),
-            menu_order: p.menu_order.to_string(),
-            in_menu: if p.in_menu { "yes" } else { "no" }.into(),
-            newsletter: if p.newsletter { "yes" } else { "no" }.into(),
-        }
-    }
-
-    fn from_form(form: &Form) -> Self {
-        let field = |name: &str| form.get(name).unwrap_or_default().to_string();
-        Draft {
-            title: field("title"),
-            slug: field("slug"),
-            body: field("body").replace("\r\n", "\n"),
-            tags: field("tags"),
-            kind: field("type"),
-            status: field("status"),
-            published_at: field("published_at"),
-            image: field("image"),
-            parent: field("parent"),
-            menu_order: field("menu_order"),
-            in_menu: field("in_menu"),
-            newsletter: field("newsletter"),
-        }
-    }
-
-    fn is_page(&self) -> bool {
-        self.kind == "page"
-    }
-
-    /// The admin API's JSON for these fields (`record`: the entry edited, none when creating).
-    fn json(&self, record: Option<&PostRecord>, clock: &Clock) -> Value {
-        let tags: Vec<String> = self
-            .tags
-            .split(',')
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(str::to_string)
-            .collect();
-        let mut fields = json!({
-            "title": self.title,
-            "body": self.body,
-            "status": if self.status == "draft" { "draft" } else { "published" },
-        });
-        if self.is_page() {
-            let parent = self.parent.trim();
-            fields["parent"] = if parent.is_empty() {
-                Value::Null
-            } else {
-                json!(parent)
-            };
-            let order = self.menu_order.trim();
-            if !order.is_empty() {
-                // A number as the API wants it; anything else is passed on for it to refuse.
-                fields["menu_order"] = order.parse::<i64>().map_or(json!(order), |n| json!(n));
-            }
-            fields["in_menu"] = json!(self.in_menu != "no");
-        } else {
-            fields["tags"] = json!(tags);
-            if !self.newsletter.is_empty() {
-                fields["newsletter"] = json!(self.newsletter != "no");
-            }
-            // Only a change of the lead image is sent: one found in the text stays found there.
-            let current = record.and_then(|r| r.image.as_deref()).unwrap_or_default();
-            if self.image.trim() != current {
-                fields["image"] = match self.image.trim() {
-                    "" => Value::Null,
-                    image => json!(image),
-                };
-            }
-        }
-        let at = self.published_at.trim();
-        if !at.is_empty() {
-            // The field is on the blog's clock; the API takes RFC 3339. What does not read is
-            // passed on for the API to refuse in its words.
-            fields["published_at"] = match clock.parse_input(at) {
-                Some(t) => json!(dates::rfc3339_utc(t)),
-                None => json!(at),
-            };
-        }
-        if record.is_none() {
-            fields["type"] = json!(if self.is_page() { "page" } else { "post" });
-        }
-        if !self.slug.trim().is_empty() {
-            fields["slug"] = json!(self.slug.trim());
-        }
-        fields
-    }
-}
-
 /// A field of the editor.
 pub(super) struct Field {
     name: &'static str,
@@ -235,13 +116,6 @@ impl Field {
     }
 }
 
-/// An addendum as the editor lists it.
-pub(super) struct AddendumRow {
-    id: i64,
-    when: When,
-    body: String,
-}
-
 /// What comes back with the editor besides its fields.
 #[derive(Default)]
 pub(super) struct Outcome {
@@ -280,7 +154,7 @@ pub(super) struct EditPage<'a> {
     max_mb: usize,
     /// Where the entry's addenda are corrected or added (published entries only).
     addenda_action: Option<String>,
-    addenda: Vec<AddendumRow>,
+    addenda: Vec<super::addenda::AddendumRow>,
     addendum: (String, Option<String>),
     /// Why an image could not be added.
     image_error: Option<String>,
@@ -408,7 +282,7 @@ pub(super) async fn editor_page(
             .addenda(r.id)
             .await?
             .into_iter()
-            .map(|a| AddendumRow {
+            .map(|a| super::addenda::AddendumRow {
                 id: a.id,
                 when: clock.when(a.created_at),
                 body: a.body,
@@ -620,75 +494,6 @@ pub(super) async fn save_entry(
 
 fn one_error(field: &str, why: &str) -> blog_core::validation::FieldErrors {
     blog_core::validation::FieldErrors::from([(field.to_string(), why.to_string())])
-}
-
-/// A new addendum from the editor; one that cannot be taken comes back with its text.
-pub(super) async fn add_addendum(
-    app: &App,
-    store: &Store,
-    session: &Session,
-    slug: &str,
-    form: &Form,
-) -> AppResult<Response> {
-    let record = posts::find(store, slug).await?;
-    let body = form.get("body").unwrap_or_default().replace("\r\n", "\n");
-    let refused = if record.status != PostStatus::Published {
-        "A draft has no addenda: change its text until it is published.".to_string()
-    } else {
-        match posts::add_addendum(app, store, slug, &json!({ "body": body })).await {
-            Ok(_) => return http::see_other(&format!("/admin/entries/{slug}?done=addendum")),
-            Err(AppError::Unprocessable { fields, .. }) => {
-                fields.into_values().collect::<Vec<_>>().join(" ")
-            }
-            Err(other) => return Err(other),
-        }
-    };
-    let draft = Draft::from_record(&record, &Clock::of(app).await?);
-    let outcome = Outcome {
-        addendum: Some((body, refused)),
-        ..Outcome::default()
-    };
-    editor_page(app, store, session, Some(&record), &draft, outcome, 422).await
-}
-
-/// An addendum corrected (`do=save`) or removed (`do=delete`) from the editor.
-pub(super) async fn change_addendum(
-    app: &App,
-    store: &Store,
-    session: &Session,
-    slug: &str,
-    id: i64,
-    form: &Form,
-) -> AppResult<Response> {
-    let done = match form.get("do") {
-        Some("delete") => {
-            posts::delete_addendum(app, store, slug, id).await?;
-            "The addendum is removed."
-        }
-        _ => {
-            let body = form.get("body").unwrap_or_default().replace("\r\n", "\n");
-            match posts::update_addendum(app, store, slug, id, &json!({ "body": body })).await {
-                Ok(_) => "The addendum is corrected.",
-                Err(AppError::Unprocessable { fields, .. }) => {
-                    let record = posts::find(store, slug).await?;
-                    let draft = Draft::from_record(&record, &Clock::of(app).await?);
-                    let why = fields.into_values().collect::<Vec<_>>().join(" ");
-                    let outcome = Outcome {
-                        addendum: Some((
-                            String::new(),
-                            format!("The addendum was not corrected: {why}"),
-                        )),
-                        ..Outcome::default()
-                    };
-                    return editor_page(app, store, session, Some(&record), &draft, outcome, 422)
-                        .await;
-                }
-                Err(other) => return Err(other),
-            }
-        }
-    };
-    let done: String = form_urlencoded::byte_serialize(done.as_bytes()).collect();
-    http::see_other(&format!("/admin/entries/{slug}?done={done}#addenda"))
 }
 
 /// The confirmation page before an entry is deleted (with how many comments go with it).

@@ -31,8 +31,10 @@ use worker::{Method, Request, Response};
 
 use super::{access, comments, media, posts};
 
+mod addenda;
 mod addresses;
 mod comment;
+mod draft;
 mod editor;
 mod entries;
 mod files;
@@ -546,10 +548,12 @@ async fn act(
             posts::delete(app, store, slug).await?;
             http::see_other("/admin/entries?done=Deleted.")
         }
-        ["entries", slug, "addenda"] => editor::add_addendum(app, store, session, slug, form).await,
+        ["entries", slug, "addenda"] => {
+            addenda::add_addendum(app, store, session, slug, form).await
+        }
         ["entries", slug, "addenda", id] => {
             let id = record_id(id)?;
-            editor::change_addendum(app, store, session, slug, id, form).await
+            addenda::change_addendum(app, store, session, slug, id, form).await
         }
         _ => Err(AppError::NotFound),
     }
