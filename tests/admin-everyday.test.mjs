@@ -11,17 +11,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { execFile } from "node:child_process";
-import { chromium } from "playwright-core";
-import { startBlog, admin, postComment, mintToken, makePng, ROOT, ADMIN_TOKEN } from "./helpers.mjs";
+import { startBlog, admin, makePng, ROOT, ADMIN_TOKEN, launchChromium, heldComment } from "./helpers.mjs";
 
 const SLUG = "health-is-social-aint-no-doubt";
 let browser;
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -31,10 +27,7 @@ after(async () => {
 let ip = 10;
 async function held(blog, name, body) {
   ip += 1;
-  const token = await mintToken(1, Math.floor(Date.now() / 1000) - 30);
-  const sent = await postComment(blog, SLUG, { token, author: name, email: `${name.toLowerCase()}@example.org`, body, url: "", subject: "" }, `192.0.2.${ip}`);
-  assert.equal(sent.status, 303);
-  return Number(sent.location.match(/\/held\/(\d+)\//)[1]);
+  return heldComment(blog, SLUG, name, body, `192.0.2.${ip}`);
 }
 
 async function signIn(tab, base) {

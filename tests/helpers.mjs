@@ -385,3 +385,22 @@ export function nuCheck(pages) {
   if (!out.trim()) return [];
   return JSON.parse(out).messages.filter((m) => m.type === "error").map((m) => `${path.basename(m.url)}: ${m.message}`);
 }
+
+/** Headless Chromium as the browser tests run it (CHROMIUM_PATH, else the system's). */
+export async function launchChromium() {
+  const { chromium } = await import("playwright-core");
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+}
+
+/** A first comment by `name` on the post `slug`, from the client `ip`: held for moderation. Its id. */
+export async function heldComment(blog, slug, name, body, ip) {
+  const token = await mintToken(1, Math.floor(Date.now() / 1000) - 30);
+  const sent = await postComment(blog, slug, { token, author: name, email: `${name.toLowerCase()}@example.org`, body, url: "", subject: "" }, ip);
+  if (sent.status !== 303) throw new Error(`the comment was not taken: ${sent.status}`);
+  const held = sent.location.match(/\/held\/(\d+)\//);
+  if (!held) throw new Error(`the comment was not held: ${sent.location}`);
+  return Number(held[1]);
+}
