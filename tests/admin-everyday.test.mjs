@@ -272,6 +272,10 @@ test("images from the editor: uploaded with alt text, or picked from the library
     await tab.getByLabel("Text (Markdown)").fill("We walked.");
     // No addendum on a draft.
     assert.equal(await tab.getByLabel(/Addendum/).count(), 0);
+    await admin(blog, "POST", "/admin/posts", { title: "Still a draft", body: "Unfinished.", status: "draft" });
+    const onDraft = await admin(blog, "POST", "/admin/posts/still-a-draft/addenda", { body: "Too soon." });
+    assert.equal(onDraft.res.status, 409, "the API refuses it too");
+    assert.match(onDraft.json.error, /is a draft/);
     // A file that is not an image: refused beside the text, which stays.
     await tab.getByLabel(/Upload an image/).setInputFiles(path.join(dir, "notes.txt"));
     await tab.getByRole("button", { name: "Upload and add it" }).click();

@@ -466,6 +466,12 @@ pub async fn add_addendum(
 ) -> AppResult<Response> {
     let post = find(store, slug).await?;
     let (markdown, at) = validation::addendum(body).map_err(AppError::invalid)?;
+    if post.status != PostStatus::Published {
+        return Err(AppError::Conflict(format!(
+            "{slug:?} is a draft: a draft is still its text, so change that; addenda are dated \
+             additions to what readers have already read."
+        )));
+    }
     let at = at.unwrap_or_else(runtime::now);
     let html = render(store, &markdown).await?.html;
     let id = store.insert_addendum(post.id, &markdown, &html, at).await?;
