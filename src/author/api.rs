@@ -9,7 +9,7 @@ use worker::{Method, Request, Response};
 
 use super::federation::admin as federation;
 use super::newsletter::admin as newsletter;
-use super::{comments, media, outbox, posts, redirects, renders, settings};
+use super::{comments, media, outbox, posts, redirects, renders, revisions, settings};
 use crate::edge::error::{AppError, AppResult};
 use crate::edge::{http, App};
 
@@ -48,6 +48,18 @@ pub async fn handle(req: &mut Request, app: &App, path: &str) -> AppResult<Respo
             posts::delete_addendum(app, &store, slug, record_id(id)?).await
         }
         (["posts", _, "addenda", _], _) => Err(AppError::MethodNotAllowed("PATCH, DELETE")),
+        (["posts", slug, "revisions"], Method::Get) => revisions::list(&store, slug).await,
+        (["posts", slug, "revisions", id], Method::Get) => {
+            revisions::get(&store, slug, record_id(id)?).await
+        }
+        (["posts", slug, "revisions", id, "diff"], Method::Get) => {
+            revisions::diff(&store, req, slug, record_id(id)?).await
+        }
+        (["posts", slug, "revisions", id, "restore"], Method::Post) => {
+            revisions::restore(app, &store, slug, record_id(id)?).await
+        }
+        (["posts", _, "revisions", ..], Method::Get | Method::Post) => Err(AppError::NotFound),
+        (["posts", _, "revisions", ..], _) => Err(AppError::MethodNotAllowed("GET, POST")),
         (["comments"], Method::Get) => comments::list(&store, req).await,
         (["comments"], _) => Err(AppError::MethodNotAllowed("GET")),
         (["comments", id], Method::Patch) => {

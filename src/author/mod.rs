@@ -15,6 +15,7 @@ mod outbox;
 mod posts;
 mod redirects;
 mod renders;
+mod revisions;
 mod schedule;
 mod screens;
 mod settings;

@@ -14,7 +14,8 @@
 //! - [`outbox`]: email's outbox, subscriptions, suppressed addresses and used links;
 //! - [`newsletter`]: subscribers, issues and their messages;
 //! - [`federation`]: remote actors, followers, activities and deliveries, likes and boosts;
-//! - [`sessions`]: the browser admin's failed sign-ins.
+//! - [`sessions`]: the browser admin's failed sign-ins;
+//! - [`revisions`]: the versions a post or page had.
 
 mod comments;
 mod federation;
@@ -25,6 +26,7 @@ mod pages;
 mod posts;
 mod redirects;
 mod renders;
+mod revisions;
 mod sessions;
 mod settings;
 

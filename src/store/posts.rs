@@ -220,7 +220,6 @@ impl Store {
             .await
     }
 
-    /// Appends an addendum (Markdown and its HTML) and moves the post's updated time forward to it.
     /// Corrects an addendum of a post (its date stays); `false` when the post has no such
     /// addendum. The post's `updated_at` moves, as for any edit.
     pub async fn update_addendum(
@@ -270,6 +269,7 @@ impl Store {
         Ok(first::<IdRow>(changed)?.is_some())
     }
 
+    /// Appends an addendum (Markdown and its HTML) and moves the post's updated time forward to it.
     pub async fn insert_addendum(
         &self,
         post_id: i64,

@@ -306,3 +306,36 @@ pub struct Forgotten {
     #[serde(default)]
     pub subscribers: u32,
 }
+
+/// `GET /admin/posts/{slug}/revisions`: the versions an entry had, newest first.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RevisionList {
+    pub revisions: Vec<RevisionSummary>,
+}
+
+/// A revision in the list: when its version was replaced and what the change changed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RevisionSummary {
+    pub id: i64,
+    /// RFC 3339 (UTC).
+    pub at: String,
+    pub changed: Vec<String>,
+}
+
+/// `GET /admin/posts/{slug}/revisions/{id}`: one revision and the version it keeps.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Revision {
+    pub id: i64,
+    pub at: String,
+    pub changed: Vec<String>,
+    pub version: crate::revisions::Version,
+}
+
+/// `GET /admin/posts/{slug}/revisions/{id}/diff?to={id|current}`: from the older to the newer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RevisionDiff {
+    pub from: i64,
+    /// A revision's id, or `None`: the entry as it is now.
+    pub to: Option<i64>,
+    pub sections: Vec<crate::revisions::Section>,
+}

@@ -16,7 +16,8 @@
 //! - [`search`]: a reader's words as a literal full-text query, and snippets as HTML;
 //! - [`redirects`]: old addresses, checked and looked up;
 //! - [`access`]: Cloudflare Access tokens in front of the browser admin;
-//! - [`webmention`]: where a page says its Webmention endpoint is.
+//! - [`webmention`]: where a page says its Webmention endpoint is;
+//! - [`revisions`]: a post's versions, what changed between two, and a readable diff.
 
 pub mod access;
 pub mod api;
@@ -30,6 +31,7 @@ pub mod media;
 pub mod model;
 pub mod newsletter;
 pub mod redirects;
+pub mod revisions;
 pub mod routes;
 pub mod search;
 pub mod settings;
