@@ -13,6 +13,7 @@ use client::Client;
 mod client;
 mod comments;
 mod followers;
+mod revisions;
 mod settings;
 mod subscribers;
 use clap::{Parser, Subcommand};
@@ -41,6 +42,15 @@ enum Command {
     /// date, tags, draft, image (the lead image), newsletter, type (post or page), parent,
     /// menu_order and menu (see the README's "Writing").
     Publish { file: PathBuf },
+    /// The versions a post or page had, newest first: each change keeps the one it replaces.
+    Revisions {
+        slug: String,
+        /// Show what differs between this revision and the entry now.
+        #[arg(long, value_name = "REV")]
+        diff: Option<u64>,
+    },
+    /// Bring a revision back (the version it replaces is kept, so a restore can be undone).
+    Restore { slug: String, rev: u64 },
     /// Append a dated addendum (Markdown; optional front matter `date`) to a published post.
     Addendum { slug: String, file: PathBuf },
     /// List comments awaiting moderation (or with another status).
@@ -1050,6 +1060,8 @@ fn main() -> ExitCode {
             file,
         } => comments::reply(&client, (post, *comment), text.as_deref(), file.as_deref()),
         Command::Render => render_stale(&client),
+        Command::Revisions { slug, diff } => revisions::list(&client, slug, *diff),
+        Command::Restore { slug, rev } => revisions::restore(&client, slug, *rev),
         Command::Media { command } => media(&client, command),
         Command::Redirect { command } => redirect(&client, command),
         Command::NotFound { limit } => not_found(&client, *limit),

@@ -158,6 +158,8 @@ pub(super) struct EditPage<'a> {
     addendum: (String, Option<String>),
     /// Why an image could not be added.
     image_error: Option<String>,
+    /// The entry's newest revisions.
+    revisions: Vec<super::revisions::RevisionRow>,
     /// When the session asks for the token again.
     session_ends: Option<When>,
 }
@@ -339,6 +341,10 @@ pub(super) async fn editor_page(
         addenda,
         addendum: (addendum_text.unwrap_or_default(), addendum_error),
         image_error: error("image_file").or_else(|| error("library")),
+        revisions: match record {
+            Some(r) => super::revisions::recent(store, &clock, r.id).await?,
+            None => Vec::new(),
+        },
         session_ends: session.expires.map(|t| clock.when(t)),
     };
     screen(app, &heading, &page, status).await

@@ -41,6 +41,7 @@ mod files;
 mod mail;
 mod newsletter;
 mod queue;
+mod revisions;
 mod settings;
 mod sign_in;
 
@@ -458,6 +459,9 @@ pub async fn handle(req: &mut Request, app: &App, path: &str) -> AppResult<Respo
                 let record = posts::find(&store, slug).await?;
                 delete_page(app, &session, &record).await
             }
+            ["entries", slug, "revisions", id] => {
+                revisions::revision_page(app, &store, &session, slug, record_id(id)?).await
+            }
             _ => Err(AppError::NotFound),
         };
     }
@@ -550,6 +554,9 @@ async fn act(
         }
         ["entries", slug, "addenda"] => {
             addenda::add_addendum(app, store, session, slug, form).await
+        }
+        ["entries", slug, "revisions", id] => {
+            revisions::restore(app, store, slug, record_id(id)?).await
         }
         ["entries", slug, "addenda", id] => {
             let id = record_id(id)?;
