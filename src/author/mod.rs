@@ -9,6 +9,7 @@ mod api;
 mod comments;
 mod email_links;
 mod federation;
+mod history;
 mod media;
 mod newsletter;
 mod outbox;

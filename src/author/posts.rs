@@ -13,7 +13,7 @@ use blog_core::{api, media, routes, validation};
 use serde_json::{json, Value};
 use worker::{Request, Response};
 
-use super::revisions;
+use super::history;
 use crate::edge::error::{AppError, AppResult};
 use crate::edge::runtime;
 use crate::edge::{http, App};
@@ -286,9 +286,9 @@ pub async fn create(app: &App, store: &Store, body: &Value) -> AppResult<Respons
 /// `PATCH /admin/posts/{slug}`: only the fields sent change.
 pub async fn update(app: &App, store: &Store, slug: &str, body: &Value) -> AppResult<Response> {
     let post = find(store, slug).await?;
-    let before = revisions::before(store, post.id).await?;
+    let before = history::before(store, post.id).await?;
     let response = update_without_revision(app, store, slug, body).await?;
-    revisions::after(store, before).await?;
+    history::after(store, before).await?;
     Ok(response)
 }
 
@@ -489,9 +489,9 @@ pub async fn add_addendum(
     }
     let at = at.unwrap_or_else(runtime::now);
     let html = render(store, &markdown).await?.html;
-    let before = revisions::before(store, post.id).await?;
+    let before = history::before(store, post.id).await?;
     let id = store.insert_addendum(post.id, &markdown, &html, at).await?;
-    revisions::after(store, before).await?;
+    history::after(store, before).await?;
     purge_addenda_of(app, post).await;
     http::created(&json!({"id": id, "at": utc(at)}), None)
 }
@@ -514,14 +514,14 @@ pub async fn update_addendum(
         ));
     }
     let html = render(store, &markdown).await?.html;
-    let before = revisions::before(store, post.id).await?;
+    let before = history::before(store, post.id).await?;
     if !store
         .update_addendum(post.id, id, &markdown, &html, runtime::now())
         .await?
     {
         return Err(AppError::NotFound);
     }
-    revisions::after(store, before).await?;
+    history::after(store, before).await?;
     purge_addenda_of(app, post).await;
     http::json_response(200, &json!({"id": id}))
 }
@@ -529,11 +529,11 @@ pub async fn update_addendum(
 /// `DELETE /admin/posts/{slug}/addenda/{id}`.
 pub async fn delete_addendum(app: &App, store: &Store, slug: &str, id: i64) -> AppResult<Response> {
     let post = find(store, slug).await?;
-    let before = revisions::before(store, post.id).await?;
+    let before = history::before(store, post.id).await?;
     if !store.delete_addendum(post.id, id, runtime::now()).await? {
         return Err(AppError::NotFound);
     }
-    revisions::after(store, before).await?;
+    history::after(store, before).await?;
     purge_addenda_of(app, post).await;
     http::no_content()
 }

@@ -2,53 +2,22 @@
 //! `blogctl`, the browser editor, an import or an addendum — and any version can be compared
 //! with another or restored (a restore is itself a change, so it can be undone).
 //!
-//! A change is wrapped in [`before`] and [`after`]: the entry's version is read before and after,
-//! and when they differ the old one is kept with what changed.
+//! Keeping them is [`super::history`]'s job; this module reads them back and restores them.
 
 use blog_core::api;
 use blog_core::dates::rfc3339_utc as utc;
-use blog_core::revisions::{self, Version};
+use blog_core::revisions;
 use serde_json::{json, Value};
 use worker::{Request, Response};
 
+use super::history::{after, before};
 use super::posts;
 use crate::edge::error::{AppError, AppResult};
-use crate::edge::{http, runtime, App};
+use crate::edge::{http, App};
 use crate::store::Store;
 
 /// The most revisions a list shows.
 const LISTED: u32 = 200;
-
-/// An entry's version before a change.
-pub struct Before {
-    post_id: i64,
-    version: Option<(Version, String)>,
-}
-
-/// Reads an entry's version before a change to it.
-pub async fn before(store: &Store, post_id: i64) -> AppResult<Before> {
-    Ok(Before {
-        post_id,
-        version: store.version_now(post_id).await?,
-    })
-}
-
-/// After the change: keeps the version it replaced, if anything changed. What changed, in words.
-pub async fn after(store: &Store, before: Before) -> AppResult<Vec<&'static str>> {
-    let Some((old, json)) = before.version else {
-        return Ok(Vec::new());
-    };
-    let Some((new, _)) = store.version_now(before.post_id).await? else {
-        return Ok(Vec::new());
-    };
-    let changed = revisions::changes(&old, &new);
-    if !changed.is_empty() {
-        store
-            .keep_revision(before.post_id, runtime::now(), &changed, &json)
-            .await?;
-    }
-    Ok(changed)
-}
 
 /// `GET /admin/posts/{slug}/revisions`.
 pub async fn list(store: &Store, slug: &str) -> AppResult<Response> {

@@ -1,7 +1,9 @@
 //! The comment form as posted (`application/x-www-form-urlencoded`): decoding and validation.
 //! What the person typed is always kept, so that a form with errors comes back intact.
 
-use crate::validation::FieldErrors;
+/// Field name → what is wrong with it (the same map as `crate::validation::FieldErrors`, which
+/// reads the admin API's JSON and uses this module's address and website rules).
+pub type FieldErrors = std::collections::BTreeMap<String, String>;
 
 pub const MAX_AUTHOR_CHARS: usize = 100;
 pub const MAX_BODY_CHARS: usize = 10_000;

@@ -4,13 +4,6 @@
 use super::editor::{editor_page, Draft, Outcome};
 use super::*;
 
-/// An addendum as the editor lists it.
-pub(super) struct AddendumRow {
-    pub(super) id: i64,
-    pub(super) when: When,
-    pub(super) body: String,
-}
-
 /// A new addendum from the editor; one that cannot be taken comes back with its text.
 pub(super) async fn add_addendum(
     app: &App,

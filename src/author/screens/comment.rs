@@ -3,7 +3,7 @@
 
 use blog_core::validation::{self, FieldErrors};
 
-use super::queue::{moderate, verb, with_notice, QueueItem};
+use super::moderation::{moderate, verb, with_notice, QueueItem};
 use super::*;
 
 /// What the comment's forms hold when they come back with a fault.

@@ -116,6 +116,13 @@ impl Field {
     }
 }
 
+/// An addendum as the editor lists it.
+pub(super) struct AddendumRow {
+    id: i64,
+    when: When,
+    body: String,
+}
+
 /// What comes back with the editor besides its fields.
 #[derive(Default)]
 pub(super) struct Outcome {
@@ -154,7 +161,7 @@ pub(super) struct EditPage<'a> {
     max_mb: usize,
     /// Where the entry's addenda are corrected or added (published entries only).
     addenda_action: Option<String>,
-    addenda: Vec<super::addenda::AddendumRow>,
+    addenda: Vec<AddendumRow>,
     addendum: (String, Option<String>),
     /// Why an image could not be added.
     image_error: Option<String>,
@@ -284,7 +291,7 @@ pub(super) async fn editor_page(
             .addenda(r.id)
             .await?
             .into_iter()
-            .map(|a| super::addenda::AddendumRow {
+            .map(|a| AddendumRow {
                 id: a.id,
                 when: clock.when(a.created_at),
                 body: a.body,

@@ -39,6 +39,7 @@ mod editor;
 mod entries;
 mod files;
 mod mail;
+mod moderation;
 mod newsletter;
 mod queue;
 mod revisions;
