@@ -267,6 +267,7 @@ test("every admin screen at 360, 390, 768 and 1280 px: no sideways scroll, priva
   const base = String(await blog.mf.ready).replace(/\/$/, "");
   const pia = await held(blog, "Pia", "A comment to moderate, with a link https://example.org/a/very/long/address/that/would/push/a/narrow/screen/sideways/if/it/could.");
   await admin(blog, "POST", `/admin/posts/${SLUG}/addenda`, { body: "A later word on it." });
+  const revision = (await admin(blog, "GET", `/admin/posts/${SLUG}/revisions`)).json.revisions[0].id;
   const upload = await blog.fetch(`/admin/media?name=a-picture-with-a-rather-long-file-name-indeed.png&alt=A%20wide%20picture`, {
     method: "POST",
     headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, "Content-Type": "image/png" },
@@ -291,7 +292,7 @@ test("every admin screen at 360, 390, 768 and 1280 px: no sideways scroll, priva
       .prepare(`WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 60)
                 INSERT INTO posts (slug, title, body, status, published_at, updated_at) SELECT 'bulk-' || i, 'Bulk ' || i, 'x', 'published', 1400000000 + i, 1400000000 FROM k`)
       .run();
-    const screens = ["/admin/queue", "/admin/queue?status=approved", "/admin/queue?status=spam", "/admin/queue?q=example", `/admin/queue/${pia}`, "/admin/settings", "/admin/entries/new?type=page", "/admin/entries", "/admin/entries?page=2", "/admin/entries?type=page", "/admin/entries/new", `/admin/entries/${SLUG}`, `/admin/entries/${SLUG}/delete`, "/admin/addresses", "/admin/mail", "/admin/mail?status=failed", "/admin/files", "/admin/newsletter"];
+    const screens = ["/admin/queue", "/admin/queue?status=approved", "/admin/queue?status=spam", "/admin/queue?q=example", `/admin/queue/${pia}`, "/admin/settings", `/admin/entries/${SLUG}/revisions/${revision}`, "/admin/entries/new?type=page", "/admin/entries", "/admin/entries?page=2", "/admin/entries?type=page", "/admin/entries/new", `/admin/entries/${SLUG}`, `/admin/entries/${SLUG}/delete`, "/admin/addresses", "/admin/mail", "/admin/mail?status=failed", "/admin/files", "/admin/newsletter"];
     const report = {};
     const sideways = {};
     await signIn(noScript, base);
