@@ -384,6 +384,20 @@ test("import-disqus puts Disqus threads on the posts their old addresses lead to
     assert.match(broken.stderr, /broken\.xml: line 3: not well-formed XML/);
   }));
 
+test("when no attachment can be had, a gallery links its images at their old addresses, and the report says so: never a raw [gallery]", () =>
+  withBlog(async (blog, url) => {
+    const corpus = path.join(ROOT, "..", "shared", "corpora", "wordpress", "themeunittestdata.wordpress.xml");
+    // An empty uploads folder: the old host is gone and nothing of it was kept.
+    const uploads = fs.mkdtempSync(path.join(os.tmpdir(), "no-uploads-"));
+    const result = await blogctl(url, ["import-wxr", "--uploads", uploads, corpus]);
+    assert.match(result.stdout, /^Media: 0 files stored in the media library, 37 failed;/m);
+    const gallery = (await page(blog, "/posts/post-format-gallery")).body;
+    assert.doesNotMatch(gallery, /\[gallery/, "never the shortcode itself");
+    assert.match(gallery, /<ul class="gallery columns-\d">(<li><a href="https?:\/\/wpthemetestdata\.files\.wordpress\.com\/[^"]+"><img [^>]+><\/a><\/li>)+<\/ul>/);
+    assert.match(result.stdout, /not as WordPress showed it: a \[gallery\] links its \d+ images at their old addresses \(they could not be stored\), in "Post Format: Gallery"/);
+    assert.doesNotMatch(result.stdout, /kept as text: \[gallery\]/);
+  }));
+
 test("WordPress's theme unit test export imports with exit 0, its protected post kept private", () =>
   withBlog(async (blog, url) => {
     const corpus = path.join(ROOT, "..", "shared", "corpora", "wordpress", "themeunittestdata.wordpress.xml");

@@ -23,6 +23,19 @@ pub fn uploads_path(url: &str) -> Option<String> {
     safe.then(|| decoded.into_owned())
 }
 
+/// Whether an attachment's address names an image (by its extension), for a gallery that links
+/// images left at their old addresses.
+pub fn is_image_address(url: &str) -> bool {
+    let path = url
+        .split(['?', '#'])
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    [".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif"]
+        .iter()
+        .any(|ext| path.ends_with(ext))
+}
+
 /// The file name an attachment is uploaded under.
 pub fn file_name(url: &str) -> String {
     let path = url.split(['?', '#']).next().unwrap_or(url);
@@ -134,5 +147,16 @@ mod tests {
         );
         assert_eq!(size_suffix("-300x200.jpg"), 8);
         assert_eq!(size_suffix("-300.jpg"), 0);
+    }
+
+    #[test]
+    fn image_addresses_by_their_extension() {
+        assert!(is_image_address(
+            "https://old.example/wp-content/uploads/2011/01/Bell.JPG?w=300"
+        ));
+        assert!(!is_image_address(
+            "https://old.example/wp-content/uploads/song.mp3"
+        ));
+        assert!(!is_image_address("https://old.example/image.png/page"));
     }
 }

@@ -511,6 +511,10 @@ struct Summary {
     media: Vec<(String, String)>,
     /// The stored images, for `[gallery]`.
     gallery_images: Vec<blogctl::shortcodes::GalleryImage>,
+    /// The image attachments that could not be stored, at their old addresses.
+    gallery_lost: Vec<blogctl::shortcodes::GalleryImage>,
+    /// Shortcodes readers will not see as WordPress showed them, by post.
+    shortcode_notes: Vec<String>,
     /// Attachments that could not be fetched or stored (reported, not fatal).
     media_failed: Vec<String>,
     references_rewritten: usize,
@@ -592,6 +596,16 @@ fn import_attachments(
             Err(reason) => {
                 eprintln!("[media {}/{total}] FAILED: {reason}", n + 1);
                 summary.media_failed.push(reason);
+                if blogctl::attachments::is_image_address(url) {
+                    summary
+                        .gallery_lost
+                        .push(blogctl::shortcodes::GalleryImage {
+                            id: item.id.clone(),
+                            parent: item.parent.clone(),
+                            src: url.clone(),
+                            alt: item.alt.clone(),
+                        });
+                }
             }
         }
     }
@@ -701,6 +715,9 @@ fn import_wxr(
     );
     for u in &summary.shortcodes_unknown {
         println!("  kept as text: {u}");
+    }
+    for note in &summary.shortcode_notes {
+        println!("  not as WordPress showed it: {note}");
     }
     for s in &summary.skipped {
         println!("  skipped: {s}");
@@ -826,6 +843,7 @@ fn import_item(client: &Client, item: &wxr::Item, summary: &mut Summary) -> Resu
     let gallery = blogctl::shortcodes::Gallery {
         post_id: &item.id,
         images: &summary.gallery_images,
+        lost: &summary.gallery_lost,
     };
     let mut content = blogctl::shortcodes::convert(&item.content, &gallery);
     let (html, rewritten) = blogctl::attachments::rewrite(&content.html, &summary.media);
@@ -836,6 +854,11 @@ fn import_item(client: &Client, item: &wxr::Item, summary: &mut Summary) -> Resu
         summary
             .shortcodes_unknown
             .push(format!("[{name}] in {:?}", item.title));
+    }
+    for note in &content.notes {
+        summary
+            .shortcode_notes
+            .push(format!("{note}, in {:?}", item.title));
     }
     // An imported post was published elsewhere long ago: it never goes out to subscribers.
     let mut post = json!({"title": title, "body": content.html, "slug": slug, "status": status,

@@ -12,6 +12,9 @@ pub struct Converted {
     pub converted: Vec<String>,
     /// Names of the shortcodes kept as text, once per use.
     pub unknown: Vec<String>,
+    /// What a reader will not see as WordPress showed it, and why (a gallery whose images could
+    /// not be had).
+    pub notes: Vec<String>,
 }
 
 /// An image attachment stored in the media library, for `[gallery]`.
@@ -26,30 +29,50 @@ pub struct GalleryImage {
     pub alt: String,
 }
 
-/// What `[gallery]` can show: the post being converted and the stored images.
+/// What `[gallery]` can show: the post being converted, the stored images, and the image
+/// attachments that could not be stored (at their old addresses).
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Gallery<'a> {
     pub post_id: &'a str,
     pub images: &'a [GalleryImage],
+    pub lost: &'a [GalleryImage],
 }
 
 impl Gallery<'_> {
-    /// `[gallery ids="3,1"]` shows those images in that order; a bare `[gallery]` the images
-    /// attached to the post. Images that were not stored are left out; no image at all: `None`.
-    fn html(&self, ids: Option<String>, columns: Option<String>) -> Option<String> {
-        let chosen: Vec<&GalleryImage> = match ids {
+    /// The images a gallery shows from `images`: `[gallery ids="3,1"]` those, in that order; a
+    /// bare `[gallery]` the ones attached to the post.
+    fn choose<'i>(&self, images: &'i [GalleryImage], ids: Option<&str>) -> Vec<&'i GalleryImage> {
+        match ids {
             Some(ids) => ids
                 .split(',')
-                .filter_map(|id| self.images.iter().find(|i| i.id == id.trim()))
+                .filter_map(|id| images.iter().find(|i| i.id == id.trim()))
                 .collect(),
-            None => self
-                .images
+            None => images
                 .iter()
                 .filter(|i| !self.post_id.is_empty() && i.parent == self.post_id)
                 .collect(),
-        };
+        }
+    }
+
+    /// A gallery's HTML, and a note when it is not what WordPress showed: the stored images; if
+    /// none could be stored, the images at their old addresses (said in the report); if it names
+    /// none at all, nothing (said too). Readers never see the shortcode itself.
+    fn html(&self, ids: Option<String>, columns: Option<String>) -> (String, Option<String>) {
+        let mut chosen = self.choose(self.images, ids.as_deref());
+        let mut note = None;
         if chosen.is_empty() {
-            return None;
+            chosen = self.choose(self.lost, ids.as_deref());
+            note = Some(if chosen.is_empty() {
+                "a [gallery] with no image to show was left out".to_string()
+            } else {
+                format!(
+                    "a [gallery] links its {} images at their old addresses (they could not be stored)",
+                    chosen.len()
+                )
+            });
+        }
+        if chosen.is_empty() {
+            return (String::new(), note);
         }
         let columns = columns
             .and_then(|c| c.trim().parse::<u8>().ok())
@@ -64,7 +87,7 @@ impl Gallery<'_> {
             ));
         }
         html.push_str("</ul>");
-        Some(html)
+        (html, note)
     }
 }
 
@@ -123,7 +146,11 @@ pub fn convert(content: &str, gallery: &Gallery) -> Converted {
                     )
                 })
             }
-            "gallery" => gallery.html(attr("ids"), attr("columns")),
+            "gallery" => {
+                let (html, note) = gallery.html(attr("ids"), attr("columns"));
+                out.notes.extend(note);
+                Some(html)
+            }
             "embed" => {
                 let url = inner.trim();
                 (url.starts_with("http://") || url.starts_with("https://"))
@@ -259,6 +286,7 @@ mod tests {
         let gallery = Gallery {
             post_id: "10",
             images: &images,
+            lost: &[],
         };
         let c = convert("[gallery columns=\"2\"]", &gallery);
         assert_eq!(
@@ -269,11 +297,31 @@ mod tests {
         let picked = convert("[gallery ids=\"3, 7,1\"]", &gallery);
         assert!(picked.html.find("/media/3/").unwrap() < picked.html.find("/media/1/").unwrap());
         assert!(!picked.html.contains("/media/2/"));
-        let none = convert("[gallery ids=\"7\"]", &gallery);
+        let none = convert("Before [gallery ids=\"7\"] after", &gallery);
+        assert_eq!(none.html, "Before  after", "never the shortcode itself");
+        assert!(none.unknown.is_empty());
         assert_eq!(
-            none.unknown,
-            ["gallery"],
-            "nothing stored to show: kept and reported"
+            none.notes,
+            ["a [gallery] with no image to show was left out"]
+        );
+        // Images that could not be stored: linked at their old addresses, and said so.
+        let lost = [GalleryImage {
+            src: "https://old.example/wp-content/uploads/7.jpg".into(),
+            ..image("7", "10")
+        }];
+        let old = convert(
+            "[gallery ids=\"7\"]",
+            &Gallery {
+                lost: &lost,
+                ..gallery
+            },
+        );
+        assert!(old
+            .html
+            .contains("<img src=\"https://old.example/wp-content/uploads/7.jpg\""));
+        assert_eq!(
+            old.notes,
+            ["a [gallery] links its 1 images at their old addresses (they could not be stored)"]
         );
     }
 
@@ -327,12 +375,9 @@ mod tests {
 
     #[test]
     fn unknown_shortcodes_stay_and_are_reported_and_text_is_left_alone() {
-        let c = plain("[gallery ids=\"1,2\"] and [...] and [1] and [Note] and [contact-form]");
-        assert_eq!(
-            c.html,
-            "[gallery ids=\"1,2\"] and [...] and [1] and [Note] and [contact-form]"
-        );
-        assert_eq!(c.unknown, ["gallery", "contact-form"]);
+        let c = plain("[...] and [1] and [Note] and [contact-form]");
+        assert_eq!(c.html, "[...] and [1] and [Note] and [contact-form]");
+        assert_eq!(c.unknown, ["contact-form"]);
     }
 
     #[test]
