@@ -75,6 +75,30 @@ impl Client {
         self.send(method, path, Some((content_type, bytes)))
     }
 
+    /// A `GET` whose answer is bytes (a media file), at most 200 MB.
+    pub fn get_bytes(&self, path: &str) -> Result<Vec<u8>, String> {
+        let url = format!("{}{path}", self.base);
+        let request = ureq::http::Request::builder()
+            .method("GET")
+            .uri(&url)
+            .body(Vec::new())
+            .map_err(|e| format!("GET {url}: {e}"))?;
+        let mut response = self
+            .agent
+            .run(request)
+            .map_err(|e| format!("GET {url}: {e} (is the blog running at {}?)", self.base))?;
+        let status = response.status().as_u16();
+        if status != 200 {
+            return Err(format!("GET {url}: HTTP {status}"));
+        }
+        response
+            .body_mut()
+            .with_config()
+            .limit(200 * 1024 * 1024)
+            .read_to_vec()
+            .map_err(|e| format!("GET {url}: {e}"))
+    }
+
     /// A `GET` whose answer is text, not JSON (the subscriber export).
     pub fn get_text(&self, path: &str) -> Result<String, String> {
         let url = format!("{}{path}", self.base);

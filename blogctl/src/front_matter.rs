@@ -36,6 +36,8 @@ pub struct Document {
     pub in_menu: Option<bool>,
     /// `newsletter: false`: publishing it sends no mail to the newsletter's subscribers.
     pub newsletter: Option<bool>,
+    /// `comments: closed` (or `open`).
+    pub comments_open: Option<bool>,
     pub body: String,
     /// The file's line where the body starts (1-based), for messages about the body.
     pub body_line: usize,
@@ -94,6 +96,18 @@ pub fn parse(text: &str) -> Result<Document, Error> {
             "draft" => doc.draft = Some(boolean(number, key, value)?),
             "menu" => doc.in_menu = Some(boolean(number, key, value)?),
             "newsletter" => doc.newsletter = Some(boolean(number, key, value)?),
+            "comments" => {
+                doc.comments_open = match unquote(value).as_str() {
+                    "open" => Some(true),
+                    "closed" => Some(false),
+                    other => {
+                        return Err(error(
+                            number,
+                            format!("comments must be open or closed, found {other:?}"),
+                        ))
+                    }
+                }
+            }
             "type" => {
                 doc.page = match unquote(value).as_str() {
                     "page" => true,
@@ -119,7 +133,7 @@ pub fn parse(text: &str) -> Result<Document, Error> {
                 return Err(error(
                     number,
                     format!(
-                    "unknown key {key:?}; the keys are title, slug, date, tags, draft, image, newsletter, type, parent, menu_order and menu"
+                    "unknown key {key:?}; the keys are title, slug, date, tags, draft, image, newsletter, comments, type, parent, menu_order and menu"
                 ),
                 ))
             }

@@ -1,7 +1,9 @@
-//! The pure parts of `blogctl`: front matter, WordPress and Disqus exports, old addresses.
+//! The pure parts of `blogctl`: front matter, WordPress and Disqus exports, old addresses, the
+//! export folder's entry files.
 
 pub mod attachments;
 pub mod disqus;
+pub mod export_format;
 pub mod front_matter;
 pub mod local_files;
 pub mod old_addresses;

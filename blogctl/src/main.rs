@@ -12,6 +12,7 @@ use client::Client;
 
 mod client;
 mod comments;
+mod export;
 mod followers;
 mod revisions;
 mod settings;
@@ -39,9 +40,14 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Create or update a post or page from a Markdown file with front matter: title, slug,
-    /// date, tags, draft, image (the lead image), newsletter, type (post or page), parent,
-    /// menu_order and menu (see the README's "Writing").
+    /// date, tags, draft, image (the lead image), newsletter, comments (open or closed), type
+    /// (post or page), parent, menu_order and menu (see the README's "Writing").
     Publish { file: PathBuf },
+    /// Write the whole blog into a new folder a person can read and keep in git: posts and pages
+    /// as Markdown with front matter and addenda, media files, comments with their threads,
+    /// settings (never secrets), redirects, subscribers and followers (see the README's "Your
+    /// data").
+    Export { dir: PathBuf },
     /// The versions a post or page had, newest first: each change keeps the one it replaces.
     Revisions {
         slug: String,
@@ -209,6 +215,9 @@ fn publish(client: &Client, file: &Path) -> Result<(), String> {
     }
     if let Some(tags) = doc.tags {
         fields["tags"] = json!(tags);
+    }
+    if let Some(open) = doc.comments_open {
+        fields["comments_open"] = json!(open);
     }
     if let Some(newsletter) = doc.newsletter {
         fields["newsletter"] = json!(newsletter);
@@ -1083,6 +1092,7 @@ fn main() -> ExitCode {
             file,
         } => comments::reply(&client, (post, *comment), text.as_deref(), file.as_deref()),
         Command::Render => render_stale(&client),
+        Command::Export { dir } => export::run(&client, dir),
         Command::Revisions { slug, diff } => revisions::list(&client, slug, *diff),
         Command::Restore { slug, rev } => revisions::restore(&client, slug, *rev),
         Command::Media { command } => media(&client, command),

@@ -29,6 +29,7 @@ fn comment_json(c: CommentRecord) -> api::Comment {
         created_at: utc(c.created_at),
         by_post_author: c.by_post_author,
         reasons: c.spam_reasons,
+        kind: c.kind,
     }
 }
 

@@ -5,7 +5,7 @@ use blog_core::model::{renderer, CommentRecord, CommentStatus, CommentsFacts, Ne
 
 const COMMENT_RECORD: &str =
     "SELECT c.id, c.post_id, p.slug AS post_slug, p.path AS post_path, p.title AS post_title, c.parent_id, c.author_name, c.author_email,
-        c.author_url, c.body, c.status, c.created_at, c.by_post_author, c.client_hash,
+        c.author_url, c.body, c.status, c.created_at, c.by_post_author, c.client_hash, c.kind,
         (SELECT group_concat(value, char(31)) FROM json_each(c.spam_reasons)) AS spam_reasons
    FROM comments c JOIN posts p ON p.id = c.post_id";
 

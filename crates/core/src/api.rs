@@ -102,6 +102,9 @@ pub struct Comment {
     pub by_post_author: bool,
     /// Why the spam checks held it or marked it as spam.
     pub reasons: Vec<String>,
+    /// A person's comment, or another site's mention (pingback, trackback, Webmention).
+    #[serde(default)]
+    pub kind: CommentKind,
 }
 
 /// `GET /admin/comments?status=…&limit=…&offset=…`.

@@ -420,6 +420,8 @@ pub struct CommentRecord {
     /// The sender's keyed hash (comments from the form).
     #[serde(default)]
     pub client_hash: Option<String>,
+    #[serde(default)]
+    pub kind: CommentKind,
 }
 
 /// A comment to store.
