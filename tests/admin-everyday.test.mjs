@@ -10,8 +10,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { execFile } from "node:child_process";
-import { startBlog, admin, makePng, ROOT, ADMIN_TOKEN, launchChromium, heldComment } from "./helpers.mjs";
+import { startBlog, admin, makePng, ROOT, ADMIN_TOKEN, launchChromium, heldComment, runBlogctl } from "./helpers.mjs";
 
 const SLUG = "health-is-social-aint-no-doubt";
 let browser;
@@ -46,14 +45,6 @@ async function signedIn(blog, width = 390) {
   return { base, context, tab };
 }
 
-function blogctl(url, args, input) {
-  return new Promise((resolve) => {
-    const child = execFile(path.join(ROOT, "target", "debug", "blogctl"), args, { env: { ...process.env, BLOG_URL: url, BLOG_ADMIN_TOKEN: ADMIN_TOKEN } }, (error, stdout, stderr) =>
-      resolve({ code: error ? error.code : 0, stdout, stderr }),
-    );
-    if (input !== undefined) child.stdin.end(input);
-  });
-}
 
 test("a save after the session ended keeps every word: the sign-in form carries it, and signing in saves it", async () => {
   const blog = await startBlog();
@@ -174,14 +165,14 @@ test("comments from the browser: reply as the author (approving), by status with
 
     // blogctl reply: from an argument and from standard input.
     const pia = await held(blog, "Pia", "And from the terminal?");
-    const cli = await blogctl(base, ["reply", SLUG, String(pia), "From the terminal, too."]);
+    const cli = await runBlogctl(base, ["reply", SLUG, String(pia), "From the terminal, too."]);
     assert.equal(cli.code, 0, cli.stderr);
     assert.match(cli.stdout, new RegExp(`replied to comment ${pia} on ${SLUG} \\(now approved\\)`));
-    const piped = await blogctl(base, ["reply", SLUG, String(pia)], "Piped in.\n");
+    const piped = await runBlogctl(base, ["reply", SLUG, String(pia)], "Piped in.\n");
     assert.equal(piped.code, 0, piped.stderr);
     const now = await (await blog.fetch(`/posts/${SLUG}`)).text();
     for (const text of ["And from the terminal?", "From the terminal, too.", "Piped in."]) assert.match(now, new RegExp(text.replace(/[?.]/g, "\\$&")));
-    const wrong = await blogctl(base, ["reply", "no-such-post", String(pia), "x"]);
+    const wrong = await runBlogctl(base, ["reply", "no-such-post", String(pia), "x"]);
     assert.notEqual(wrong.code, 0);
     assert.match(wrong.stderr, /no post with the slug "no-such-post"/);
   } finally {
@@ -250,7 +241,7 @@ test("every setting from the settings screen: a wrong value comes back with ever
     });
     assert.match(again.headers.get("set-cookie"), /Max-Age=259200/);
     // blogctl settings set prints what it changed, not all of them.
-    const cli = await blogctl(base, ["settings", "set", "tagline=Set from the terminal"]);
+    const cli = await runBlogctl(base, ["settings", "set", "tagline=Set from the terminal"]);
     assert.equal(cli.code, 0, cli.stderr);
     assert.match(cli.stdout, /^tagline = "Set from the terminal"/);
     assert.doesNotMatch(cli.stdout, /comment_rate_limit/);

@@ -5,22 +5,13 @@
 // empty is refused.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { startBlog, admin, makePng, ROOT, ADMIN_TOKEN, FORM_SECRET } from "./helpers.mjs";
+import { startBlog, admin, makePng, ROOT, ADMIN_TOKEN, FORM_SECRET, runBlogctl } from "./helpers.mjs";
 
-const BLOGCTL = path.join(ROOT, "target", "debug", "blogctl");
 
-function blogctl(url, args) {
-  return new Promise((resolve) => {
-    execFile(BLOGCTL, args, { env: { ...process.env, BLOG_URL: url, BLOG_ADMIN_TOKEN: ADMIN_TOKEN }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
-      resolve({ code: error ? error.code : 0, stdout, stderr }),
-    );
-  });
-}
 
 function filesUnder(dir) {
   return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => path.join(d.parentPath, d.name));
@@ -37,13 +28,13 @@ test("blogctl export writes the whole blog as a folder: entries as Markdown, com
       fs.mkdirSync(path.dirname(path.join(uploads, u)), { recursive: true });
       fs.writeFileSync(path.join(uploads, u), makePng(48, 32, i));
     });
-    const imported = await blogctl(url, ["import-wxr", "--uploads", uploads, corpus]);
+    const imported = await runBlogctl(url, ["import-wxr", "--uploads", uploads, corpus]);
     assert.equal(imported.code, 0, imported.stderr);
     const added = await admin(blog, "POST", "/admin/subscribers", { email: "reader@example.org", confirmed: true });
     assert.ok([200, 201].includes(added.res.status), JSON.stringify(added.json));
 
     const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "export-")), "my-blog");
-    const result = await blogctl(url, ["export", dir]);
+    const result = await runBlogctl(url, ["export", dir]);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^Exported \d+ posts, \d+ pages, \d+ comments, \d+ media files, \d+ redirects, \d+ subscribers and \d+ followers into /m);
     assert.equal(fs.existsSync(path.join(dir, "INCOMPLETE")), false, "a finished export says nothing of being incomplete");
@@ -103,7 +94,7 @@ test("blogctl export writes the whole blog as a folder: entries as Markdown, com
     assert.equal(blogJson.counts.posts + blogJson.counts.pages, entries.length);
 
     // A folder that is not empty is refused, and left as it was.
-    const again = await blogctl(url, ["export", dir]);
+    const again = await runBlogctl(url, ["export", dir]);
     assert.notEqual(again.code, 0);
     assert.match(again.stderr, /is not empty: export into a new or empty folder/);
   } finally {

@@ -4,7 +4,7 @@
 // blog gets a fresh copy of a database that `wrangler d1 migrations apply` prepared (and, for the
 // demo, `wrangler d1 execute` loaded with demo/health-techie.sql and the author Worker rendered).
 import { Miniflare } from "miniflare";
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -403,4 +403,14 @@ export async function heldComment(blog, slug, name, body, ip) {
   const held = sent.location.match(/\/held\/(\d+)\//);
   if (!held) throw new Error(`the comment was not held: ${sent.location}`);
   return Number(held[1]);
+}
+
+/** Runs the built blogctl against `url` (with `input` on its standard input, if given); resolves { code, stdout, stderr }. */
+export function runBlogctl(url, args, input) {
+  return new Promise((resolve) => {
+    const child = execFile(path.join(ROOT, "target", "debug", "blogctl"), args, { env: { ...process.env, BLOG_URL: url, BLOG_ADMIN_TOKEN: ADMIN_TOKEN }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
+      resolve({ code: error ? error.code : 0, stdout, stderr }),
+    );
+    if (input !== undefined) child.stdin.end(input);
+  });
 }

@@ -4,9 +4,7 @@
 // version it replaced; blogctl lists, compares and restores.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import path from "node:path";
-import { execFile } from "node:child_process";
-import { startBlog, admin, ROOT, ADMIN_TOKEN, launchChromium } from "./helpers.mjs";
+import { startBlog, admin, ADMIN_TOKEN, launchChromium, runBlogctl } from "./helpers.mjs";
 
 const SLUG = "health-is-social-aint-no-doubt";
 let browser;
@@ -19,13 +17,6 @@ after(async () => {
   await browser?.close();
 });
 
-function blogctl(url, args) {
-  return new Promise((resolve) => {
-    execFile(path.join(ROOT, "target", "debug", "blogctl"), args, { env: { ...process.env, BLOG_URL: url, BLOG_ADMIN_TOKEN: ADMIN_TOKEN } }, (error, stdout, stderr) =>
-      resolve({ code: error ? error.code : 0, stdout, stderr }),
-    );
-  });
-}
 
 test("ten changes, ten revisions; a diff names the changed lines; a restore brings the old text back and can be undone", async () => {
   const blog = await startBlog();
@@ -110,7 +101,7 @@ test("ten changes, ten revisions; a diff names the changed lines; a restore brin
     const after = (await admin(blog, "GET", `/admin/posts/${SLUG}/revisions`)).json.revisions;
     assert.equal(after.length, 11);
     assert.deepEqual(after[0].changed, ["title", "text", "addenda", "tags"]);
-    const cli = await blogctl(base, ["restore", SLUG, String(after[0].id)]);
+    const cli = await runBlogctl(base, ["restore", SLUG, String(after[0].id)]);
     assert.equal(cli.code, 0, cli.stderr);
     assert.match(cli.stdout, new RegExp(`restored revision ${after[0].id} of ${SLUG}`));
     const undone = (await admin(blog, "GET", `/admin/posts/${SLUG}`)).json;
@@ -120,15 +111,15 @@ test("ten changes, ten revisions; a diff names the changed lines; a restore brin
     assert.match(await (await blog.fetch(`/posts/${SLUG}`)).text(), /A better afterthought\./);
 
     // blogctl lists and compares; a revision that is not there is a clear error.
-    const listed = await blogctl(base, ["revisions", SLUG]);
+    const listed = await runBlogctl(base, ["revisions", SLUG]);
     assert.equal(listed.code, 0, listed.stderr);
     assert.equal(listed.stdout.trim().split("\n").length, 12);
     assert.match(listed.stdout, /^#\d+ {2}\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ {2}title, text, addenda, tags changed$/m);
-    const compared = await blogctl(base, ["revisions", SLUG, "--diff", String(oldest.id)]);
+    const compared = await runBlogctl(base, ["revisions", SLUG, "--diff", String(oldest.id)]);
     assert.equal(compared.code, 0, compared.stderr);
     assert.match(compared.stdout, /^== text \(− revision \d+, \+ now\)$/m);
     assert.match(compared.stdout, /^\+ Edit number two, from the editor\.$/m);
-    const missing = await blogctl(base, ["restore", SLUG, "999999"]);
+    const missing = await runBlogctl(base, ["restore", SLUG, "999999"]);
     assert.notEqual(missing.code, 0);
     assert.match(missing.stderr, /has no revision 999999/);
     assert.equal((await admin(blog, "GET", `/admin/posts/${SLUG}/revisions/999999/diff`)).res.status, 404);

@@ -77,30 +77,26 @@ impl Client {
 
     /// A `GET` whose answer is bytes (a media file), at most 200 MB.
     pub fn get_bytes(&self, path: &str) -> Result<Vec<u8>, String> {
-        let url = format!("{}{path}", self.base);
-        let request = ureq::http::Request::builder()
-            .method("GET")
-            .uri(&url)
-            .body(Vec::new())
-            .map_err(|e| format!("GET {url}: {e}"))?;
-        let mut response = self
-            .agent
-            .run(request)
-            .map_err(|e| format!("GET {url}: {e} (is the blog running at {}?)", self.base))?;
-        let status = response.status().as_u16();
+        let (status, bytes) = self.get_raw(path)?;
         if status != 200 {
-            return Err(format!("GET {url}: HTTP {status}"));
+            return Err(format!("GET {}{path}: HTTP {status}", self.base));
         }
-        response
-            .body_mut()
-            .with_config()
-            .limit(200 * 1024 * 1024)
-            .read_to_vec()
-            .map_err(|e| format!("GET {url}: {e}"))
+        Ok(bytes)
     }
 
     /// A `GET` whose answer is text, not JSON (the subscriber export).
     pub fn get_text(&self, path: &str) -> Result<String, String> {
+        let (status, bytes) = self.get_raw(path)?;
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        if status != 200 {
+            let body = serde_json::from_str(&text).unwrap_or(json!({"error": text}));
+            return Err(Answer { status, body }.problem());
+        }
+        Ok(text)
+    }
+
+    /// A `GET` with the admin token: its status and body (at most 200 MB).
+    fn get_raw(&self, path: &str) -> Result<(u16, Vec<u8>), String> {
         let url = format!("{}{path}", self.base);
         let request = ureq::http::Request::builder()
             .method("GET")
@@ -113,15 +109,13 @@ impl Client {
             .run(request)
             .map_err(|e| format!("GET {url}: {e} (is the blog running at {}?)", self.base))?;
         let status = response.status().as_u16();
-        let text = response
+        let bytes = response
             .body_mut()
-            .read_to_string()
+            .with_config()
+            .limit(200 * 1024 * 1024)
+            .read_to_vec()
             .map_err(|e| format!("GET {url}: {e}"))?;
-        if status != 200 {
-            let body = serde_json::from_str(&text).unwrap_or(json!({"error": text}));
-            return Err(Answer { status, body }.problem());
-        }
-        Ok(text)
+        Ok((status, bytes))
     }
 
     fn send(
