@@ -6,7 +6,6 @@
 //! that any of them can be compared with another or brought back.
 
 use serde::{Deserialize, Serialize};
-use similar::{ChangeTag, TextDiff};
 
 /// An addendum as a version holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,24 +94,99 @@ pub struct Section {
 /// Unchanged lines shown around each change.
 const CONTEXT: usize = 2;
 
-/// The line diff of two texts: changed lines with [`CONTEXT`] lines around them, gaps between.
-pub fn diff_lines(old: &str, new: &str) -> Vec<Line> {
-    let diff = TextDiff::from_lines(old, new);
-    let mut lines = Vec::new();
-    for (i, group) in diff.grouped_ops(CONTEXT).iter().enumerate() {
-        if i > 0 || group.first().is_some_and(|op| op.old_range().start > 0) {
-            lines.push(Line::Gap);
-        }
-        for op in group {
-            for change in diff.iter_changes(op) {
-                let text = change.value().trim_end_matches(['\n', '\r']).to_string();
-                lines.push(match change.tag() {
-                    ChangeTag::Equal => Line::Same(text),
-                    ChangeTag::Delete => Line::Removed(text),
-                    ChangeTag::Insert => Line::Added(text),
-                });
+/// The most cells the longest-common-subsequence table may have (the changed middle's lines
+/// multiplied): beyond it, the middle shows as all removed, then all added.
+const MAX_CELLS: usize = 4_000_000;
+
+/// One line of both texts, by its change.
+#[derive(Clone, Copy, PartialEq)]
+enum Op {
+    Same,
+    Removed,
+    Added,
+}
+
+/// The line changes from `old` to `new`, in order: the common start and end are matched at
+/// once; the changed middle by a longest common subsequence of its lines. (A diff crate would
+/// do it too, at about 80 KiB of the author Worker's wasm.)
+fn line_ops<'a>(old: &[&'a str], new: &[&'a str]) -> Vec<(Op, &'a str)> {
+    let start = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    let end = old[start..]
+        .iter()
+        .rev()
+        .zip(new[start..].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let (a, b) = (&old[start..old.len() - end], &new[start..new.len() - end]);
+    let mut ops: Vec<(Op, &str)> = old[..start].iter().map(|l| (Op::Same, *l)).collect();
+    if a.len().saturating_mul(b.len()) > MAX_CELLS {
+        ops.extend(a.iter().map(|l| (Op::Removed, *l)));
+        ops.extend(b.iter().map(|l| (Op::Added, *l)));
+    } else {
+        // lcs[i][j]: the longest common subsequence of a[i..] and b[j..].
+        let width = b.len() + 1;
+        let mut lcs = vec![0u32; (a.len() + 1) * width];
+        for i in (0..a.len()).rev() {
+            for j in (0..b.len()).rev() {
+                lcs[i * width + j] = if a[i] == b[j] {
+                    lcs[(i + 1) * width + j + 1] + 1
+                } else {
+                    lcs[(i + 1) * width + j].max(lcs[i * width + j + 1])
+                };
             }
         }
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() || j < b.len() {
+            if i < a.len() && j < b.len() && a[i] == b[j] {
+                ops.push((Op::Same, a[i]));
+                (i, j) = (i + 1, j + 1);
+            } else if j == b.len()
+                || (i < a.len() && lcs[(i + 1) * width + j] >= lcs[i * width + j + 1])
+            {
+                ops.push((Op::Removed, a[i]));
+                i += 1;
+            } else {
+                ops.push((Op::Added, b[j]));
+                j += 1;
+            }
+        }
+    }
+    ops.extend(old[old.len() - end..].iter().map(|l| (Op::Same, *l)));
+    ops
+}
+
+/// The line diff of two texts: changed lines with [`CONTEXT`] lines around them, gaps between.
+pub fn diff_lines(old: &str, new: &str) -> Vec<Line> {
+    let old: Vec<&str> = old.lines().collect();
+    let new: Vec<&str> = new.lines().collect();
+    let ops = line_ops(&old, &new);
+    // Which lines are shown: every change, and the unchanged lines near one.
+    let changed: Vec<usize> = (0..ops.len()).filter(|&k| ops[k].0 != Op::Same).collect();
+    let near = |k: usize| {
+        changed
+            .iter()
+            .any(|&c| k + CONTEXT >= c && k <= c + CONTEXT)
+    };
+    let mut lines = Vec::new();
+    let mut skipped = false;
+    for (k, (op, text)) in ops.iter().enumerate() {
+        if *op == Op::Same && !near(k) {
+            skipped = true;
+            continue;
+        }
+        if skipped {
+            lines.push(Line::Gap);
+            skipped = false;
+        }
+        let text = text.to_string();
+        lines.push(match op {
+            Op::Same => Line::Same(text),
+            Op::Removed => Line::Removed(text),
+            Op::Added => Line::Added(text),
+        });
+    }
+    if skipped && !lines.is_empty() {
+        lines.push(Line::Gap);
     }
     lines
 }
@@ -279,5 +353,42 @@ mod tests {
             json,
             r#"{"part":"status","lines":[{"kind":"removed","text":"published"},{"kind":"added","text":"draft"}]}"#
         );
+    }
+
+    #[test]
+    fn line_diffs_pair_what_stayed_and_cap_their_work() {
+        let lines = |ls: &[Line]| -> Vec<String> {
+            ls.iter()
+                .map(|l| match l {
+                    Line::Same(t) => format!(" {t}"),
+                    Line::Removed(t) => format!("-{t}"),
+                    Line::Added(t) => format!("+{t}"),
+                    Line::Gap => "…".into(),
+                })
+                .collect()
+        };
+        assert_eq!(
+            lines(&diff_lines("a\nb\nc\n", "a\nB\nc\nd\n")),
+            [" a", "-b", "+B", " c", "+d"]
+        );
+        assert_eq!(
+            lines(&diff_lines("x\na\ny\nb\n", "a\nz\nb\n")),
+            ["-x", " a", "-y", "+z", " b"]
+        );
+        assert!(diff_lines("same\n", "same\n").is_empty());
+        assert_eq!(lines(&diff_lines("", "new\n")), ["+new"]);
+        let far: String = (0..20).map(|n| format!("{n}\n")).collect();
+        let edited = far.replace("10\n", "ten\n");
+        assert_eq!(
+            lines(&diff_lines(&far, &edited)),
+            ["…", " 8", " 9", "-10", "+ten", " 11", " 12", "…"]
+        );
+        // Two texts of 3,000 different lines each: no table of nine million cells.
+        let a: String = (0..3000).map(|n| format!("a{n}\n")).collect();
+        let b: String = (0..3000).map(|n| format!("b{n}\n")).collect();
+        let big = diff_lines(&a, &b);
+        assert_eq!(big.len(), 6000);
+        assert_eq!(big[0], Line::Removed("a0".into()));
+        assert_eq!(big[3000], Line::Added("b0".into()));
     }
 }
