@@ -126,8 +126,12 @@ test("wrong settings are refused with a reason each, and nothing is changed", as
     assert.equal(value(reset.json, "tagline"), "");
     assert.ok(reset.json.purged > 0);
 
+    // Without a token it is a browser: the settings screen, which asks it to sign in first.
     const anonymous = await admin(blog, "GET", "/admin/settings", undefined, null);
-    assert.equal(anonymous.res.status, 401);
+    assert.equal(anonymous.res.status, 303);
+    assert.equal(anonymous.res.headers.get("location"), "/admin/sign-in");
+    const wrongToken = await admin(blog, "GET", "/admin/settings", undefined, "not-the-token");
+    assert.equal(wrongToken.res.status, 401, "a wrong token is the API's 401");
   } finally {
     await blog.close();
   }
