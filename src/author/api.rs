@@ -153,7 +153,7 @@ async fn read_json(req: &mut Request) -> AppResult<Value> {
 }
 
 /// A record's id in an admin path; anything else names nothing.
-fn record_id(text: &str) -> AppResult<i64> {
+pub(super) fn record_id(text: &str) -> AppResult<i64> {
     positive_id(text).ok_or(AppError::NotFound)
 }
 

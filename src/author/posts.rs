@@ -287,19 +287,19 @@ pub async fn create(app: &App, store: &Store, body: &Value) -> AppResult<Respons
 pub async fn update(app: &App, store: &Store, slug: &str, body: &Value) -> AppResult<Response> {
     let post = find(store, slug).await?;
     let before = history::before(store, post.id).await?;
-    let response = update_without_revision(app, store, slug, body).await?;
+    let response = update_without_revision(app, store, post, body).await?;
     history::after(store, before).await?;
     Ok(response)
 }
 
-/// [`update`] without keeping the version it replaces (a restore keeps one for all it changes).
+/// [`update`] of an entry already read, without keeping the version it replaces (a restore
+/// keeps one for all it changes).
 pub(crate) async fn update_without_revision(
     app: &App,
     store: &Store,
-    slug: &str,
+    post: PostRecord,
     body: &Value,
 ) -> AppResult<Response> {
-    let post = find(store, slug).await?;
     let fields = validation::post_fields(body, false).map_err(AppError::invalid)?;
     if fields
         .is_page

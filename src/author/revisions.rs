@@ -139,8 +139,9 @@ pub async fn restore(app: &App, store: &Store, slug: &str, id: i64) -> AppResult
         addenda.push((a.id, a.at, a.body.clone(), html));
     }
     // The fields first (this keeps no revision of its own: the one below covers the restore).
-    posts::update_without_revision(app, store, slug, &fields).await?;
-    store.replace_addenda(post.id, &addenda).await?;
+    let post_id = post.id;
+    posts::update_without_revision(app, store, post, &fields).await?;
+    store.replace_addenda(post_id, &addenda).await?;
     let mut changed = after(store, before).await?;
     if changed.is_empty() {
         changed.push("nothing");

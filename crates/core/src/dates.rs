@@ -373,17 +373,9 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
 
 /// "2011-03-18T10:17": a moment as a `datetime-local` field shows it, on the zone's clock.
 pub fn local_input(unix: i64, zone: &dyn Zone) -> String {
-    let t = Civil::in_zone(unix, zone);
-    let mut out = String::with_capacity(16);
-    push_number(&mut out, t.year, 4);
-    out.push('-');
-    push_two_digits(&mut out, t.month);
-    out.push('-');
-    push_two_digits(&mut out, t.day);
-    out.push('T');
-    push_two_digits(&mut out, t.hour);
-    out.push(':');
-    push_two_digits(&mut out, t.minute);
+    // RFC 3339 on the zone's clock, to the minute and without its offset.
+    let mut out = rfc3339(unix, zone);
+    out.truncate(out.find('T').map_or(out.len(), |t| t + 6));
     out
 }
 

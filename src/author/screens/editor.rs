@@ -171,23 +171,6 @@ pub(super) struct EditPage<'a> {
     session_ends: Option<When>,
 }
 
-/// The library's newest images, as the editor's and settings' selects offer them.
-async fn library_images(store: &Store) -> AppResult<Vec<(String, String)>> {
-    let (rows, _) = store.media_list(100, 0).await?;
-    Ok(rows
-        .into_iter()
-        .filter(|m| m.media_type.starts_with("image/"))
-        .map(|m| {
-            let words = if m.alt.is_empty() {
-                m.name.clone()
-            } else {
-                format!("{} – {}", m.name, m.alt)
-            };
-            (m.path(), words)
-        })
-        .collect())
-}
-
 pub(super) async fn editor_page(
     app: &App,
     store: &Store,

@@ -29,6 +29,7 @@ use blog_core::token;
 use serde_json::{json, Value};
 use worker::{Method, Request, Response};
 
+use super::api::record_id;
 use super::{access, comments, media, posts};
 
 mod addenda;
@@ -191,6 +192,24 @@ impl Clock {
     fn parse_input(&self, text: &str) -> Option<i64> {
         dates::parse_local_input(text, &self.0)
     }
+}
+
+/// The library's newest images, as the editor's and the settings' selects offer them:
+/// (address, "name – alt text").
+async fn library_images(store: &Store) -> AppResult<Vec<(String, String)>> {
+    let (rows, _) = store.media_list(100, 0).await?;
+    Ok(rows
+        .into_iter()
+        .filter(|m| m.media_type.starts_with("image/") && m.width.is_some())
+        .map(|m| {
+            let words = if m.alt.is_empty() {
+                m.name.clone()
+            } else {
+                format!("{} – {}", m.name, m.alt)
+            };
+            (m.path(), words)
+        })
+        .collect())
 }
 
 /// "1 file", "2 files".
@@ -492,11 +511,6 @@ pub async fn handle(req: &mut Request, app: &App, path: &str) -> AppResult<Respo
     let store = app.store()?;
     let query = http::query_string(req);
     act(app, &store, &session, &segments, &query, &form).await
-}
-
-/// A record's id in a screen's address (a comment's, an addendum's).
-fn record_id(text: &str) -> AppResult<i64> {
-    blog_core::routes::positive_id(text).ok_or(AppError::NotFound)
 }
 
 /// Does what a checked form asks (`segments`: its path under `/admin/`, `query`: its query

@@ -149,18 +149,7 @@ pub(super) async fn settings_page(
     status: u16,
 ) -> AppResult<Response> {
     let stored = store.settings().await?;
-    let (images, _) = store.media_list(100, 0).await?;
-    let images: Vec<(String, String)> = images
-        .into_iter()
-        .filter(|m| m.media_type.starts_with("image/") && m.width.is_some())
-        .map(|m| {
-            let words = match (m.width, m.height) {
-                (Some(w), Some(h)) => format!("{} ({w}×{h})", m.name),
-                _ => m.name.clone(),
-            };
-            (m.path(), words)
-        })
-        .collect();
+    let images = library_images(store).await?;
     let mut groups: Vec<(&'static str, Vec<SettingField>)> = Vec::new();
     for setting in SETTINGS {
         let (heading, label) = place_of(setting.key);
