@@ -53,7 +53,7 @@ test("blogctl export writes the whole blog as a folder: entries as Markdown, com
     assert.ok(file.includes(`\n---\n${demo.body}`), "the Markdown as stored");
     assert.match(file, /^title: "?Health is Social/m);
     assert.match(file, /^date: 2011-03-1\dT\d\d:\d\d:\d\dZ$/m);
-    assert.match(file, /\n<!-- addendum 2011-03-18T14:17:00Z -->\n/);
+    assert.match(file, /\n<!-- addendum 2011-03-18T14:17:00Z id=\d+ -->\n/);
     assert.ok(file.includes(demo.addenda[0].body), "the addendum's text");
     const drafts = entries.filter((e) => e.status === "draft");
     assert.ok(drafts.length > 0);

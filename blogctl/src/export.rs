@@ -56,6 +56,8 @@ pub fn run(client: &Client, dir: &Path) -> Result<(), String> {
     // Posts and pages, each read whole (Markdown and addenda).
     let listed = client.every_page("/admin/posts", |l: api::PostList| l.posts)?;
     let (mut posts, mut pages) = (0, 0);
+    // The order they were written in (an import keeps it: the first entry to use a tag names it).
+    let mut order: Vec<(i64, String)> = Vec::new();
     for summary in &listed {
         let answer = client.call("GET", &format!("/admin/posts/{}", summary.slug), None)?;
         if answer.status != 200 {
@@ -78,7 +80,9 @@ pub fn run(client: &Client, dir: &Path) -> Result<(), String> {
             &dir.join(folder).join(name),
             export_format::entry_file(&post),
         )?;
+        order.push((post.id, post.slug));
     }
+    order.sort();
 
     // Comments, by the entry they are under, oldest first (parents before their replies).
     let mut by_entry: BTreeMap<String, Vec<api::Comment>> = BTreeMap::new();
@@ -146,6 +150,7 @@ pub fn run(client: &Client, dir: &Path) -> Result<(), String> {
             "format": 1,
             "base_url": values.get("base_url"),
             "counts": counts,
+            "entries": order.into_iter().map(|(_, slug)| slug).collect::<Vec<_>>(),
         })),
     )?;
     fs::remove_file(dir.join(INCOMPLETE)).map_err(|e| format!("{INCOMPLETE}: {e}"))?;

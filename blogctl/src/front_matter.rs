@@ -38,6 +38,9 @@ pub struct Document {
     pub newsletter: Option<bool>,
     /// `comments: closed` (or `open`).
     pub comments_open: Option<bool>,
+    /// When it was last changed (RFC 3339): written by `blogctl export` and read back by
+    /// `blogctl import`; `publish` leaves it to the blog.
+    pub updated: Option<String>,
     pub body: String,
     /// The file's line where the body starts (1-based), for messages about the body.
     pub body_line: usize,
@@ -91,6 +94,7 @@ pub fn parse(text: &str) -> Result<Document, Error> {
             "title" => doc.title = Some(nonempty(number, key, unquote(value))?),
             "slug" => doc.slug = Some(nonempty(number, key, unquote(value))?),
             "date" => doc.date = Some(date(number, &unquote(value))?),
+            "updated" => doc.updated = Some(date(number, &unquote(value))?),
             "tags" => doc.tags = Some(list(value)),
             "image" => doc.image = Some(nonempty(number, key, unquote(value))?),
             "draft" => doc.draft = Some(boolean(number, key, value)?),
@@ -133,7 +137,7 @@ pub fn parse(text: &str) -> Result<Document, Error> {
                 return Err(error(
                     number,
                     format!(
-                    "unknown key {key:?}; the keys are title, slug, date, tags, draft, image, newsletter, comments, type, parent, menu_order and menu"
+                    "unknown key {key:?}; the keys are title, slug, date, updated, tags, draft, image, newsletter, comments, type, parent, menu_order and menu"
                 ),
                 ))
             }

@@ -14,6 +14,7 @@ mod client;
 mod comments;
 mod export;
 mod followers;
+mod restore;
 mod revisions;
 mod settings;
 mod subscribers;
@@ -48,6 +49,15 @@ enum Command {
     /// settings (never secrets), redirects, subscribers and followers (see the README's "Your
     /// data").
     Export { dir: PathBuf },
+    /// Bring back a folder `blogctl export` wrote: into an empty blog, all of it; into one with
+    /// content, what is missing (an entry, setting or redirect that differs is reported as a
+    /// conflict and never overwritten). Running it again changes nothing.
+    Import {
+        dir: PathBuf,
+        /// Report what would be restored, changing nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// The versions a post or page had, newest first: each change keeps the one it replaces.
     Revisions {
         slug: String,
@@ -1093,6 +1103,11 @@ fn main() -> ExitCode {
         } => comments::reply(&client, (post, *comment), text.as_deref(), file.as_deref()),
         Command::Render => render_stale(&client),
         Command::Export { dir } => export::run(&client, dir),
+        Command::Import { dir, dry_run } => match restore::run(&client, dir, *dry_run) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::from(1),
+            Err(e) => Err(e),
+        },
         Command::Revisions { slug, diff } => revisions::list(&client, slug, *diff),
         Command::Restore { slug, rev } => revisions::restore(&client, slug, *rev),
         Command::Media { command } => media(&client, command),

@@ -9,7 +9,7 @@ use worker::{Method, Request, Response};
 
 use super::federation::admin as federation;
 use super::newsletter::admin as newsletter;
-use super::{comments, media, outbox, posts, redirects, renders, revisions, settings};
+use super::{comments, media, outbox, posts, redirects, renders, restore, revisions, settings};
 use crate::edge::error::{AppError, AppResult};
 use crate::edge::{http, App};
 
@@ -69,6 +69,8 @@ pub async fn handle(req: &mut Request, app: &App, path: &str) -> AppResult<Respo
         (["comments", _], _) => Err(AppError::MethodNotAllowed("PATCH, DELETE")),
         (["import"], Method::Post) => comments::import(app, &store, &read_json(req).await?).await,
         (["import"], _) => Err(AppError::MethodNotAllowed("POST")),
+        (["restore"], Method::Post) => restore::entry(app, &store, &read_json(req).await?).await,
+        (["restore"], _) => Err(AppError::MethodNotAllowed("POST")),
         (["media"], Method::Post) => media::upload(app, &store, req).await,
         (["media"], Method::Get) => media::list(&store, req).await,
         (["media"], _) => Err(AppError::MethodNotAllowed("GET, POST")),
@@ -99,7 +101,10 @@ pub async fn handle(req: &mut Request, app: &App, path: &str) -> AppResult<Respo
         }
         (["newsletter", "test"], _) => Err(AppError::MethodNotAllowed("POST")),
         (["followers"], Method::Get) => federation::followers(app, &store, req).await,
-        (["followers"], _) => Err(AppError::MethodNotAllowed("GET")),
+        (["followers"], Method::Post) => {
+            federation::restore_followers(&store, &read_json(req).await?).await
+        }
+        (["followers"], _) => Err(AppError::MethodNotAllowed("GET, POST")),
         (["fediverse"], Method::Get) => federation::deliveries(&store, req).await,
         (["fediverse"], _) => Err(AppError::MethodNotAllowed("GET")),
         (["not-found"], Method::Get) => redirects::not_found(&store, req).await,

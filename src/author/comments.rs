@@ -30,6 +30,7 @@ fn comment_json(c: CommentRecord) -> api::Comment {
         by_post_author: c.by_post_author,
         reasons: c.spam_reasons,
         kind: c.kind,
+        key: c.import_key,
     }
 }
 
@@ -207,7 +208,8 @@ pub async fn author_reply(
 
 /// `POST /admin/import` ([`api::ImportRequest`]): comments onto an existing post, idempotently,
 /// parents before replies. A comment whose key is already on the post is skipped; an item that
-/// cannot be read is reported, and the others are still imported. Used by `blogctl import-wxr`.
+/// cannot be read is reported, and the others are still imported. Used by `blogctl import-wxr`,
+/// `import-disqus` and `import` (a restore, which keeps each comment's id where it is free).
 pub async fn import(app: &App, store: &Store, body: &Value) -> AppResult<Response> {
     let slug = body
         .get("post")
@@ -250,9 +252,29 @@ pub async fn import(app: &App, store: &Store, body: &Value) -> AppResult<Respons
             });
             continue;
         };
-        let parent = match &item.parent_key {
+        // A restored comment whose id is on this post with its time is that comment.
+        if let Some(id) = item.id {
+            if store
+                .comment(id)
+                .await?
+                .is_some_and(|c| c.post_id == post.id && c.created_at == at)
+            {
+                outcome.skipped += 1;
+                continue;
+            }
+        }
+        let by_key = match &item.parent_key {
             Some(parent_key) => store.imported_comment_id(post.id, parent_key).await?,
             None => None,
+        };
+        let parent = match (by_key, item.parent) {
+            (Some(id), _) => Some(id),
+            (None, Some(id)) => store
+                .comment(id)
+                .await?
+                .filter(|c| c.post_id == post.id)
+                .map(|c| c.id),
+            (None, None) => None,
         };
         let comment = NewComment {
             post_id: post.id,
@@ -266,11 +288,19 @@ pub async fn import(app: &App, store: &Store, body: &Value) -> AppResult<Respons
             created_at: at,
             by_post_author: item.by_post_author,
             kind: item.kind,
-            spam_reasons: &[],
+            spam_reasons: &item.reasons,
             client_hash: None,
             import_key: Some(&item.key),
         };
-        match store.insert_comment(&comment).await? {
+        // Its old id when free; else (or when there is none) the next.
+        let inserted = match item.id {
+            Some(id) => match store.insert_comment_as(id, &comment).await? {
+                Some(id) => Some(id),
+                None => store.insert_comment(&comment).await?,
+            },
+            None => store.insert_comment(&comment).await?,
+        };
+        match inserted {
             Some(_) => outcome.imported += 1,
             None => outcome.skipped += 1,
         }

@@ -16,6 +16,7 @@ mod outbox;
 mod posts;
 mod redirects;
 mod renders;
+mod restore;
 mod revisions;
 mod schedule;
 mod screens;

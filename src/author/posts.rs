@@ -184,6 +184,22 @@ pub async fn get(app: &App, store: &Store, slug: &str) -> AppResult<Response> {
 /// `POST /admin/posts`.
 pub async fn create(app: &App, store: &Store, body: &Value) -> AppResult<Response> {
     let fields = validation::post_fields(body, true).map_err(AppError::invalid)?;
+    let (_, slug) = create_entry(app, store, fields, None).await?;
+    let location = format!("/admin/posts/{slug}");
+    http::created(
+        &full_post(app, store, &slug, runtime::now()).await?,
+        Some(&location),
+    )
+}
+
+/// Creates a post or page from its fields (changed at `updated_at`, else now) and drops the
+/// pages it appears on. Its id and slug.
+pub(crate) async fn create_entry(
+    app: &App,
+    store: &Store,
+    fields: PostFields,
+    updated_at: Option<i64>,
+) -> AppResult<(i64, String)> {
     let is_page = fields.is_page.unwrap_or(false);
     check_kind(&fields, is_page)?;
     let parent = match is_page {
@@ -247,7 +263,7 @@ pub async fn create(app: &App, store: &Store, body: &Value) -> AppResult<Respons
             lead: &rendered.lead,
             status,
             published_at,
-            updated_at: now,
+            updated_at: updated_at.unwrap_or(now),
             // Pages are closed to comments unless the author opens them, as in WordPress.
             comments_open: fields.comments_open.unwrap_or(!is_page),
             newsletter: fields.newsletter.unwrap_or(!is_page),
@@ -279,8 +295,7 @@ pub async fn create(app: &App, store: &Store, body: &Value) -> AppResult<Respons
             app.after_response(app.outbox_kick()).await;
         }
     }
-    let location = format!("/admin/posts/{slug}");
-    http::created(&full_post(app, store, &slug, now).await?, Some(&location))
+    Ok((id, slug))
 }
 
 /// `PATCH /admin/posts/{slug}`: only the fields sent change.

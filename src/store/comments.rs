@@ -5,7 +5,7 @@ use blog_core::model::{renderer, CommentRecord, CommentStatus, CommentsFacts, Ne
 
 const COMMENT_RECORD: &str =
     "SELECT c.id, c.post_id, p.slug AS post_slug, p.path AS post_path, p.title AS post_title, c.parent_id, c.author_name, c.author_email,
-        c.author_url, c.body, c.status, c.created_at, c.by_post_author, c.client_hash, c.kind,
+        c.author_url, c.body, c.status, c.created_at, c.by_post_author, c.client_hash, c.kind, c.import_key,
         (SELECT group_concat(value, char(31)) FROM json_each(c.spam_reasons)) AS spam_reasons
    FROM comments c JOIN posts p ON p.id = c.post_id";
 
@@ -22,37 +22,56 @@ impl Store {
         c: &NewComment<'_>,
         then: Vec<D1PreparedStatement>,
     ) -> Result<Option<i64>> {
-        let insert = self.statement(
-                "INSERT INTO comments (post_id, parent_id, author_name, author_email, author_url, body, status,
-                                       created_at, by_post_author, spam_reasons, client_hash, import_key,
-                                       body_html, rendered_by, kind)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
-                 ON CONFLICT DO NOTHING RETURNING id",
-                &[
-                    num(c.post_id),
-                    opt_num(c.parent_id),
-                    c.author_name.into(),
-                    c.author_email.into(),
-                    opt_str(c.author_url),
-                    c.body.into(),
-                    c.status.as_str().into(),
-                    num(c.created_at),
-                    num(c.by_post_author.into()),
-                    serde_json::to_string(c.spam_reasons)
-                        .unwrap_or_else(|_| "[]".into())
-                        .into(),
-                    opt_str(c.client_hash),
-                    opt_str(c.import_key),
-                    c.body_html.into(),
-                    num(renderer::COMMENT_TEXT),
-                    c.kind.as_str().into(),
-                ],
-            )?;
-        let mut statements = vec![insert];
+        let mut statements = vec![self.insert_comment_statement(c, None)?];
         statements.extend(then);
         let results = self.db.batch(statements).await?;
         let inserted = results.first().ok_or_else(short_batch)?;
         Ok(first::<IdRow>(inserted)?.map(|r| r.id))
+    }
+
+    /// Stores a restored comment with the id it had; `None` when the id is taken (or a comment
+    /// with its key is on the post already).
+    pub async fn insert_comment_as(&self, id: i64, c: &NewComment<'_>) -> Result<Option<i64>> {
+        let row: Option<IdRow> = self
+            .insert_comment_statement(c, Some(id))?
+            .first(None)
+            .await?;
+        Ok(row.map(|r| r.id))
+    }
+
+    /// The insert of a comment, with its id when given (else SQLite picks the next).
+    fn insert_comment_statement(
+        &self,
+        c: &NewComment<'_>,
+        id: Option<i64>,
+    ) -> Result<D1PreparedStatement> {
+        self.statement(
+            "INSERT INTO comments (post_id, parent_id, author_name, author_email, author_url, body, status,
+                                   created_at, by_post_author, spam_reasons, client_hash, import_key,
+                                   body_html, rendered_by, kind, id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+             ON CONFLICT DO NOTHING RETURNING id",
+            &[
+                num(c.post_id),
+                opt_num(c.parent_id),
+                c.author_name.into(),
+                c.author_email.into(),
+                opt_str(c.author_url),
+                c.body.into(),
+                c.status.as_str().into(),
+                num(c.created_at),
+                num(c.by_post_author.into()),
+                serde_json::to_string(c.spam_reasons)
+                    .unwrap_or_else(|_| "[]".into())
+                    .into(),
+                opt_str(c.client_hash),
+                opt_str(c.import_key),
+                c.body_html.into(),
+                num(renderer::COMMENT_TEXT),
+                c.kind.as_str().into(),
+                opt_num(id),
+            ],
+        )
     }
 
     pub async fn comment(&self, id: i64) -> Result<Option<CommentRecord>> {

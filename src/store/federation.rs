@@ -28,6 +28,16 @@ pub struct Follower {
     pub created_at: i64,
 }
 
+/// A follower brought back from an export.
+#[derive(Debug, Clone)]
+pub struct RestoredFollower {
+    pub actor: String,
+    pub handle: String,
+    pub name: String,
+    pub inbox: String,
+    pub since: i64,
+}
+
 /// A delivery claimed for sending, with what its activity needs.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ClaimedDelivery {
@@ -204,6 +214,38 @@ impl Store {
             .first(None)
             .await?;
         Ok(gone.is_some())
+    }
+
+    /// Keeps followers again from an export (actor, handle, name, the inbox posts go to, since
+    /// when), each in one batch; their actors are kept as never fetched, so that their keys are
+    /// fetched when they next sign something. How many were not followers already.
+    pub async fn restore_followers(&self, followers: &[RestoredFollower]) -> Result<usize> {
+        let mut statements = Vec::new();
+        for f in followers {
+            statements.push(self.statement(
+                "INSERT INTO fediverse_actors (id, key_id, public_key, inbox, name, handle, fetched_at)
+                 VALUES (?1, '', '', ?2, ?3, ?4, 0) ON CONFLICT (id) DO NOTHING",
+                &[f.actor.as_str().into(), f.inbox.as_str().into(), f.name.as_str().into(), f.handle.as_str().into()],
+            )?);
+            statements.push(self.statement(
+                "INSERT INTO followers (actor_id, inbox, created_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (actor_id) DO NOTHING RETURNING 1 AS id",
+                &[
+                    f.actor.as_str().into(),
+                    f.inbox.as_str().into(),
+                    num(f.since),
+                ],
+            )?);
+        }
+        if statements.is_empty() {
+            return Ok(0);
+        }
+        let results = self.db.batch(statements).await?;
+        let mut added = 0;
+        for result in results.iter().skip(1).step_by(2) {
+            added += usize::from(first::<IdRow>(result)?.is_some());
+        }
+        Ok(added)
     }
 
     /// A page of followers, newest first, and how many there are.

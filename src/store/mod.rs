@@ -32,7 +32,7 @@ mod settings;
 
 pub use federation::{
     ClaimedDelivery, DeliveryRow, FederatedPost, FediverseComment, Follower, MentionSend,
-    RemoteActor, ReplyContent, Webmention,
+    RemoteActor, ReplyContent, RestoredFollower, Webmention,
 };
 pub use newsletter::{Added, ClaimedMessage, IssueContent, IssuePost, IssueSummary, Subscriber};
 pub use outbox::{Forgotten, MailContext, OutboxEntry, OutboxRow, Subscription};

@@ -302,6 +302,53 @@ impl Store {
         Ok(id.id)
     }
 
+    /// Stores an addendum of a restored entry with the id it had when that id is free (links to
+    /// `#addendum-N` keep working), else with the next. Its id.
+    pub async fn restore_addendum(
+        &self,
+        post_id: i64,
+        id: i64,
+        markdown: &str,
+        html: &str,
+        at: i64,
+    ) -> Result<i64> {
+        let row: Option<IdRow> = self
+            .statement(
+                "INSERT INTO addenda (id, post_id, body, created_at, body_html, rendered_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING RETURNING id",
+                &[
+                    opt_num((id > 0).then_some(id)),
+                    num(post_id),
+                    markdown.into(),
+                    num(at),
+                    html.into(),
+                    num(renderer::MARKDOWN),
+                ],
+            )?
+            .first(None)
+            .await?;
+        match row {
+            Some(row) => Ok(row.id),
+            None => self.insert_addendum(post_id, markdown, html, at).await,
+        }
+    }
+
+    /// The last facts of a restored entry, set after its addenda: when it was last changed, and
+    /// its newsletter flag (set only now, so that restoring a post published within the day
+    /// does not mail it to the subscribers again).
+    pub async fn finish_restore(
+        &self,
+        post_id: i64,
+        updated_at: i64,
+        newsletter: bool,
+    ) -> Result<()> {
+        self.execute(
+            "UPDATE posts SET updated_at = ?2, newsletter = ?3 WHERE id = ?1",
+            &[num(post_id), num(updated_at), num(newsletter.into())],
+        )
+        .await
+    }
+
     /// Where a post stands on the home listing now (see [`Placement`]); `post_id` None gives
     /// only the total. The author's writes need the total (which listing pages shift); it is a
     /// count over `posts_listed` alone, never the posts' rows.

@@ -105,6 +105,9 @@ pub struct Comment {
     /// A person's comment, or another site's mention (pingback, trackback, Webmention).
     #[serde(default)]
     pub kind: CommentKind,
+    /// The key it was imported with (its id in the system it came from), if imported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
 }
 
 /// `GET /admin/comments?status=…&limit=…&offset=…`.
@@ -132,6 +135,17 @@ pub struct ImportedComment {
     pub key: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_key: Option<String>,
+    /// The id it had (a restore from an export): kept when free, so that links to
+    /// `#comment-N` still lead to it; and when this post has a comment with that id and time, it
+    /// is that comment, already there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// Its parent's id where it came from: the parent when `parent_key` finds none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<i64>,
+    /// Why the spam checks held it, where it came from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<String>,
     pub author: String,
     #[serde(default)]
     pub email: String,

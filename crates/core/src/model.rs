@@ -422,6 +422,9 @@ pub struct CommentRecord {
     pub client_hash: Option<String>,
     #[serde(default)]
     pub kind: CommentKind,
+    /// The key it was imported with, if imported.
+    #[serde(default)]
+    pub import_key: Option<String>,
 }
 
 /// A comment to store.

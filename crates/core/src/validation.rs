@@ -330,6 +330,94 @@ pub fn addendum(json: &Value) -> Result<(String, Option<i64>), FieldErrors> {
     }
 }
 
+/// `POST /admin/restore`: an entry of an export brought back whole — its fields as
+/// `POST /admin/posts` takes them (the slug required), when it was last changed, and its addenda
+/// with the ids they had.
+#[derive(Debug, PartialEq)]
+pub struct RestoredEntry {
+    pub fields: PostFields,
+    pub slug: String,
+    pub updated_at: i64,
+    pub addenda: Vec<crate::revisions::AddendumVersion>,
+}
+
+/// Reads a restore request (see [`RestoredEntry`]); every field's error at once, addenda's as
+/// `addenda[N].field`.
+pub fn restored_entry(json: &Value) -> Result<RestoredEntry, FieldErrors> {
+    let map = object(json)?;
+    let mut errors = FieldErrors::new();
+    unknown_keys(map, &["entry", "updated_at", "addenda"], &mut errors);
+    let fields = match map.get("entry") {
+        Some(entry) => match post_fields(entry, true) {
+            Ok(fields) => Some(fields),
+            Err(e) => {
+                errors.extend(e.into_iter().map(|(k, v)| (format!("entry.{k}"), v)));
+                None
+            }
+        },
+        None => {
+            errors.insert("entry".into(), "Required: the entry's fields.".into());
+            None
+        }
+    };
+    let slug = fields.as_ref().and_then(|f| f.slug.clone());
+    if fields.is_some() && slug.is_none() {
+        errors.insert(
+            "entry.slug".into(),
+            "Required: a restore keeps the slug.".into(),
+        );
+    }
+    let updated_at = match map.get("updated_at") {
+        Some(Value::String(s)) => dates::parse_rfc3339(s),
+        _ => None,
+    };
+    if updated_at.is_none() {
+        errors.insert(
+            "updated_at".into(),
+            "Required: an RFC 3339 time, like 2011-03-18T14:17:00Z.".into(),
+        );
+    }
+    let mut addenda = Vec::new();
+    match map.get("addenda") {
+        None | Some(Value::Null) => {}
+        Some(Value::Array(items)) => {
+            for (n, item) in items.iter().enumerate() {
+                let id = item.get("id").and_then(Value::as_i64).unwrap_or(0);
+                let without_id = match item.as_object() {
+                    Some(m) => Value::Object(
+                        m.iter()
+                            .filter(|(k, _)| k.as_str() != "id")
+                            .map(|(k, v)| (k.clone(), v.clone()))
+                            .collect(),
+                    ),
+                    None => item.clone(),
+                };
+                match addendum(&without_id) {
+                    Ok((body, Some(at))) => {
+                        addenda.push(crate::revisions::AddendumVersion { id, at, body })
+                    }
+                    Ok((_, None)) => {
+                        _ = errors.insert(format!("addenda[{n}].at"), "Required.".into())
+                    }
+                    Err(e) => {
+                        errors.extend(e.into_iter().map(|(k, v)| (format!("addenda[{n}].{k}"), v)))
+                    }
+                }
+            }
+        }
+        Some(_) => _ = errors.insert("addenda".into(), "Must be an array.".into()),
+    }
+    match (fields, slug, updated_at) {
+        (Some(fields), Some(slug), Some(updated_at)) if errors.is_empty() => Ok(RestoredEntry {
+            fields,
+            slug,
+            updated_at,
+            addenda,
+        }),
+        _ => Err(errors),
+    }
+}
+
 /// The author's own comment: body and optional parent comment id.
 pub fn author_comment(json: &Value) -> Result<(String, Option<i64>), FieldErrors> {
     let map = object(json)?;
@@ -581,5 +669,36 @@ mod tests {
             assert!(wrong.contains_key(key), "{key}: {wrong:?}");
         }
         assert!(comment_edit(&json!({})).is_err(), "nothing to change");
+    }
+
+    #[test]
+    fn a_restore_keeps_the_slug_the_time_and_the_addenda_ids() {
+        let ok = restored_entry(&serde_json::json!({
+            "entry": {"title": "T", "body": "B", "slug": "t", "status": "draft"},
+            "updated_at": "2011-03-18T14:17:00Z",
+            "addenda": [{"id": 4, "at": "2011-03-18T14:17:00Z", "body": "Later."}],
+        }))
+        .expect("valid");
+        assert_eq!(ok.slug, "t");
+        assert_eq!(ok.updated_at, 1_300_457_820);
+        assert_eq!(ok.addenda[0].id, 4);
+        assert_eq!(ok.fields.status, Some(PostStatus::Draft));
+
+        let errors = restored_entry(&serde_json::json!({
+            "entry": {"title": "T", "body": "B"},
+            "addenda": [{"body": "no date"}, {"at": "soon", "body": ""}],
+        }))
+        .expect_err("invalid");
+        let keys: Vec<&str> = errors.keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            [
+                "addenda[0].at",
+                "addenda[1].at",
+                "addenda[1].body",
+                "entry.slug",
+                "updated_at"
+            ]
+        );
     }
 }

@@ -1,13 +1,16 @@
 //! The fediverse in the admin API: who follows (`GET /admin/followers`) and how deliveries
 //! stand (`GET /admin/fediverse`: counts by status and the newest deliveries, with their errors).
 
-use blog_core::dates::rfc3339_utc as utc;
-use serde_json::json;
+use blog_core::dates::{self, rfc3339_utc as utc};
+use serde_json::{json, Value};
 use worker::{Request, Response};
 
-use crate::edge::error::AppResult;
-use crate::edge::{http, App};
-use crate::store::Store;
+use crate::edge::error::{AppError, AppResult};
+use crate::edge::{http, runtime, App};
+use crate::store::{RestoredFollower, Store};
+
+/// The most followers one `POST /admin/followers` keeps.
+const MAX_RESTORED: usize = 50;
 
 fn paging(req: &Request) -> AppResult<http::Paging> {
     let mut paging = http::Paging::default();
@@ -43,6 +46,46 @@ pub async fn followers(app: &App, store: &Store, req: &Request) -> AppResult<Res
             "total": total,
             "followers": rows,
         }),
+    )
+}
+
+/// `POST /admin/followers` with `{"followers": [{"actor", "inbox", "handle", "name", "since"}]}`
+/// (as `GET` lists them, and `blogctl export` writes them): followers kept again after a
+/// restore. Those already following are left as they are.
+pub async fn restore_followers(store: &Store, body: &Value) -> AppResult<Response> {
+    let listed = body
+        .get("followers")
+        .and_then(Value::as_array)
+        .ok_or_else(|| AppError::invalid_field("followers", "Required: an array of followers."))?;
+    if listed.len() > MAX_RESTORED {
+        return Err(AppError::invalid_field(
+            "followers",
+            &format!("At most {MAX_RESTORED} a request."),
+        ));
+    }
+    let now = runtime::now();
+    let mut followers = Vec::new();
+    for (n, f) in listed.iter().enumerate() {
+        let text = |key: &str| f.get(key).and_then(Value::as_str).unwrap_or_default();
+        let web = |url: &str| url.starts_with("https://") || url.starts_with("http://");
+        if !web(text("actor")) || !web(text("inbox")) {
+            return Err(AppError::invalid_field(
+                &format!("followers[{n}]"),
+                "Each follower needs its actor and inbox addresses (http or https).",
+            ));
+        }
+        followers.push(RestoredFollower {
+            actor: text("actor").to_string(),
+            handle: text("handle").to_string(),
+            name: text("name").to_string(),
+            inbox: text("inbox").to_string(),
+            since: dates::parse_rfc3339(text("since")).unwrap_or(now),
+        });
+    }
+    let added = store.restore_followers(&followers).await?;
+    http::json_response(
+        200,
+        &json!({"added": added, "present": followers.len() - added}),
     )
 }
 
