@@ -182,11 +182,11 @@ test("with JavaScript off: sign in, moderate one and many, write, preview, publi
     await admin(blog, "POST", "/admin/posts", { title: "To be deleted", body: "Soon gone." });
     await tab.goto(`${base}/admin/entries/to-be-deleted`);
     await tab.getByRole("link", { name: "Delete…" }).click();
-    assert.match(await tab.locator("h1").textContent(), /Delete “To be deleted”\?/);
+    assert.match(await tab.locator("h1").textContent(), /Move “To be deleted” to the trash\?/);
     assert.equal((await blog.fetch("/posts/to-be-deleted")).status, 200, "the confirmation page deletes nothing");
-    await tab.getByRole("button", { name: "Delete it" }).click();
+    await tab.getByRole("button", { name: "Move it to the trash" }).click();
     await tab.waitForLoadState();
-    assert.match(await tab.locator(".admin-notice").textContent(), /Deleted\./);
+    assert.match(await tab.locator(".admin-notice").textContent(), /Moved to the trash\./);
     assert.equal((await blog.fetch("/posts/to-be-deleted")).status, 404);
 
     // Sign out: the session is gone.
@@ -292,7 +292,10 @@ test("every admin screen at 360, 390, 768 and 1280 px: no sideways scroll, priva
       .prepare(`WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 60)
                 INSERT INTO posts (slug, title, body, status, published_at, updated_at) SELECT 'bulk-' || i, 'Bulk ' || i, 'x', 'published', 1400000000 + i, 1400000000 FROM k`)
       .run();
-    const screens = ["/admin/queue", "/admin/queue?status=approved", "/admin/queue?status=spam", "/admin/queue?q=example", `/admin/queue/${pia}`, "/admin/settings", `/admin/entries/${SLUG}/revisions/${revision}`, "/admin/entries/new?type=page", "/admin/entries", "/admin/entries?page=2", "/admin/entries?type=page", "/admin/entries/new", `/admin/entries/${SLUG}`, `/admin/entries/${SLUG}/delete`, "/admin/addresses", "/admin/mail", "/admin/mail?status=failed", "/admin/files", "/admin/newsletter"];
+    // Something in the trash, with a long title.
+    await admin(blog, "POST", "/admin/posts", { title: "A post with a title long enough to wrap on a phone, deleted in a hurry", body: "Gone.", slug: "deleted-in-a-hurry" });
+    assert.equal((await admin(blog, "DELETE", "/admin/posts/deleted-in-a-hurry")).res.status, 204);
+    const screens = ["/admin/trash", "/admin/queue", "/admin/queue?status=approved", "/admin/queue?status=spam", "/admin/queue?q=example", `/admin/queue/${pia}`, "/admin/settings", `/admin/entries/${SLUG}/revisions/${revision}`, "/admin/entries/new?type=page", "/admin/entries", "/admin/entries?page=2", "/admin/entries?type=page", "/admin/entries/new", `/admin/entries/${SLUG}`, `/admin/entries/${SLUG}/delete`, "/admin/addresses", "/admin/mail", "/admin/mail?status=failed", "/admin/files", "/admin/newsletter"];
     const report = {};
     const sideways = {};
     await signIn(noScript, base);

@@ -210,7 +210,7 @@ test("a change drops exactly the listing pages it affects", async () => {
   }
 });
 
-test("deleting a post removes it, its addenda and comments from every page", async () => {
+test("deleting a post removes it, its addenda and comments from every page; emptying the trash deletes them", async () => {
   const blog = await startBlog();
   try {
     await page(blog, POST);
@@ -219,9 +219,11 @@ test("deleting a post removes it, its addenda and comments from every page", asy
     assert.equal(gone.res.status, 204);
     assert.equal((await page(blog, POST)).status, 404);
     assert.doesNotMatch((await page(blog, "/")).body, /Health is Social/);
-    const left = await blog.db.prepare("SELECT (SELECT COUNT(*) FROM comments) + (SELECT COUNT(*) FROM addenda) AS n").first();
-    assert.equal(left.n, 0);
+    const left = () => blog.db.prepare("SELECT (SELECT COUNT(*) FROM comments) + (SELECT COUNT(*) FROM addenda) AS n").first();
+    assert.ok((await left()).n > 0, "kept in the trash");
     assert.equal((await admin(blog, "DELETE", `/admin/posts/${SLUG}`)).res.status, 404);
+    assert.equal((await admin(blog, "DELETE", "/admin/trash")).json.purged, 1);
+    assert.equal((await left()).n, 0);
   } finally {
     await blog.close();
   }

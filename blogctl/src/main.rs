@@ -18,6 +18,7 @@ mod restore;
 mod revisions;
 mod settings;
 mod subscribers;
+mod trash;
 use clap::{Parser, Subcommand};
 use serde_json::json;
 
@@ -67,6 +68,14 @@ enum Command {
     },
     /// Bring a revision back (the version it replaces is kept, so a restore can be undone).
     Restore { slug: String, rev: u64 },
+    /// Move a post or page to the trash: readers no longer see it; `blogctl trash restore`
+    /// brings it back for 30 days.
+    Rm { slug: String },
+    /// What is in the trash (deleted in the last 30 days); restore, or delete for good.
+    Trash {
+        #[command(subcommand)]
+        command: Option<trash::TrashCommand>,
+    },
     /// Append a dated addendum (Markdown; optional front matter `date`) to a published post.
     Addendum { slug: String, file: PathBuf },
     /// List comments awaiting moderation (or with another status).
@@ -1110,6 +1119,8 @@ fn main() -> ExitCode {
         },
         Command::Revisions { slug, diff } => revisions::list(&client, slug, *diff),
         Command::Restore { slug, rev } => revisions::restore(&client, slug, *rev),
+        Command::Rm { slug } => trash::remove(&client, slug),
+        Command::Trash { command } => trash::run(&client, command.as_ref()),
         Command::Media { command } => media(&client, command),
         Command::Redirect { command } => redirect(&client, command),
         Command::NotFound { limit } => not_found(&client, *limit),

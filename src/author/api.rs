@@ -9,7 +9,9 @@ use worker::{Method, Request, Response};
 
 use super::federation::admin as federation;
 use super::newsletter::admin as newsletter;
-use super::{comments, media, outbox, posts, redirects, renders, restore, revisions, settings};
+use super::{
+    comments, media, outbox, posts, redirects, renders, restore, revisions, settings, trash,
+};
 use crate::edge::error::{AppError, AppResult};
 use crate::edge::{http, App};
 
@@ -71,6 +73,15 @@ pub async fn handle(req: &mut Request, app: &App, path: &str) -> AppResult<Respo
         (["import"], _) => Err(AppError::MethodNotAllowed("POST")),
         (["restore"], Method::Post) => restore::entry(app, &store, &read_json(req).await?).await,
         (["restore"], _) => Err(AppError::MethodNotAllowed("POST")),
+        (["trash"], Method::Get) => trash::list(&store, req).await,
+        (["trash"], Method::Delete) => trash::empty(&store).await,
+        (["trash"], _) => Err(AppError::MethodNotAllowed("GET, DELETE")),
+        (["trash", id], Method::Delete) => trash::delete(&store, record_id(id)?).await,
+        (["trash", _], _) => Err(AppError::MethodNotAllowed("DELETE")),
+        (["trash", id, "restore"], Method::Post) => {
+            trash::restore_response(app, &store, record_id(id)?).await
+        }
+        (["trash", _, "restore"], _) => Err(AppError::MethodNotAllowed("POST")),
         (["media"], Method::Post) => media::upload(app, &store, req).await,
         (["media"], Method::Get) => media::list(&store, req).await,
         (["media"], _) => Err(AppError::MethodNotAllowed("GET, POST")),

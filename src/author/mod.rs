@@ -21,6 +21,7 @@ mod revisions;
 mod schedule;
 mod screens;
 mod settings;
+mod trash;
 mod webcrypto;
 
 use worker::{Env, Request, Response};
@@ -134,7 +135,8 @@ pub async fn consume_outbox_queue(batch: &worker::MessageBatch<serde_json::Value
     }
 }
 
-/// The cron job: publishes scheduled posts whose time has come, sends the outbox's due mail,
+/// The cron job: publishes scheduled posts whose time has come, deletes for good what has been in
+/// the trash for 30 days, sends the outbox's due mail,
 /// keeps the not-found list bounded, and stores fresh renders of rows whose stored HTML is stale.
 pub async fn scheduled(env: Env) {
     let app = App::new(env, None, None);
@@ -152,6 +154,11 @@ pub async fn scheduled(env: Env) {
         Ok(0) => {}
         Ok(n) => worker::console_log!("published {n} scheduled posts"),
         Err(e) => worker::console_error!("scheduled publishing failed: {e}"),
+    }
+    match trash::purge_expired(&app).await {
+        Ok(0) => {}
+        Ok(n) => worker::console_log!("deleted {n} entries for good after their time in the trash"),
+        Err(e) => worker::console_error!("emptying the trash of old entries failed: {e}"),
     }
     // The reader counts not-found paths; the list stays bounded here, once a minute.
     match app.store() {

@@ -457,7 +457,8 @@ async fn page_move(
     Ok((path, Some(place)))
 }
 
-/// `DELETE /admin/posts/{slug}`: its addenda, comments and tags go with it.
+/// `DELETE /admin/posts/{slug}`: moves it to the trash (see [`super::trash`]), whence it can be
+/// restored for 30 days with its addenda, comments, tags and revisions; readers no longer see it.
 pub async fn delete(app: &App, store: &Store, slug: &str) -> AppResult<Response> {
     let post = find(store, slug).await?;
     if post.children > 0 {
@@ -468,7 +469,7 @@ pub async fn delete(app: &App, store: &Store, slug: &str) -> AppResult<Response>
     }
     let now = runtime::now();
     let before = store.placement(Some(post.id), now).await?;
-    store.delete_post(post.id).await?;
+    store.trash_post(post.id, now).await?;
     if post.is_page {
         app.purge_all().await;
         return http::no_content();
@@ -485,6 +486,33 @@ pub async fn delete(app: &App, store: &Store, slug: &str) -> AppResult<Response>
         .await?;
     app.purge(&invalidation::pages_to_drop(&change)).await;
     http::no_content()
+}
+
+/// Drops the pages an entry appears on now that it is back (restored from the trash), as for
+/// a new one.
+pub(crate) async fn purge_returned(
+    app: &App,
+    store: &Store,
+    post: &PostRecord,
+    before: Placement,
+    now: i64,
+) -> AppResult<()> {
+    if post.is_page {
+        app.purge_all().await;
+        return Ok(());
+    }
+    let after = store.placement(Some(post.id), now).await?;
+    let change = store
+        .posts_change(
+            (before, after),
+            vec![post.path.clone()],
+            post.approved,
+            &post.tags,
+            now,
+        )
+        .await?;
+    app.purge(&invalidation::pages_to_drop(&change)).await;
+    Ok(())
 }
 
 /// `POST /admin/posts/{slug}/addenda`.

@@ -15,7 +15,8 @@
 //! - [`newsletter`]: subscribers, issues and their messages;
 //! - [`federation`]: remote actors, followers, activities and deliveries, likes and boosts;
 //! - [`sessions`]: the browser admin's failed sign-ins;
-//! - [`revisions`]: the versions a post or page had.
+//! - [`revisions`]: the versions a post or page had;
+//! - [`trash`]: deleted entries, restorable for 30 days.
 
 mod comments;
 mod federation;
@@ -29,6 +30,7 @@ mod renders;
 mod revisions;
 mod sessions;
 mod settings;
+mod trash;
 
 pub use federation::{
     ClaimedDelivery, DeliveryRow, FederatedPost, FediverseComment, Follower, MentionSend,
@@ -39,6 +41,7 @@ pub use outbox::{Forgotten, MailContext, OutboxEntry, OutboxRow, Subscription};
 pub use posts::NewlyVisible;
 pub use redirects::{NotFoundRow, RedirectRow};
 pub use renders::PostRender;
+pub use trash::TrashedEntry;
 
 use std::fmt;
 

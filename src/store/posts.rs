@@ -11,13 +11,17 @@ use super::*;
 
 const POST_RECORD: &str = "SELECT p.id, p.slug, p.path, p.kind = 'page' AS is_page, p.parent_id,
         (SELECT slug FROM posts parent WHERE parent.id = p.parent_id) AS parent, p.menu_order, p.in_menu,
-        (SELECT COUNT(*) FROM posts child WHERE child.parent_id = p.id) AS children,
+        (SELECT COUNT(*) FROM posts child WHERE child.parent_id = p.id
+           AND NOT EXISTS (SELECT 1 FROM trash t WHERE t.post_id = child.id)) AS children,
         p.title, p.body, p.status, p.published_at, p.updated_at, p.comments_open, p.newsletter, p.image,
         (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM post_tags t WHERE t.post_id = p.id ORDER BY tag)) AS tags,
         p.responses AS approved,
         (SELECT COUNT(*) FROM comments c WHERE c.post_id = p.id AND c.status = 'pending') AS pending,
         (SELECT COUNT(*) FROM comments c WHERE c.post_id = p.id AND c.status = 'spam') AS spam
    FROM posts p";
+
+/// Leaves out the entries in the trash (a few rows, looked up by key).
+const NOT_TRASHED: &str = "NOT EXISTS (SELECT 1 FROM trash t WHERE t.post_id = p.id)";
 
 /// The `kind` column's value, and the `tallies` row counting that kind.
 fn kind_name(kind: EntryKind) -> &'static str {
@@ -82,8 +86,8 @@ impl Store {
         Ok(self.statement(&sql, &[slug.into()])?.first(None).await?)
     }
 
-    /// One page of the posts and pages (or of one `kind`), undated drafts first, then newest
-    /// first, and how many there are (kept in `tallies`): a walk of `posts_admin_order` or
+    /// One page of the posts and pages (or of one `kind`) not in the trash, undated drafts
+    /// first, then newest first, and how many there are (kept in `tallies`): a walk of `posts_admin_order` or
     /// `posts_admin_by_kind` as long as the page.
     pub async fn entries(
         &self,
@@ -95,7 +99,7 @@ impl Store {
         match kind {
             Some(kind) => {
                 let page = self.statement(
-                    &format!("{POST_RECORD} INDEXED BY posts_admin_by_kind WHERE p.kind = ?1 {order} LIMIT ?2 OFFSET ?3"),
+                    &format!("{POST_RECORD} INDEXED BY posts_admin_by_kind WHERE p.kind = ?1 AND {NOT_TRASHED} {order} LIMIT ?2 OFFSET ?3"),
                     &[kind_name(kind).into(), num(limit.into()), num(offset.into())],
                 )?;
                 self.page_and_tally(page, &[kind_name(kind)]).await
@@ -103,7 +107,7 @@ impl Store {
             None => {
                 let page = self.statement(
                     &format!(
-                        "{POST_RECORD} INDEXED BY posts_admin_order {order} LIMIT ?1 OFFSET ?2"
+                        "{POST_RECORD} INDEXED BY posts_admin_order WHERE {NOT_TRASHED} {order} LIMIT ?1 OFFSET ?2"
                     ),
                     &[num(limit.into()), num(offset.into())],
                 )?;

@@ -356,3 +356,28 @@ pub struct RevisionDiff {
     pub to: Option<i64>,
     pub sections: Vec<crate::revisions::Section>,
 }
+
+/// `GET /admin/trash`: the entries deleted in the last [`crate::revisions::TRASH_SECONDS`], the
+/// latest first.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TrashList {
+    pub total: u32,
+    pub trash: Vec<Trashed>,
+}
+
+/// An entry in the trash.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Trashed {
+    /// What `POST /admin/trash/{id}/restore` takes.
+    pub id: i64,
+    #[serde(rename = "type")]
+    pub kind: EntryKind,
+    pub title: String,
+    /// The slug and status it gets back when restored.
+    pub slug: String,
+    pub status: PostStatus,
+    /// RFC 3339 (UTC).
+    pub deleted_at: String,
+    /// When it is deleted for good, unless restored.
+    pub purge_at: String,
+}

@@ -7,6 +7,10 @@
 
 use serde::{Deserialize, Serialize};
 
+/// How long a deleted post or page stays in the trash, restorable, before it is deleted for good
+/// (with its revisions): 30 days, as in WordPress.
+pub const TRASH_SECONDS: i64 = 30 * 24 * 3600;
+
 /// An addendum as a version holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AddendumVersion {

@@ -289,6 +289,7 @@ pub(super) async fn editor_page(
         notice: outcome.done.map(|d| match d.as_str() {
             "saved" => "Saved.".to_string(),
             "addendum" => "The addendum is added.".to_string(),
+            "restored" => "Restored from the trash: readers see it again if it was published.".to_string(),
             other => other.to_string(),
         }),
         heading: heading.clone(),

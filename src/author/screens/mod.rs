@@ -46,6 +46,7 @@ mod queue;
 mod revisions;
 mod settings;
 mod sign_in;
+mod trash;
 
 use addresses::{addresses, change_addresses, Typed};
 use comment::{act_on_comment, comment_page};
@@ -73,8 +74,9 @@ const MAX_FORM_BYTES: usize = 1024 * 1024;
 const ADMIN_STYLE: &str = include_str!("../../../templates/admin/style.css");
 
 /// The first path segments under `/admin/` that are screens (the rest is the JSON API).
-const SCREENS: [&str; 9] = [
+const SCREENS: [&str; 10] = [
     "settings",
+    "trash",
     "sign-in",
     "sign-out",
     "queue",
@@ -479,6 +481,10 @@ pub async fn handle(req: &mut Request, app: &App, path: &str) -> AppResult<Respo
                 let record = posts::find(&store, slug).await?;
                 delete_page(app, &session, &record).await
             }
+            ["trash"] => {
+                let page = page_number(param("page"))?;
+                trash::trash_page(app, &store, &session, page, param("done")).await
+            }
             ["entries", slug, "revisions", id] => {
                 revisions::revision_page(app, &store, &session, slug, record_id(id)?).await
             }
@@ -565,8 +571,9 @@ async fn act(
         }
         ["entries", slug, "delete"] => {
             posts::delete(app, store, slug).await?;
-            http::see_other("/admin/entries?done=Deleted.")
+            http::see_other("/admin/entries?done=Moved%20to%20the%20trash.")
         }
+        ["trash", rest @ ..] => trash::act_on_trash(app, store, session, rest).await,
         ["entries", slug, "addenda"] => {
             addenda::add_addendum(app, store, session, slug, form).await
         }
