@@ -20,7 +20,7 @@ import { startBlog, admin, page, mintToken, postComment, ROOT } from "./helpers.
  * Tables whose rows grow with the blog. `settings` and `tallies` hold one row per key; the search
  * index `post_search` is read through MATCH, its own index.
  */
-const GROWING = ["posts", "comments", "addenda", "revisions", "post_tags", "media", "redirects", "not_found", "subscriptions", "outbox", "email_suppressions", "used_links", "sign_in_failures"];
+const GROWING = ["posts", "comments", "addenda", "revisions", "trash", "post_tags", "media", "redirects", "not_found", "subscriptions", "outbox", "email_suppressions", "used_links", "sign_in_failures"];
 
 /** Partial indexes that hold a handful of rows by design: walking one costs what it shows. */
 const SMALL_INDEXES = {
