@@ -1,5 +1,5 @@
 //! The pure parts of `blogctl`: front matter, WordPress and Disqus exports, old addresses, the
-//! export folder's entry files.
+//! export folder's entry files and its WordPress export.
 
 pub mod attachments;
 pub mod disqus;
@@ -9,6 +9,7 @@ pub mod local_files;
 pub mod old_addresses;
 pub mod shortcodes;
 pub mod wxr;
+pub mod wxr_writer;
 
 use std::fmt;
 

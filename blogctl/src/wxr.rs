@@ -40,6 +40,15 @@ pub struct Item {
     pub comments_open: bool,
     /// An image attachment's alt text (`_wp_attachment_image_alt`).
     pub alt: String,
+    /// An edge-blog export's Markdown (`_edge_blog_markdown`: see [`crate::wxr_writer`]):
+    /// imported as it is, instead of the HTML.
+    pub markdown: Option<String>,
+    /// An edge-blog export's addenda: (RFC 3339 time, Markdown).
+    pub addenda: Vec<(String, String)>,
+    /// An edge-blog export's page: whether it is in the site menu.
+    pub in_menu: Option<bool>,
+    /// An edge-blog export's entry: when it last changed (RFC 3339).
+    pub updated: Option<String>,
     pub comments: Vec<Comment>,
     /// The line of the `<item>` in the file, for messages.
     pub line: usize,
@@ -252,9 +261,30 @@ pub fn parse(xml: &str) -> Result<Vec<Item>, Error> {
                         "wp:menu_order" => i.menu_order = value.trim().parse().unwrap_or(0),
                         "wp:comment_status" => i.comments_open = value.trim() == "open",
                         "wp:meta_key" => meta_key = value.trim().to_string(),
-                        "wp:meta_value" if meta_key == "_wp_attachment_image_alt" => {
-                            i.alt = plain_text(&value)
-                        }
+                        "wp:meta_value" => match meta_key.as_str() {
+                            "_wp_attachment_image_alt" => i.alt = plain_text(&value),
+                            crate::wxr_writer::META_MARKDOWN => i.markdown = Some(value),
+                            crate::wxr_writer::META_ADDENDA => {
+                                let list: Vec<serde_json::Value> =
+                                    serde_json::from_str(&value).unwrap_or_default();
+                                i.addenda = list
+                                    .iter()
+                                    .filter_map(|a| {
+                                        Some((
+                                            a["at"].as_str()?.to_string(),
+                                            a["body"].as_str()?.to_string(),
+                                        ))
+                                    })
+                                    .collect();
+                            }
+                            crate::wxr_writer::META_IN_MENU => {
+                                i.in_menu = Some(value.trim() == "1")
+                            }
+                            crate::wxr_writer::META_UPDATED => {
+                                i.updated = Some(value.trim().to_string())
+                            }
+                            _ => {}
+                        },
                         "wp:post_name" => i.slug = value.trim().to_string(),
                         "content:encoded" => i.content = value,
                         "wp:post_type" => i.post_type = value.trim().to_string(),
