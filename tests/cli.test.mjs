@@ -84,7 +84,7 @@ test("errors name the file, the line and what to do", () =>
     const bad = tempFile("bad.md", "---\ntitle: Fine\ncolour: red\n---\nBody\n");
     const result = await blogctl(url, ["publish", bad]);
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /bad\.md: line 3: unknown key "colour"; the keys are title, slug, date, tags, draft, image, newsletter, comments, type, parent, menu_order and menu/);
+    assert.match(result.stderr, /bad\.md: line 3: unknown key "colour"; the keys are title, slug, date, updated, tags, draft, image, newsletter, comments, type, parent, menu_order and menu/);
     const untitled = tempFile("untitled.md", "Just a body\n");
     assert.match((await blogctl(url, ["publish", untitled])).stderr, /untitled\.md: the front matter has no title/);
     const wrong = await blogctl(url, ["comments"], "not-the-token");

@@ -210,3 +210,46 @@ test("an export edited by hand: what can be imported is, each refused item is na
     await target.close();
   }
 });
+
+test("the export's wordpress.xml (WXR 1.2) comes back through our own WordPress importer with nothing lost", async () => {
+  assert.ok(exportDir, "the round trip's export");
+  const target = await startBlog({ demo: false });
+  try {
+    const url = String(await target.mf.ready).replace(/\/$/, "");
+    const wxr = path.join(exportDir, "wordpress.xml");
+    const xml = fs.readFileSync(wxr, "utf8");
+    assert.match(xml, /<wp:wxr_version>1\.2<\/wp:wxr_version>/);
+    assert.match(xml, /<wp:post_type>attachment<\/wp:post_type>/);
+    const imported = await runBlogctl(url, ["import-wxr", "--uploads", exportDir, wxr]);
+    assert.equal(imported.code, 0, imported.stderr + imported.stdout);
+
+    // Every entry as it was: text, addenda, dates, status, parent, tags.
+    const old = JSON.parse(fs.readFileSync(path.join(exportDir, "blog.json"), "utf8")).entries;
+    const here = await entries(target);
+    assert.deepEqual(Object.keys(here).sort(), [...old].sort());
+    for (const slug of old) {
+      const file = fs.readFileSync(path.join(exportDir, here[slug].type === "page" ? "pages" : "posts", `${slug}.md`), "utf8");
+      const got = (await admin(target, "GET", `/admin/posts/${slug}`)).json;
+      assert.ok(file.includes(`\n---\n${got.body}\n`), `${slug}: the Markdown`);
+      assert.match(file, new RegExp(`^updated: ${got.updated_at}$`, "m"), `${slug}: when it last changed`);
+      assert.match(file, new RegExp(`^draft: ${got.status === "draft"}$`, "m"), `${slug}: draft or not`);
+      if (got.published_at) assert.match(file, new RegExp(`^date: ${got.published_at}$`, "m"), slug);
+      for (const a of got.addenda) assert.ok(file.includes(`<!-- addendum ${a.at} id=`) && file.includes(a.body), `${slug}: addendum`);
+      if (got.parent) assert.match(file, new RegExp(`^parent: ${got.parent}$`, "m"), slug);
+    }
+    // Every comment, its thread, kind and status.
+    const shape = (list) => {
+      const byId = new Map(list.map((c) => [c.id, c]));
+      return list.map((c) => JSON.stringify([c.post, c.author, c.email, c.body, c.status, c.kind, c.created_at, c.by_post_author, c.parent ? byId.get(c.parent)?.body : null])).sort();
+    };
+    const exported = fs.readdirSync(path.join(exportDir, "comments")).flatMap((f) => JSON.parse(fs.readFileSync(path.join(exportDir, "comments", f), "utf8")));
+    const all = [];
+    for (const status of ["pending", "approved", "spam"]) all.push(...(await admin(target, "GET", `/admin/comments?status=${status}&limit=500`)).json.comments);
+    assert.deepEqual(shape(all), shape(exported));
+    // Every media file, at the same address.
+    const media = JSON.parse(fs.readFileSync(path.join(exportDir, "media.json"), "utf8")).map((m) => m.url).sort();
+    assert.deepEqual((await admin(target, "GET", "/admin/media?limit=500")).json.media.map((m) => m.url).sort(), media);
+  } finally {
+    await target.close();
+  }
+});

@@ -3,7 +3,9 @@
 //! ([`blogctl::export_format`]), every media file (`media/{hash}/{name}`, described in
 //! `media.json` with its alt text), the comments of each entry with their threads, kinds and
 //! statuses (`comments/{slug}.json`), the settings (`settings.json`; secrets are never in them),
-//! the redirects, the newsletter's subscribers (`subscribers.csv`) and the fediverse followers.
+//! the redirects, the newsletter's subscribers (`subscribers.csv`) and the fediverse followers;
+//! and all of it that WordPress can hold as `wordpress.xml` (WXR 1.2: [`blogctl::wxr_writer`]),
+//! for WordPress's importer or `blogctl import-wxr --uploads DIR`.
 //! `INCOMPLETE` is written first and removed last, so an interrupted export says so.
 
 use std::collections::BTreeMap;
@@ -11,7 +13,7 @@ use std::fs;
 use std::path::Path;
 
 use blog_core::api;
-use blogctl::export_format;
+use blogctl::{export_format, wxr_writer};
 use serde_json::{json, Value};
 
 use crate::client::Client;
@@ -58,6 +60,7 @@ pub fn run(client: &Client, dir: &Path) -> Result<(), String> {
     let (mut posts, mut pages) = (0, 0);
     // The order they were written in (an import keeps it: the first entry to use a tag names it).
     let mut order: Vec<(i64, String)> = Vec::new();
+    let mut full: Vec<api::Post> = Vec::new();
     for summary in &listed {
         let answer = client.call("GET", &format!("/admin/posts/{}", summary.slug), None)?;
         if answer.status != 200 {
@@ -80,7 +83,8 @@ pub fn run(client: &Client, dir: &Path) -> Result<(), String> {
             &dir.join(folder).join(name),
             export_format::entry_file(&post),
         )?;
-        order.push((post.id, post.slug));
+        order.push((post.id, post.slug.clone()));
+        full.push(post);
     }
     order.sort();
 
@@ -93,10 +97,10 @@ pub fn run(client: &Client, dir: &Path) -> Result<(), String> {
         }
     }
     let mut comments = 0;
-    for (slug, mut list) in by_entry {
+    for (slug, list) in by_entry.iter_mut() {
         list.sort_by_key(|c| c.id);
         comments += list.len();
-        let name = format!("{}.json", safe(&slug)?);
+        let name = format!("{}.json", safe(slug)?);
         write(&dir.join("comments").join(name), pretty(&list))?;
     }
 
@@ -137,6 +141,21 @@ pub fn run(client: &Client, dir: &Path) -> Result<(), String> {
         page["followers"].as_array().cloned().unwrap_or_default()
     })?;
     write(&dir.join("followers.json"), pretty(&followers))?;
+
+    // The same for WordPress, its media by URL (or from this folder: import-wxr --uploads).
+    full.sort_by_key(|p| p.id);
+    let value = |key: &str| values.get(key).copied().unwrap_or_default();
+    let channel = wxr_writer::Channel {
+        title: value("title"),
+        tagline: value("tagline"),
+        base_url: value("base_url"),
+        author: value("author"),
+        language: value("language"),
+    };
+    write(
+        &dir.join("wordpress.xml"),
+        wxr_writer::write(&channel, &full, &by_entry, &media),
+    )?;
 
     let counts = json!({
         "posts": posts, "pages": pages, "comments": comments, "media": media.len(),

@@ -371,6 +371,9 @@ fn import_item(client: &Client, item: &wxr::Item, summary: &mut Summary) -> Resu
             .pages_by_id
             .insert(item.id.clone(), (slug.clone(), new_path.clone()));
     }
+    if let Some(markdown) = &item.markdown {
+        return import_own_item(client, item, (&slug, markdown, status), parent, summary);
+    }
     let gallery = blogctl::shortcodes::Gallery {
         post_id: &item.id,
         images: &summary.gallery_images,
@@ -455,17 +458,82 @@ fn import_item(client: &Client, item: &wxr::Item, summary: &mut Summary) -> Resu
         blogctl::old_addresses::record(item, &new_path, &mut summary.redirects);
     }
 
-    let (imported, present) = import_comments(client, &slug, &item.comments, summary)?;
+    let (imported, present) = import_comments(client, &slug, &item.comments, false, summary)?;
     Ok(format!("{post_outcome} as {new_path} ({status}); {imported} comments imported, {present} already there"))
 }
 
+/// An item of edge-blog's own WXR: brought back exactly as it was written (its Markdown, tags,
+/// addenda and times) through `POST /admin/restore`, which never overwrites an entry that is
+/// there.
+fn import_own_item(
+    client: &Client,
+    item: &wxr::Item,
+    (slug, markdown, status): (&str, &str, &str),
+    parent: Option<(String, String)>,
+    summary: &mut Summary,
+) -> Result<String, String> {
+    let is_page = item.post_type == "page";
+    let mut entry = json!({
+        "title": item.title, "body": markdown, "slug": slug, "status": status,
+        "published_at": item.date, "tags": item.tags, "comments_open": item.comments_open,
+        "newsletter": false,
+    });
+    if is_page {
+        entry = json!({
+            "type": "page", "title": item.title, "body": markdown, "slug": slug, "status": status,
+            "published_at": item.date, "comments_open": item.comments_open,
+            "parent": parent.map(|(slug, _)| slug), "menu_order": item.menu_order,
+            "in_menu": item.in_menu.unwrap_or(true),
+        });
+    }
+    let addenda: Vec<_> = item
+        .addenda
+        .iter()
+        .map(|(at, body)| json!({"at": at, "body": body}))
+        .collect();
+    let updated = item.updated.clone().or(item.date.clone());
+    let created = match &summary.dry_run {
+        Some(existing) => !existing.contains(slug),
+        None => {
+            let body = json!({"entry": entry, "updated_at": updated, "addenda": addenda});
+            let answer = client.call("POST", "/admin/restore", Some(&body))?;
+            match answer.status {
+                201 => true,
+                200 => false,
+                409 => {
+                    summary.changed.push(format!(
+                        "{:?}: {}",
+                        item.title,
+                        answer.body["error"].as_str().unwrap_or("a conflict")
+                    ));
+                    false
+                }
+                _ => return Err(answer.problem()),
+            }
+        }
+    };
+    match (created, is_page) {
+        (true, true) => summary.pages += 1,
+        (true, false) => summary.posts += 1,
+        (false, true) => summary.pages_present += 1,
+        (false, false) => summary.posts_present += 1,
+    }
+    let (imported, present) = import_comments(client, slug, &item.comments, true, summary)?;
+    let outcome = if created { "imported" } else { "already there" };
+    Ok(format!(
+        "{outcome} as it was written ({status}); {imported} comments imported, {present} already there"
+    ))
+}
+
 /// Stores comments (WordPress's, or Disqus's in the same shape) on the post `slug`, parents
-/// first, 40 a request; the blog skips those it has by key. Returns how many were new and how
-/// many were there already (in a dry run: how many would be sent).
+/// first, 40 a request; the blog skips those it has by key. Spam is left out, unless
+/// `keep_spam` (an edge-blog export, whose spam the author had kept). Returns how many were new
+/// and how many were there already (in a dry run: how many would be sent).
 fn import_comments(
     client: &Client,
     slug: &str,
     comments: &[wxr::Comment],
+    keep_spam: bool,
     summary: &mut Summary,
 ) -> Result<(usize, usize), String> {
     let mut imported = 0;
@@ -475,6 +543,7 @@ fn import_comments(
         let status = match c.approved.as_str() {
             "1" => "approved",
             "0" => "pending",
+            "spam" if keep_spam => "spam",
             other => {
                 let why = if other == "spam" {
                     "spam"
@@ -559,7 +628,7 @@ pub fn import_disqus(client: &Client, file: &Path) -> Result<bool, String> {
             ));
             continue;
         };
-        match import_comments(client, &slug, &thread.comments, &mut summary) {
+        match import_comments(client, &slug, &thread.comments, false, &mut summary) {
             Ok((imported, present)) => {
                 posts.insert(slug.clone());
                 eprintln!(
@@ -596,4 +665,3 @@ pub fn import_disqus(client: &Client, file: &Path) -> Result<bool, String> {
     }
     Ok(summary.failed.is_empty() && unmatched.is_empty())
 }
-

@@ -75,7 +75,8 @@ pub fn record(item: &Item, new_path: &str, redirects: &mut BTreeMap<String, Stri
 /// answers on the old site's domain).
 pub fn record_attachment(item: &Item, address: &str, redirects: &mut BTreeMap<String, String>) {
     let mut add = |from: &str| {
-        if from != "/" {
+        // (An edge-blog export's attachments are at their address already.)
+        if from != "/" && from != address {
             redirects
                 .entry(from.to_string())
                 .or_insert_with(|| address.to_string());

@@ -116,6 +116,7 @@ impl Comment {
         match self.comment_type.as_str() {
             "pingback" => "pingback",
             "trackback" => "trackback",
+            "webmention" => "webmention",
             _ => "comment",
         }
     }

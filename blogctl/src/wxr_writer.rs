@@ -164,7 +164,11 @@ pub fn write(
                 cdata(tag)
             );
         }
-        meta(&mut out, META_MARKDOWN, post.body.as_deref().unwrap_or_default());
+        meta(
+            &mut out,
+            META_MARKDOWN,
+            post.body.as_deref().unwrap_or_default(),
+        );
         let addenda: Vec<_> = post
             .addenda
             .iter()
@@ -305,7 +309,10 @@ mod tests {
         };
         let xml = write(
             &channel,
-            &[post("health", EntryKind::Post), post("about", EntryKind::Page)],
+            &[
+                post("health", EntryKind::Post),
+                post("about", EntryKind::Page),
+            ],
             &comments,
             &[],
         );
@@ -321,12 +328,18 @@ mod tests {
             [("2011-03-18T14:17:00Z".to_string(), "Later.".to_string())]
         );
         assert_eq!(health.updated.as_deref(), Some("2011-03-18T14:17:00Z"));
-        assert!(health.content.contains("<em>this</em>"), "HTML for WordPress");
+        assert!(
+            health.content.contains("<em>this</em>"),
+            "HTML for WordPress"
+        );
         let c = &health.comments[0];
         assert_eq!((c.id.as_str(), c.parent.as_str()), ("3", "2"));
         assert_eq!(c.author, "Ann & Bo");
         assert_eq!(c.approved, "spam");
-        assert_eq!(crate::wxr::comment_text(&c.content), "a < b, and\n\nthat is <b>all</b>");
+        assert_eq!(
+            crate::wxr::comment_text(&c.content),
+            "a < b, and\n\nthat is <b>all</b>"
+        );
         assert_eq!(items[1].post_type, "page");
         assert_eq!(items[1].in_menu, Some(false));
     }
