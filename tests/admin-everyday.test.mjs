@@ -193,7 +193,7 @@ test("every setting from the settings screen: a wrong value comes back with ever
       time_zone: "Mars/Olympus", language: "fr-CA", email_from: "blog@example.org", author_email: "ann@example.org", newsletter_from: "letters@example.org",
       newsletter_per_minute: "30", newsletter_digest_hour: "9", fediverse_handle: "ann", fediverse_blocked_domains: "bad.example",
       comment_min_seconds: "5", comment_max_links: "1", comment_blocklist: "casino\nviagra", comment_blocked_clients: "", comment_rate_limit: "4",
-      comment_rate_window_seconds: "300", comments_close_after_days: "365", admin_session_hours: "72",
+      comment_rate_window_seconds: "300", comments_close_after_days: "365", admin_session_hours: "72", backups_keep: "3",
     };
     const selects = { newsletter: "off", newsletter_content: "lead", newsletter_digest_day: "friday", comment_moderation: "all" };
     for (const s of list) {

@@ -10,6 +10,7 @@ use blog_core::text::{self as text_rules, Letters};
 use blogctl::{front_matter, local_files};
 use client::Client;
 
+mod backups;
 mod client;
 mod comments;
 mod export;
@@ -69,6 +70,12 @@ enum Command {
     },
     /// Bring a revision back (the version it replaces is kept, so a restore can be undone).
     Restore { slug: String, rev: u64 },
+    /// The daily backups of the database the blog keeps in R2: ls, make, get NAME DIR,
+    /// restore NAME.
+    Backups {
+        #[command(subcommand)]
+        command: Option<backups::BackupsCommand>,
+    },
     /// Move a post or page to the trash: readers no longer see it; `blogctl trash restore`
     /// brings it back for 30 days.
     Rm { slug: String },
@@ -538,6 +545,11 @@ fn main() -> ExitCode {
         Command::Revisions { slug, diff } => revisions::list(&client, slug, *diff),
         Command::Restore { slug, rev } => revisions::restore(&client, slug, *rev),
         Command::Rm { slug } => trash::remove(&client, slug),
+        Command::Backups { command } => match backups::run(&client, command.as_ref()) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::from(1),
+            Err(e) => Err(e),
+        },
         Command::Trash { command } => trash::run(&client, command.as_ref()),
         Command::Media { command } => media(&client, command),
         Command::Redirect { command } => redirect(&client, command),

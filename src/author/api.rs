@@ -10,7 +10,8 @@ use worker::{Method, Request, Response};
 use super::federation::admin as federation;
 use super::newsletter::admin as newsletter;
 use super::{
-    comments, media, outbox, posts, redirects, renders, restore, revisions, settings, trash,
+    backups, comments, media, outbox, posts, redirects, renders, restore, revisions, settings,
+    trash,
 };
 use crate::edge::error::{AppError, AppResult};
 use crate::edge::{http, App};
@@ -73,6 +74,11 @@ pub async fn handle(req: &mut Request, app: &App, path: &str) -> AppResult<Respo
         (["import"], _) => Err(AppError::MethodNotAllowed("POST")),
         (["restore"], Method::Post) => restore::entry(app, &store, &read_json(req).await?).await,
         (["restore"], _) => Err(AppError::MethodNotAllowed("POST")),
+        (["backups"], Method::Get) => backups::list(app).await,
+        (["backups"], Method::Post) => backups::create(app).await,
+        (["backups"], _) => Err(AppError::MethodNotAllowed("GET, POST")),
+        (["backups", name], Method::Get) => backups::get(app, name).await,
+        (["backups", _], _) => Err(AppError::MethodNotAllowed("GET")),
         (["trash"], Method::Get) => trash::list(&store, req).await,
         (["trash"], Method::Delete) => trash::empty(&store).await,
         (["trash"], _) => Err(AppError::MethodNotAllowed("GET, DELETE")),

@@ -16,7 +16,7 @@ use crate::edge::runtime;
 use crate::edge::{http, App};
 use crate::store::Store;
 
-fn comment_json(c: CommentRecord) -> api::Comment {
+pub(crate) fn comment_json(c: CommentRecord) -> api::Comment {
     api::Comment {
         id: c.id,
         post: c.post_slug,

@@ -20,7 +20,7 @@ pub fn object_key(hash: &str) -> String {
     format!("media/{hash}")
 }
 
-fn media_json(m: MediaRecord, created: bool) -> api::Media {
+pub(crate) fn media_json(m: MediaRecord, created: bool) -> api::Media {
     api::Media {
         id: m.id,
         url: m.path(),

@@ -6,6 +6,7 @@
 
 mod access;
 mod api;
+mod backups;
 mod comments;
 mod email_links;
 mod federation;
@@ -136,7 +137,7 @@ pub async fn consume_outbox_queue(batch: &worker::MessageBatch<serde_json::Value
 }
 
 /// The cron job: publishes scheduled posts whose time has come, deletes for good what has been in
-/// the trash for 30 days, sends the outbox's due mail,
+/// the trash for 30 days, backs up the database once a day, sends the outbox's due mail,
 /// keeps the not-found list bounded, and stores fresh renders of rows whose stored HTML is stale.
 pub async fn scheduled(env: Env) {
     let app = App::new(env, None, None);
@@ -154,6 +155,13 @@ pub async fn scheduled(env: Env) {
         Ok(0) => {}
         Ok(n) => worker::console_log!("published {n} scheduled posts"),
         Err(e) => worker::console_error!("scheduled publishing failed: {e}"),
+    }
+    match backups::make_if_due(&app).await {
+        Ok(Some(b)) => {
+            worker::console_log!("backed up the database as {} ({} bytes)", b.name, b.bytes)
+        }
+        Ok(None) => {}
+        Err(e) => worker::console_error!("the daily backup failed: {e}"),
     }
     match trash::purge_expired(&app).await {
         Ok(0) => {}

@@ -19,7 +19,7 @@ use crate::edge::runtime;
 use crate::edge::{http, App};
 use crate::store::Store;
 
-fn post_json(
+pub(crate) fn post_json(
     blog: &Blog,
     post: &PostRecord,
     addenda: Option<&[AddendumRecord]>,

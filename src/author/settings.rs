@@ -128,7 +128,7 @@ pub async fn apply(
     Ok((stored, purged))
 }
 
-fn list(stored: &Stored, purged: Option<usize>) -> api::SettingList {
+pub(crate) fn list(stored: &Stored, purged: Option<usize>) -> api::SettingList {
     let settings = SETTINGS
         .iter()
         .map(|s| api::Setting {

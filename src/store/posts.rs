@@ -116,6 +116,36 @@ impl Store {
         }
     }
 
+    /// Every post's addenda, a page at a time by id (after `after`): (post id, addendum).
+    pub async fn all_addenda(&self, after: i64, limit: u32) -> Result<Vec<(i64, AddendumRecord)>> {
+        #[derive(Deserialize)]
+        struct Row {
+            post_id: i64,
+            id: i64,
+            body: String,
+            created_at: i64,
+        }
+        let rows: Vec<Row> = self
+            .statement(
+                "SELECT post_id, id, body, created_at FROM addenda WHERE id > ?1 ORDER BY id LIMIT ?2",
+                &[num(after), num(limit.into())],
+            )?
+            .all()
+            .await?
+            .results()?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let record = AddendumRecord {
+                    id: r.id,
+                    body: r.body,
+                    created_at: r.created_at,
+                };
+                (r.post_id, record)
+            })
+            .collect())
+    }
+
     pub async fn addenda(&self, post_id: i64) -> Result<Vec<AddendumRecord>> {
         let sql =
             "SELECT id, body, created_at FROM addenda WHERE post_id = ?1 ORDER BY created_at, id";

@@ -381,3 +381,53 @@ pub struct Trashed {
     /// When it is deleted for good, unless restored.
     pub purge_at: String,
 }
+
+/// A fediverse follower, as `GET /admin/followers` lists it and `POST /admin/followers` takes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Follower {
+    pub actor: String,
+    #[serde(default)]
+    pub handle: String,
+    #[serde(default)]
+    pub name: String,
+    pub inbox: String,
+    /// RFC 3339.
+    #[serde(default)]
+    pub since: String,
+}
+
+/// A backup (`GET /admin/backups/{name}`): the whole database as the admin API shows it — what
+/// `blogctl export` writes as a folder, without the media files' bytes (R2 keeps them).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Backup {
+    pub format: u32,
+    /// RFC 3339.
+    pub made_at: String,
+    /// Every post and page with its Markdown and addenda, in the order they were written.
+    pub entries: Vec<Post>,
+    pub comments: Vec<Comment>,
+    pub media: Vec<Media>,
+    /// Every setting's value in force (never a secret: those are not settings).
+    pub settings: std::collections::BTreeMap<String, String>,
+    pub redirects: Vec<Redirect>,
+    /// The newsletter's subscribers as `GET /admin/subscribers/export` writes them.
+    pub subscribers_csv: String,
+    pub followers: Vec<Follower>,
+}
+
+/// A backup in `GET /admin/backups`, newest first.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BackupSummary {
+    /// What `GET /admin/backups/{name}` takes.
+    pub name: String,
+    pub bytes: u64,
+    /// RFC 3339.
+    pub made_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BackupList {
+    /// How many are kept (the `backups_keep` setting; 0: none are made on a schedule).
+    pub keep: u32,
+    pub backups: Vec<BackupSummary>,
+}

@@ -48,6 +48,8 @@ pub struct Settings {
     pub fediverse: Fediverse,
     /// How long a browser admin session lasts, in seconds (`admin_session_hours`).
     pub admin_session_seconds: i64,
+    /// How many daily backups are kept (`backups_keep`; 0: none are made).
+    pub backups_keep: u32,
 }
 
 /// The blog's fediverse account.
@@ -266,6 +268,16 @@ pub const SETTINGS: &[Setting] = &[
         rule: Rule::Number {
             min: 1,
             max: 720,
+            optional: false,
+        },
+    },
+    Setting {
+        key: "backups_keep",
+        default: "7",
+        about: "How many daily backups of the database the blog keeps in R2 (the media are there already); 0: none",
+        rule: Rule::Number {
+            min: 0,
+            max: 365,
             optional: false,
         },
     },
@@ -633,6 +645,9 @@ impl Settings {
                 .filter(|h| (1..=720).contains(h))
                 .unwrap_or(24)
                 * 3600,
+            backups_keep: number("backups_keep")
+                .filter(|n| (0..=365).contains(n))
+                .map_or(7, |n| n as u32),
             mail: Mail {
                 from: address("email_from"),
                 author: address("author_email"),

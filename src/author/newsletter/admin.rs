@@ -220,6 +220,19 @@ pub async fn import(app: &App, store: &Store, req: &mut Request) -> AppResult<Re
 
 /// `GET /admin/subscribers/export`: every subscriber as CSV (`email` first).
 pub async fn export(store: &Store) -> AppResult<Response> {
+    let response = Response::ok(export_csv(store).await?)?;
+    let headers = response.headers();
+    headers.set("Content-Type", "text/csv; charset=utf-8")?;
+    headers.set(
+        "Content-Disposition",
+        "attachment; filename=\"subscribers.csv\"",
+    )?;
+    headers.set("Cache-Control", http::NO_STORE)?;
+    Ok(response)
+}
+
+/// Every subscriber as CSV (`email,status,cadence,created_at,confirmed_at`), oldest first.
+pub async fn export_csv(store: &Store) -> AppResult<String> {
     let mut csv = String::from(newsletter::EXPORT_HEADER);
     let mut after = 0;
     loop {
@@ -238,15 +251,7 @@ pub async fn export(store: &Store) -> AppResult<Response> {
             }));
         }
     }
-    let response = Response::ok(csv)?;
-    let headers = response.headers();
-    headers.set("Content-Type", "text/csv; charset=utf-8")?;
-    headers.set(
-        "Content-Disposition",
-        "attachment; filename=\"subscribers.csv\"",
-    )?;
-    headers.set("Cache-Control", http::NO_STORE)?;
-    Ok(response)
+    Ok(csv)
 }
 
 /// `GET /admin/newsletter`: the issues, newest first, each with its messages by state.

@@ -70,7 +70,10 @@ const GROUPS: &[(&str, &[(&str, &str)])] = &[
     ),
     (
         "The admin",
-        &[("admin_session_hours", "Stay signed in for (hours)")],
+        &[
+            ("admin_session_hours", "Stay signed in for (hours)"),
+            ("backups_keep", "Daily backups kept"),
+        ],
     ),
 ];
 
