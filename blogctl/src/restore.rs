@@ -72,6 +72,25 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Option<T>, S
         .map_err(|e| format!("{}: line {}: {e}", path.display(), e.line()))
 }
 
+/// The files of `folder` (under `dir`) ending in `.{extension}`, sorted; none when there is no
+/// such folder.
+fn files_in(dir: &Path, folder: &str, extension: &str) -> Vec<PathBuf> {
+    let Ok(listing) = fs::read_dir(dir.join(folder)) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = listing
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == extension))
+        .collect();
+    files.sort();
+    files
+}
+
+/// A file's name in messages: its path within the export.
+fn label_of(dir: &Path, file: &Path) -> String {
+    file.strip_prefix(dir).unwrap_or(file).display().to_string()
+}
+
 /// The line of a file where `needle` first appears (1 when it does not).
 fn line_of(text: &str, needle: &str) -> usize {
     text.find(needle)
@@ -248,20 +267,8 @@ fn entries(
     let mut found: Vec<Entry> = Vec::new();
     let mut slugs: HashMap<String, PathBuf> = HashMap::new();
     for folder in ["pages", "posts"] {
-        let Ok(listing) = fs::read_dir(dir.join(folder)) else {
-            continue;
-        };
-        let mut files: Vec<PathBuf> = listing
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "md"))
-            .collect();
-        files.sort();
-        for file in files {
-            let label = file
-                .strip_prefix(dir)
-                .unwrap_or(&file)
-                .display()
-                .to_string();
+        for file in files_in(dir, folder, "md") {
+            let label = label_of(dir, &file);
             let read = match read_text(&file)
                 .and_then(|t| export_format::read_entry(&t).map_err(|e| format!("{label}: {e}")))
             {
@@ -287,7 +294,7 @@ fn entries(
                 report.refuse(format!(
                     "{label}: line {}: the slug {slug:?} is {}'s too; give one of them another",
                     line_of(&read_text(&file)?, "slug:"),
-                    other.strip_prefix(dir).unwrap_or(other).display()
+                    label_of(dir, other)
                 ));
                 continue;
             }
@@ -315,7 +322,7 @@ fn entries(
             for e in later {
                 report.refuse(format!(
                     "{}: its parent {:?} could not be restored",
-                    e.file.display(),
+                    label_of(dir, &e.file),
                     e.read.doc.parent.as_deref().unwrap_or_default()
                 ));
             }
@@ -338,12 +345,7 @@ fn restore_entry(
     entry: &Entry,
     report: &mut Report,
 ) -> Result<bool, String> {
-    let label = entry
-        .file
-        .strip_prefix(dir)
-        .unwrap_or(&entry.file)
-        .display()
-        .to_string();
+    let label = label_of(dir, &entry.file);
     let doc = &entry.read.doc;
     let kind = if doc.page { "pages" } else { "posts" };
     let Some(title) = &doc.title else {
@@ -430,20 +432,8 @@ fn comments(
     on_blog: &BTreeSet<String>,
     report: &mut Report,
 ) -> Result<(), String> {
-    let Ok(listing) = fs::read_dir(dir.join("comments")) else {
-        return Ok(());
-    };
-    let mut files: Vec<PathBuf> = listing
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    for file in files {
-        let label = file
-            .strip_prefix(dir)
-            .unwrap_or(&file)
-            .display()
-            .to_string();
+    for file in files_in(dir, "comments", "json") {
+        let label = label_of(dir, &file);
         let slug = file
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())

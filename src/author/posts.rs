@@ -470,46 +470,28 @@ pub async fn delete(app: &App, store: &Store, slug: &str) -> AppResult<Response>
     let now = runtime::now();
     let before = store.placement(Some(post.id), now).await?;
     store.trash_post(post.id, now).await?;
-    if post.is_page {
-        app.purge_all().await;
-        return http::no_content();
-    }
-    let after: Placement = store.placement(None, now).await?;
-    let change = store
-        .posts_change(
-            (before, after),
-            vec![post.path.clone()],
-            post.approved,
-            &post.tags,
-            now,
-        )
-        .await?;
-    app.purge(&invalidation::pages_to_drop(&change)).await;
+    let after = store.placement(None, now).await?;
+    purge_placed(app, store, &post, (before, after), now).await?;
     http::no_content()
 }
 
-/// Drops the pages an entry appears on now that it is back (restored from the trash), as for
-/// a new one.
-pub(crate) async fn purge_returned(
+/// Drops the pages an entry left or came back to (to or from the trash): `placements`, where
+/// it stood on the listing before and after.
+pub(crate) async fn purge_placed(
     app: &App,
     store: &Store,
     post: &PostRecord,
-    before: Placement,
+    placements: (Placement, Placement),
     now: i64,
 ) -> AppResult<()> {
     if post.is_page {
+        // A page can be in the site menu, which every page shows.
         app.purge_all().await;
         return Ok(());
     }
-    let after = store.placement(Some(post.id), now).await?;
+    let paths = vec![post.path.clone()];
     let change = store
-        .posts_change(
-            (before, after),
-            vec![post.path.clone()],
-            post.approved,
-            &post.tags,
-            now,
-        )
+        .posts_change(placements, paths, post.approved, &post.tags, now)
         .await?;
     app.purge(&invalidation::pages_to_drop(&change)).await;
     Ok(())

@@ -82,7 +82,8 @@ pub async fn restore(app: &App, store: &Store, id: i64) -> AppResult<String> {
         return Err(AppError::NotFound);
     }
     let post = posts::find(store, &trashed.slug).await?;
-    posts::purge_returned(app, store, &post, before, now).await?;
+    let after = store.placement(Some(post.id), now).await?;
+    posts::purge_placed(app, store, &post, (before, after), now).await?;
     Ok(trashed.slug)
 }
 
