@@ -27,6 +27,12 @@ test("a backup a day in R2, the newest kept, and a restore that brings back what
     assert.equal(backup.entries.find((e) => e.slug === SLUG).addenda.length, 1);
     assert.ok(backup.comments.length > 0 && backup.comments.every((c) => c.post && c.created_at));
     assert.equal(backup.settings.title, "Health Techie");
+    // The same document, made on the spot.
+    const now = await admin(blog, "GET", "/admin/export");
+    assert.equal(now.res.status, 200);
+    assert.match(now.res.headers.get("content-disposition"), /attachment; filename="blog-.*\.json"/);
+    assert.deepEqual(now.json.entries.map((e) => e.slug), backup.entries.map((e) => e.slug));
+    assert.equal(now.json.comments.length, backup.comments.length);
     // Not for readers: the reader serves media files by their hash, and nothing else from R2.
     for (const p of [`/backups/${first.name}.json`, `/media/backups/${first.name}.json`, `/media/..%2Fbackups%2F${encodeURIComponent(first.name)}.json`]) {
       assert.equal((await blog.fetch(p)).status, 404, p);

@@ -74,6 +74,8 @@ pub async fn handle(req: &mut Request, app: &App, path: &str) -> AppResult<Respo
         (["import"], _) => Err(AppError::MethodNotAllowed("POST")),
         (["restore"], Method::Post) => restore::entry(app, &store, &read_json(req).await?).await,
         (["restore"], _) => Err(AppError::MethodNotAllowed("POST")),
+        (["export"], Method::Get) => backups::export(app).await,
+        (["export"], _) => Err(AppError::MethodNotAllowed("GET")),
         (["backups"], Method::Get) => backups::list(app).await,
         (["backups"], Method::Post) => backups::create(app).await,
         (["backups"], _) => Err(AppError::MethodNotAllowed("GET, POST")),

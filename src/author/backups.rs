@@ -7,7 +7,8 @@
 //!
 //! R2 is private: the reader serves only `media/{sha256}` keys, never these.
 //!
-//! `GET /admin/backups`, `POST /admin/backups` (one now), `GET /admin/backups/{name}`.
+//! `GET /admin/backups`, `POST /admin/backups` (one now), `GET /admin/backups/{name}`; and
+//! `GET /admin/export`, the same document made on the spot for whoever asks (`curl`, a script).
 
 use std::collections::BTreeMap;
 
@@ -218,6 +219,20 @@ pub async fn list(app: &App) -> AppResult<Response> {
 pub async fn create(app: &App) -> AppResult<Response> {
     let keep = app.settings().await?.backups_keep;
     http::json_response(201, &make(app, keep).await?)
+}
+
+/// `GET /admin/export`: the whole database now, as a backup holds it (a download).
+pub async fn export(app: &App) -> AppResult<Response> {
+    let store = app.store()?;
+    let now = runtime::now();
+    let backup = gather(app, &store, now).await?;
+    let response = http::json_response(200, &backup)?;
+    let file = format!(
+        "attachment; filename=\"blog-{}.json\"",
+        utc(now).replace(':', "-")
+    );
+    response.headers().set("Content-Disposition", &file)?;
+    Ok(response)
 }
 
 /// `GET /admin/backups/{name}`: the backup's JSON.
