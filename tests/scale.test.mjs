@@ -16,7 +16,8 @@ async function drift(blog) {
                                 FROM posts p WHERE responses <> actual`)) {
     wrong.push(`posts.responses of ${r.slug}: kept ${r.responses}, really ${r.actual}`);
   }
-  const recount = await rows(`SELECT kind AS name, COUNT(*) AS n FROM posts GROUP BY kind
+  const recount = await rows(`SELECT kind AS name, COUNT(*) AS n FROM posts WHERE id NOT IN (SELECT post_id FROM trash) GROUP BY kind
+                              UNION ALL SELECT 'trash', COUNT(*) FROM trash
                               UNION ALL SELECT 'comments:' || status, COUNT(*) FROM comments GROUP BY status
                               UNION ALL SELECT 'media', COUNT(*) FROM media
                               UNION ALL SELECT 'subscriptions', COUNT(*) FROM subscriptions`);
@@ -68,7 +69,9 @@ test("kept counts equal a recount after comments, moderation, posts, tags, media
     const scale = await page(blog, "/tags/scale");
     assert.match(scale.body, /href="\/posts\/tagged"[\s\S]*href="\/posts\/later"/, "newest first");
     await admin(blog, "DELETE", `/admin/posts/${SLUG}`);
-    assert.deepEqual(await drift(blog), [], "a post deleted with its comments and subscriptions");
+    assert.deepEqual(await drift(blog), [], "a post moved to the trash");
+    assert.equal((await admin(blog, "DELETE", "/admin/trash")).json.purged, 1);
+    assert.deepEqual(await drift(blog), [], "a post deleted for good with its comments and subscriptions");
     // Media in and out (the demo's illustration is there already).
     const before = (await admin(blog, "GET", "/admin/media")).json.total;
     const png = makePng(40, 30);
