@@ -8,7 +8,7 @@
 
 use blog_core::api::{self, EntryKind};
 use blog_core::dates::rfc3339_utc as utc;
-use blog_core::model::PostStatus;
+use blog_core::model::PostRecord;
 use blog_core::revisions::TRASH_SECONDS;
 use blog_core::routes;
 use serde_json::json;
@@ -29,7 +29,7 @@ fn trashed_json(t: TrashedEntry) -> api::Trashed {
         },
         title: t.title,
         slug: t.slug,
-        status: PostStatus::parse(&t.status).unwrap_or(PostStatus::Draft),
+        status: t.status,
         deleted_at: utc(t.deleted_at),
         purge_at: utc(t.deleted_at + TRASH_SECONDS),
     }
@@ -53,9 +53,9 @@ pub async fn list(store: &Store, req: &Request) -> AppResult<Response> {
     http::json_response(200, &entries(store, paging).await?)
 }
 
-/// Brings an entry back from the trash to its old address; its slug. A conflict when another
-/// entry has taken its slug or address since.
-pub async fn restore(app: &App, store: &Store, id: i64) -> AppResult<String> {
+/// Brings an entry back from the trash to its old address; the entry as it is back. A conflict
+/// when another entry has taken its slug or address since.
+pub async fn restore(app: &App, store: &Store, id: i64) -> AppResult<PostRecord> {
     let trashed = store.trashed(id).await?.ok_or(AppError::NotFound)?;
     if trashed.parent_trashed {
         return Err(AppError::Conflict(format!(
@@ -84,14 +84,13 @@ pub async fn restore(app: &App, store: &Store, id: i64) -> AppResult<String> {
     let post = posts::find(store, &trashed.slug).await?;
     let after = store.placement(Some(post.id), now).await?;
     posts::purge_placed(app, store, &post, (before, after), now).await?;
-    Ok(trashed.slug)
+    Ok(post)
 }
 
 /// `POST /admin/trash/{id}/restore`.
 pub async fn restore_response(app: &App, store: &Store, id: i64) -> AppResult<Response> {
-    let slug = restore(app, store, id).await?;
-    let post = posts::find(store, &slug).await?;
-    http::json_response(200, &json!({"slug": slug, "url": post.path}))
+    let post = restore(app, store, id).await?;
+    http::json_response(200, &json!({"slug": post.slug, "url": post.path}))
 }
 
 /// Deletes one trashed entry for good (`Some(id)`), or the whole trash; how many.

@@ -3,6 +3,7 @@
 //! comments, addenda, tags and revisions — and only a purge deletes it.
 
 use super::*;
+use blog_core::model::PostStatus;
 
 /// An entry in the trash.
 #[derive(Debug, Clone, Deserialize)]
@@ -12,7 +13,7 @@ pub struct TrashedEntry {
     /// Its slug, address and status before it was deleted.
     pub slug: String,
     pub path: String,
-    pub status: String,
+    pub status: PostStatus,
     #[serde(deserialize_with = "blog_core::model::sql_bool")]
     pub is_page: bool,
     pub deleted_at: i64,

@@ -46,7 +46,7 @@ pub(super) async fn trash_page(
         .map(|t| TrashRow {
             id: t.id,
             kind: if t.is_page { "page" } else { "post" },
-            status: if t.status == "published" {
+            status: if t.status == PostStatus::Published {
                 "was published"
             } else {
                 "was a draft"
@@ -83,7 +83,7 @@ pub(super) async fn act_on_trash(
             http::see_other(&format!("/admin/trash?done={done}"))
         }
         [id, "restore"] => match trash::restore(app, store, record_id(id)?).await {
-            Ok(slug) => http::see_other(&format!("/admin/entries/{slug}?done=restored")),
+            Ok(post) => http::see_other(&format!("/admin/entries/{}?done=restored", post.slug)),
             Err(AppError::Conflict(why)) => trash_page(app, store, session, 1, Some(why)).await,
             Err(other) => Err(other),
         },
