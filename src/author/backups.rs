@@ -27,6 +27,9 @@ const PREFIX: &str = "backups/";
 const EVERY_SECONDS: i64 = 24 * 3600;
 /// Rows read a query.
 const PAGE: u32 = 500;
+/// When the last backup was made (Unix seconds), kept with the settings: the cron job reads it
+/// each minute instead of listing R2.
+const MADE_AT: &str = "backup_made_at";
 
 fn r2(e: worker::Error) -> AppError {
     AppError::Unavailable(format!("R2: {e}"))
@@ -180,6 +183,7 @@ pub async fn make(app: &App, keep: u32) -> AppResult<api::BackupSummary> {
             .await
             .map_err(r2)?;
     }
+    store.set_setting(MADE_AT, &now.to_string()).await?;
     Ok(api::BackupSummary {
         made_at: name.clone(),
         name,
@@ -193,10 +197,11 @@ pub async fn make_if_due(app: &App) -> AppResult<Option<api::BackupSummary>> {
     if keep == 0 {
         return Ok(None);
     }
-    let newest = kept(app)
+    let newest = app
+        .store()?
+        .setting(MADE_AT)
         .await?
-        .first()
-        .and_then(|b| dates::parse_rfc3339(&b.name));
+        .and_then(|v| v.parse::<i64>().ok());
     if newest.is_some_and(|at| runtime::now() - at < EVERY_SECONDS) {
         return Ok(None);
     }
