@@ -90,7 +90,8 @@ export function wranglerConfig(file = "wrangler.toml") {
   const queue = toml.match(/\[\[queues\.producers\]\][^[]*?queue\s*=\s*"([^"]+)"/)?.[1];
   const consumes = /\[\[queues\.consumers\]\]/.test(toml);
   const email = /\[\[send_email\]\]/.test(toml);
-  return { vars, d1, kv, r2, compatibilityDate, queue, consumes, email };
+  const images = toml.match(/^\[images\][^[]*?binding\s*=\s*"([^"]+)"/m)?.[1];
+  return { vars, d1, kv, r2, compatibilityDate, queue, consumes, email, images };
 }
 
 /** Runs a wrangler command on local state kept in `persistTo`. */
@@ -125,6 +126,8 @@ export function blogOptions(dir, { vars = {}, reader = {}, author = {}, log = []
     ...(config.queue ? { queueProducers: { OUTBOX: { queueName: config.queue } } } : {}),
     ...(config.consumes ? { queueConsumers: { [config.queue]: { maxBatchTimeout: 0.05, maxRetries: 10 } } } : {}),
     ...(config.email ? { email: { send_email: [{ name: "EMAIL" }] } } : {}),
+    // Miniflare's Images binding transforms with sharp, as Cloudflare Images would.
+    ...(config.images ? { images: { binding: config.images } } : {}),
   });
   return {
     // `port`: the blog also listens there, for peers that reach it over HTTP (the fediverse tests).

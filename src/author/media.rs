@@ -6,7 +6,7 @@
 use blog_core::dates::rfc3339_utc as utc;
 use blog_core::media;
 use blog_core::model::{MediaRecord, NewMedia};
-use blog_core::{api, text};
+use blog_core::{api, text, variants};
 use sha2::{Digest, Sha256};
 use worker::{HttpMetadata, Request, Response};
 
@@ -221,6 +221,32 @@ pub async fn remove_file(app: &App, store: &Store, id: i64, force: bool) -> AppR
         .await
         .map_err(|e| AppError::Unavailable(format!("R2 delete: {e}")))?;
     store.delete_media(id).await?;
+    delete_variants(app, &file.hash).await;
     app.purge_media(&file.path()).await;
     Ok(())
+}
+
+/// Drops the image variants the reader made of a file (a failure leaves orphans in R2, which
+/// nothing links to).
+async fn delete_variants(app: &App, hash: &str) {
+    let Ok(bucket) = app.media() else {
+        return;
+    };
+    let listed = bucket
+        .list()
+        .prefix(variants::variants_prefix(hash))
+        .execute()
+        .await;
+    let keys: Vec<String> = match listed {
+        Ok(objects) => objects.objects().iter().map(|o| o.key()).collect(),
+        Err(e) => {
+            worker::console_error!("listing the variants of {hash} failed: {e}");
+            return;
+        }
+    };
+    for key in keys {
+        if let Err(e) = bucket.delete(&key).await {
+            worker::console_error!("deleting the variant {key} failed: {e}");
+        }
+    }
 }

@@ -20,6 +20,7 @@ use worker::{Cache, Headers, Response};
 
 use blog_core::routes::{self, Page};
 use blog_core::text::hex;
+use blog_core::variants;
 
 /// Browsers revalidate every time (cheap: a 304 on a matching ETag); shared caches (the CDN, and
 /// each data centre's Cache API) may keep a page a minute and serve it stale for another while
@@ -240,10 +241,17 @@ pub fn paths_from_purge_header(value: &str) -> Vec<String> {
     value
         .split_ascii_whitespace()
         .filter_map(|path| match routes::route_for(path)? {
-            routes::Route::Page(page) => Some(edge_path(&page)),
-            routes::Route::Media { .. } | routes::Route::Icon(_) => Some(path.to_string()),
+            routes::Route::Page(page) => Some(vec![edge_path(&page)]),
+            routes::Route::Media { hash, name } => {
+                // The file and the variants this data centre may keep of it.
+                let mut paths = variants::cache_paths(&hash, &name);
+                paths.push(path.to_string());
+                Some(paths)
+            }
+            routes::Route::Icon(_) => Some(vec![path.to_string()]),
             _ => None,
         })
+        .flatten()
         .collect()
 }
 

@@ -7,6 +7,7 @@ pub mod cache;
 pub mod error;
 pub mod headers;
 pub mod http;
+pub mod images;
 pub mod layout;
 pub mod runtime;
 
@@ -130,6 +131,11 @@ impl App {
         self.env.bucket("MEDIA").map_err(|e| {
             AppError::Internal(format!("the MEDIA binding (R2) is missing or wrong: {e}"))
         })
+    }
+
+    /// The Images binding, which makes image variants (absent: originals are sent instead).
+    pub fn images(&self) -> Option<images::Images> {
+        images::Images::from_env(&self.env)
     }
 
     /// `MEDIA_MAX_BYTES`: the largest file the media library takes (default 25 MB).
@@ -288,7 +294,7 @@ impl App {
     /// their copy until it expires: a file's address is cached as immutable.
     pub async fn purge_media(&self, path: &str) {
         self.purged_media.borrow_mut().push(path.to_string());
-        self.edge_purge_paths(std::iter::once(path.to_string()))
+        self.edge_purge_paths(cache::paths_from_purge_header(path).into_iter())
             .await;
     }
 

@@ -118,6 +118,9 @@ async fn route(req: &mut Request, app: &App, path: &str) -> AppResult<Response> 
         }
         Route::Search if readable => search::page(req, app).await,
         Route::Media { hash, name } if readable => media::serve(req, app, &hash, &name).await,
+        Route::MediaVariant { hash, width, name } if readable => {
+            media::serve_variant(req, app, &hash, width, &name).await
+        }
         Route::Icon(icon) if readable => media::icon(app, icon).await,
         Route::Comments { .. } => Err(AppError::MethodNotAllowed("POST")),
         // Any path of slugs could be a page: only one that is there allows other methods.

@@ -23,7 +23,7 @@ use blog_core::routes::{self, COMMENT_THREADS_PER_PAGE, PER_PAGE};
 use blog_core::settings::Blog;
 use blog_core::thread::{self, Step};
 use blog_core::validation::FieldErrors;
-use blog_core::{comment_text, search, text};
+use blog_core::{comment_text, search, text, variants};
 
 use crate::edge::layout::{self, PageMeta, SubscribeForm};
 const EXCERPT_CHARS: usize = 280;
@@ -397,11 +397,12 @@ pub fn post(
     if !post.is_page {
         meta.activity = Some(meta.canonical.clone());
     }
-    meta.image = post.image.as_deref().map(|image| {
+    // Link previews get the lead image at their width, not the original's.
+    meta.image = post.image.as_deref().map(variants::og_image).map(|image| {
         if image.starts_with('/') {
-            blog.url(image)
+            blog.url(&image)
         } else {
-            image.to_string()
+            image
         }
     });
     meta.comment_feed = Some(

@@ -65,7 +65,7 @@ impl Store {
         let json = serde_json::to_string(hashes).unwrap_or_else(|_| "[]".into());
         Ok(self
             .statement(
-                "SELECT hash, width, height FROM media
+                "SELECT hash, width, height, type FROM media
                   WHERE hash IN (SELECT value FROM json_each(?1)) AND width IS NOT NULL AND height IS NOT NULL",
                 &[json.into()],
             )?

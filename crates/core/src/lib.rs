@@ -4,6 +4,7 @@
 //! - [`routes`]: which page a path names, and every page's path;
 //! - [`invalidation`]: which cached pages a change makes wrong;
 //! - [`media`]: what an uploaded file is (from its bytes), its size, name and ranges;
+//! - [`variants`]: images at the widths and in the formats a page needs (`srcset`, `Accept`);
 //! - [`text`] (escaping, slugs, hex, excerpts) and [`comment_text`] (a commenter's text as HTML);
 //! - [`dates`]: the blog's date formats, over a time zone the runtime supplies;
 //! - [`thread`]: comments arranged under their parents;
@@ -40,4 +41,5 @@ pub mod text;
 pub mod thread;
 pub mod token;
 pub mod validation;
+pub mod variants;
 pub mod webmention;

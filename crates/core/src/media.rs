@@ -69,7 +69,7 @@ impl MediaType {
     }
 }
 
-const ALL: [MediaType; 11] = [
+pub(crate) const ALL: [MediaType; 11] = [
     MediaType::Jpeg,
     MediaType::Png,
     MediaType::Gif,

@@ -91,8 +91,9 @@ names!(CommentKind { Comment = "comment", Pingback = "pingback", Trackback = "tr
 /// rendered becomes *stale*: shown as well as a reader can without the Markdown renderer, kept out
 /// of the caches, and rendered again by the author Worker.
 pub mod renderer {
-    /// `blog_markdown::render`. 2: a `<!--more-->` break ends the lead.
-    pub const MARKDOWN: i64 = 2;
+    /// `blog_markdown::render`. 2: a `<!--more-->` break ends the lead. 3: library images get
+    /// `srcset` and `sizes`.
+    pub const MARKDOWN: i64 = 3;
     /// [`crate::comment_text::to_html`].
     pub const COMMENT_TEXT: i64 = 2;
 }
@@ -538,6 +539,16 @@ pub struct ImageSize {
     pub hash: String,
     pub width: u32,
     pub height: u32,
+    /// Whether it gets variants (see [`crate::variants::is_resizable`]): a page offers them in
+    /// `srcset`.
+    #[serde(rename = "type", deserialize_with = "resizable_type")]
+    pub resizable: bool,
+}
+
+/// A media row's MIME type read as whether it gets variants.
+fn resizable_type<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    let mime = String::deserialize(d)?;
+    Ok(crate::media::MediaType::from_mime(&mime).is_some_and(crate::variants::is_resizable))
 }
 
 /// A source (Markdown, or a comment's text) whose stored HTML is from another renderer version.

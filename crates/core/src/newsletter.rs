@@ -267,7 +267,7 @@ pub fn absolute_addresses(html: &str, base: &str, page_url: &str) -> String {
     let mut out = String::with_capacity(html.len() + 256);
     let mut rest = html;
     loop {
-        let next = ["src=\"", "href=\"", "poster=\""]
+        let next = ["src=\"", "href=\"", "poster=\"", "srcset=\""]
             .iter()
             .filter_map(|attr| rest.find(attr).map(|at| (at, attr.len())))
             .min();
@@ -277,9 +277,24 @@ pub fn absolute_addresses(html: &str, base: &str, page_url: &str) -> String {
         };
         // Only an attribute: the character before it is white space.
         let is_attribute = at > 0 && rest.as_bytes()[at - 1].is_ascii_whitespace();
+        let is_srcset = rest[at..].starts_with("srcset");
         out.push_str(&rest[..at + len]);
         rest = &rest[at + len..];
         if !is_attribute {
+            continue;
+        }
+        if is_srcset {
+            // `url 320w, url 640w`: each candidate's address.
+            let end = rest.find('"').unwrap_or(rest.len());
+            let candidates: Vec<String> = rest[..end]
+                .split(", ")
+                .map(|candidate| match candidate.strip_prefix('/') {
+                    Some(path) if !path.starts_with('/') => format!("{base}/{path}"),
+                    _ => candidate.to_string(),
+                })
+                .collect();
+            out.push_str(&candidates.join(", "));
+            rest = &rest[end..];
             continue;
         }
         if rest.starts_with("//") {
@@ -710,6 +725,15 @@ mod tests {
             "not an attribute of its own: {out}"
         );
         assert!(mail_images(&out).contains("<img style=\"max-width:100%"));
+        let set = absolute_addresses(
+            r#"<img src="/m/c.png" srcset="/m/w320/c.png 320w, /m/c.png 640w" sizes="9px">"#,
+            "https://blog.example",
+            "https://blog.example/posts/a",
+        );
+        assert!(
+            set.contains(r#"srcset="https://blog.example/m/w320/c.png 320w, https://blog.example/m/c.png 640w" sizes="9px""#),
+            "{set}"
+        );
     }
 
     #[test]

@@ -48,6 +48,13 @@ pub enum Route {
     /// `/media/{hash}/{name}`: a file from the media library (the name is for people; the hash
     /// alone names the file).
     Media { hash: String, name: String },
+    /// `/media/{hash}/w{width}/{name}`: an image from the library at one of
+    /// [`crate::variants`]' widths, in the format the browser takes.
+    MediaVariant {
+        hash: String,
+        width: u32,
+        name: String,
+    },
     /// `/favicon.ico` and `/apple-touch-icon.png`: the blog's icon.
     Icon(Icon),
 }
@@ -71,6 +78,16 @@ impl Icon {
     }
 }
 
+/// A media file's served name (see [`crate::media::clean_name`]): nothing else is looked up.
+fn is_file_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 200
+        && !name.starts_with('.')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
 /// Maps a URL path to a route.
 pub fn route_for(path: &str) -> Option<Route> {
     if let Some(page) = page_for(path) {
@@ -83,17 +100,16 @@ pub fn route_for(path: &str) -> Option<Route> {
         ["apple-touch-icon.png" | "apple-touch-icon-precomposed.png"] => {
             Some(Route::Icon(Icon::AppleTouch))
         }
-        ["media", hash, name]
-            if crate::media::is_hash(hash)
-                && !name.is_empty()
-                && name.len() <= 200
-                && !name.starts_with('.')
-                && name
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')) =>
-        {
+        ["media", hash, name] if crate::media::is_hash(hash) && is_file_name(name) => {
             Some(Route::Media {
                 hash: hash.to_string(),
+                name: name.to_string(),
+            })
+        }
+        ["media", hash, width, name] if crate::media::is_hash(hash) && is_file_name(name) => {
+            Some(Route::MediaVariant {
+                hash: hash.to_string(),
+                width: crate::variants::parse_width_segment(width)?,
                 name: name.to_string(),
             })
         }
@@ -474,6 +490,16 @@ mod tests {
         assert_eq!(route_for(&format!("/media/{hash}/..")), None);
         assert_eq!(route_for(&format!("/media/{hash}/a%2Fb.png")), None);
         assert_eq!(route_for("/media/0f0f/x.png"), None);
+        assert_eq!(
+            route_for(&format!("/media/{hash}/w640/chart-1.png")),
+            Some(Route::MediaVariant {
+                hash: hash.to_string(),
+                width: 640,
+                name: "chart-1.png".into()
+            })
+        );
+        assert_eq!(route_for(&format!("/media/{hash}/w641/chart-1.png")), None);
+        assert_eq!(route_for(&format!("/media/{hash}/w640/..")), None);
     }
 
     #[test]

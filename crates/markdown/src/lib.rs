@@ -13,9 +13,9 @@ use std::collections::{HashMap, HashSet};
 
 use pulldown_cmark::{html, Options, Parser};
 
-use blog_core::media;
 use blog_core::model::ImageSize;
 use blog_core::text::{self, Letters};
+use blog_core::variants;
 
 /// The version of what [`render`] produces, stored beside each rendered post and addendum (see
 /// [`blog_core::model::renderer`]): bump it there whenever the output changes.
@@ -78,15 +78,29 @@ fn with_image_attributes(html: String, sizes: &[ImageSize]) -> (String, Option<S
         let insert_at = start + length - before_end;
         let src = attribute(tag, "src");
         let mut extra = String::new();
-        if attribute(tag, "width").is_none() && attribute(tag, "height").is_none() {
-            let hash = src
-                .as_deref()
-                .and_then(|s| media::referenced_hashes(s).pop());
-            if let Some(size) = hash.and_then(|h| sizes.iter().find(|s| s.hash == h)) {
+        let library = src.as_deref().and_then(variants::library_file);
+        let size = library.and_then(|(hash, _)| sizes.iter().find(|s| s.hash == hash));
+        let given_width = attribute(tag, "width");
+        if let Some(size) = size {
+            if given_width.is_none() && attribute(tag, "height").is_none() {
                 extra.push_str(&format!(
                     " width=\"{}\" height=\"{}\"",
                     size.width, size.height
                 ));
+            }
+        }
+        // The widths a page can choose from, where the author wrote none of their own.
+        if let (Some((hash, name)), Some(size)) = (library, size) {
+            let srcset = size
+                .resizable
+                .then(|| variants::srcset(hash, name, size.width))
+                .flatten();
+            if let (Some(srcset), None) = (srcset, attribute(tag, "srcset")) {
+                let sizes = match given_width.as_deref().map(str::parse::<u32>) {
+                    Some(Ok(width)) => format!("{width}px"),
+                    _ => variants::SIZES.to_string(),
+                };
+                extra.push_str(&format!(" srcset=\"{srcset}\" sizes=\"{sizes}\""));
             }
         }
         if index == 0 {
@@ -395,28 +409,72 @@ mod tests {
     }
 
     #[test]
+    fn animations_and_the_authors_own_srcset_are_left_alone() {
+        let gif = "cd".repeat(32);
+        let png = "ef".repeat(32);
+        let sizes = [
+            ImageSize {
+                hash: gif.clone(),
+                width: 800,
+                height: 600,
+                resizable: false,
+            },
+            ImageSize {
+                hash: png.clone(),
+                width: 2000,
+                height: 1000,
+                resizable: true,
+            },
+        ];
+        let html = render(
+            &format!("![Moving](/media/{gif}/a.gif)\n\n<img src=\"/media/{png}/b.png\" srcset=\"/x.png 2x\">\n"),
+            &sizes,
+        )
+        .html;
+        assert!(
+            html.contains(&format!(
+                "<img src=\"/media/{gif}/a.gif\" alt=\"Moving\" width=\"800\" height=\"600\" />"
+            )),
+            "{html}"
+        );
+        assert!(
+            html.contains("srcset=\"/x.png 2x\" width=\"2000\" height=\"1000\" loading"),
+            "{html}"
+        );
+        assert_eq!(html.matches("srcset").count(), 1, "{html}");
+    }
+
+    #[test]
     fn images_get_their_sizes_and_load_lazily_below_the_first() {
         let hash = "ab".repeat(32);
         let sizes = [ImageSize {
             hash: hash.clone(),
             width: 640,
             height: 360,
+            resizable: true,
         }];
         let markdown = format!(
             "![A chart](/media/{hash}/chart.png)\n\n![Elsewhere](https://example.com/x.jpg)\n\n<img src=\"/media/{hash}/chart.png\" width=\"10\" alt=\"set\">\n"
         );
         let rendered = render(&markdown, &sizes);
         let html = &rendered.html;
+        let srcset = format!("/media/{hash}/w320/chart.png 320w, /media/{hash}/w480/chart.png 480w, /media/{hash}/chart.png 640w");
         assert!(
-            html.contains(&format!("<img src=\"/media/{hash}/chart.png\" alt=\"A chart\" width=\"640\" height=\"360\" />")),
+            html.contains(&format!("<img src=\"/media/{hash}/chart.png\" alt=\"A chart\" width=\"640\" height=\"360\" srcset=\"{srcset}\" sizes=\"{}\" />", variants::SIZES)),
             "{html}"
+        );
+        assert!(
+            html.contains(&format!(
+                "width=\"10\" alt=\"set\" srcset=\"{srcset}\" sizes=\"10px\""
+            )),
+            "an image the author sized is chosen for that size: {html}"
         );
         assert!(
             html.contains("<img src=\"https://example.com/x.jpg\" alt=\"Elsewhere\" loading=\"lazy\" decoding=\"async\" />"),
             "{html}"
         );
         assert!(
-            html.contains("width=\"10\" alt=\"set\" loading=\"lazy\" decoding=\"async\">"),
+            html.contains("sizes=\"10px\" loading=\"lazy\" decoding=\"async\">"),
             "the author's own width stays: {html}"
         );
         assert_eq!(
