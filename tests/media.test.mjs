@@ -126,16 +126,22 @@ test("a post shows its images sized and lazy below the first, names its lead ima
     assert.equal(made.res.status, 201);
     assert.equal(made.json.image, first.url);
     const page = await (await blog.fetch("/posts/pictures")).text();
-    assert.ok(page.includes(`<img src="${first.url}" alt="First picture" width="640" height="360" />`), page);
-    assert.ok(page.includes(`<img src="${second.url}" alt="Second picture" width="300" height="500" loading="lazy" decoding="async" />`), page);
-    assert.ok(page.includes(`<meta property="og:image" content="http://127.0.0.1:8787${first.url}">`));
+    const firstVariant = (w) => first.url.replace("/first.png", `/w${w}/first.png`);
+    const srcset = `${firstVariant(320)} 320w, ${firstVariant(480)} 480w, ${first.url} 640w`;
+    assert.ok(page.includes(`<img src="${first.url}" alt="First picture" width="640" height="360" srcset="${srcset}" sizes="(max-width: 40rem) calc(100vw - 2.5rem), 37.5rem" />`), page);
+    assert.ok(page.includes(`<img src="${second.url}" alt="Second picture" width="300" height="500" loading="lazy" decoding="async" />`), "narrower than every variant: no srcset");
+    assert.ok(page.includes(`<meta property="og:image" content="http://127.0.0.1:8787${firstVariant(1200)}">`), "previews ask for 1200 px");
     assert.ok(page.includes('<meta name="twitter:card" content="summary_large_image">'));
 
     const tab = await (await browser.newContext({ viewport: { width: 1000, height: 2000 } })).newPage();
     await tab.goto(`${base}/posts/pictures`);
     const images = await tab.$$eval("article img", (imgs) => Promise.all(imgs.map(async (i) => {
       await i.decode().catch(() => {});
-      return { natural: i.naturalWidth, width: i.getAttribute("width"), height: i.getAttribute("height") };
+      // The file chosen, decoded alone (with srcset, naturalWidth is scaled to the slot).
+      const alone = new Image();
+      alone.src = i.currentSrc;
+      await alone.decode().catch(() => {});
+      return { natural: alone.naturalWidth, width: i.getAttribute("width"), height: i.getAttribute("height") };
     })));
     assert.deepEqual(images, [
       { natural: 640, width: "640", height: "360" },
@@ -159,7 +165,7 @@ test("the demo post shows its illustration from R2", async () => {
   const blog = await startBlog();
   try {
     const page = await (await blog.fetch("/posts/health-is-social-aint-no-doubt")).text();
-    const src = page.match(/<img src="(\/media\/[0-9a-f]{64}\/health-is-social\.png)" alt="[^"]+" width="720" height="405" \/>/);
+    const src = page.match(/<img src="(\/media\/[0-9a-f]{64}\/health-is-social\.png)" alt="[^"]+" width="720" height="405" srcset="[^"]+ 720w" sizes="[^"]+" \/>/);
     assert.ok(src, "the illustration is on the page with its size");
     const image = await blog.fetch(src[1]);
     assert.equal(image.status, 200);
