@@ -19,6 +19,9 @@ import { wranglerConfig, wrangler, blogOptions, renderStale as renderWith, uploa
 import crypto from "node:crypto";
 import { measureNewsletter, newsletterLine } from "./newsletter.mjs";
 import { measureFanOut, fanOutLine } from "./fediverse.mjs";
+import { measureCosts, costsLines } from "./costs.mjs";
+import { measureImages, imagesLines } from "./images.mjs";
+import { measureColdStart, coldStartLines } from "./coldstart.mjs";
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -46,6 +49,9 @@ const COMMENT_VERSION = version("COMMENT_TEXT");
 const log = (...a) => console.error(...a);
 /** The demo post's illustration in the media library (the demo seed names it by its hash). */
 const MEDIA_PATH = `/media/${crypto.createHash("sha256").update(fs.readFileSync(DEMO_IMAGE)).digest("hex")}/health-is-social.png`;
+/** The illustration's 480 px variant, as Chromium asks for it (AVIF). */
+const VARIANT_PATH = MEDIA_PATH.replace("/health-is-social.png", "/w480/health-is-social.png");
+const AVIF = { Accept: "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8" };
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -334,6 +340,7 @@ export default { fetch() { return new Response(page, { headers }); } };`,
   await kv.put("floor:page", pageHtml);
   // Warm every cached page once.
   for (const p of [`/posts/${SLUG}`, "/", "/feed.atom", MEDIA_PATH]) await fetch(urls.blog + p);
+  await fetch(urls.blog + VARIANT_PATH, { headers: AVIF });
   await fetch(`${urls["floor-rust"]}/edge`);
   const stat = staticFloor(pageHtml);
   await new Promise((r) => setTimeout(r, 500));
@@ -354,6 +361,7 @@ export default { fetch() { return new Response(page, { headers }); } };`,
     { name: "ours: tag page, forced miss", url: `${urls.blog}/tags/social-media`, headers: miss },
     { name: "ours: Atom feed, cached", url: `${urls.blog}/feed.atom` },
     { name: "ours: media file, cached (6.5 KB PNG)", url: `${urls.blog}${MEDIA_PATH}` },
+    { name: "ours: image variant, cached (480 px AVIF)", url: `${urls.blog}${VARIANT_PATH}`, headers: AVIF },
     { name: "ours: search", url: `${urls.blog}/search?q=social+media` },
     { name: "ours: comment POST (all checks)", url: `${urls.blog}/posts/${SLUG}/comments`, lua: postLua(`${urls.blog}/posts/${SLUG}/comments`) },
   ];
@@ -382,8 +390,14 @@ export default { fetch() { return new Response(page, { headers }); } };`,
   const newsletter = await measureNewsletter(WORK);
   // The fediverse: one post to 10,000 followers on 1,000 servers (bench/fediverse.mjs).
   const fediverse = await measureFanOut(WORK);
+  // What each path costs on the platform's meters, and a month of them against the plans.
+  const costs = await measureCosts(WORK);
+  // Image bytes a phone downloads for the theme unit test's image posts, before and after srcset.
+  const images = await measureImages(WORK);
+  // A fresh isolate's first response: the reader beside the hello-world Rust Worker.
+  const coldStart = await measureColdStart(WORK);
   const size = { reader: wasmSize("wrangler.toml", "build"), author: wasmSize("wrangler.author.toml", "build-author") };
-  const report = { date: new Date().toISOString(), seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, pageBytes: pageHtml.length, results, scale, newsletter, fediverse, size };
+  const report = { date: new Date().toISOString(), seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, pageBytes: pageHtml.length, results, scale, newsletter, fediverse, costs, images, coldStart, size };
   fs.writeFileSync(path.join(ROOT, "bench/results/latest.json"), JSON.stringify(report, null, 2));
   const md = markdown(report);
   fs.writeFileSync(path.join(ROOT, "bench/results/latest.md"), md);
@@ -414,6 +428,7 @@ function markdown(r) {
     ["ours: tag page, forced miss", "floor: Rust, a miss's storage ops"],
     ["ours: Atom feed, cached", "floor: Rust, one Cache API read"],
     ["ours: media file, cached (6.5 KB PNG)", "floor: Rust, one Cache API read"],
+    ["ours: image variant, cached (480 px AVIF)", "floor: Rust, one Cache API read"],
     ["ours: search", "floor: Rust, one D1 query"],
     ["ours: comment POST (all checks)", "floor: Rust, one D1 query"],
   ];
@@ -435,6 +450,9 @@ function markdown(r) {
   }
   if (r.newsletter) lines.push("", newsletterLine(r.newsletter));
   if (r.fediverse) lines.push("", fanOutLine(r.fediverse));
+  if (r.costs) lines.push("", costsLines(r.costs));
+  if (r.images) lines.push("", imagesLines(r.images));
+  if (r.coldStart) lines.push("", coldStartLines(r.coldStart));
   for (const [name, s] of Object.entries(r.size)) {
     const role = name === "reader" ? "reader Worker (what every cold reader loads)" : "author Worker (admin API, Markdown, cron; loaded by the author's requests only)";
     lines.push("", `Size of the ${role}: wasm ${(s.wasmBytes / 1024).toFixed(0)} KiB raw after wasm-opt; \`wrangler deploy --dry-run\`: ${s.uploadKiB} KiB upload, ${s.gzipKiB} KiB gzip.`);

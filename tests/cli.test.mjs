@@ -225,7 +225,7 @@ test("publish uploads the images and files a post points at, and media ls/rm man
     assert.match(published.stderr, new RegExp(`warning: ${post.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:8: the image img/shed.png has no alt text`));
     assert.match(published.stdout, /uploaded: img\/garden.png → \/media\/[0-9a-f]{64}\/garden\.png/);
     const shown = (await page(blog, "/posts/the-garden-in-may")).body;
-    assert.match(shown, /<img src="\/media\/[0-9a-f]{64}\/garden\.png" alt="The vegetable beds in May" width="400" height="300" \/>/);
+    assert.match(shown, /<img src="\/media\/[0-9a-f]{64}\/garden\.png" alt="The vegetable beds in May" width="400" height="300" srcset="\/media\/[0-9a-f]{64}\/w320\/garden\.png 320w, \/media\/[0-9a-f]{64}\/garden\.png 400w" sizes="[^"]+" \/>/);
     assert.match(shown, /<img src="\/media\/[0-9a-f]{64}\/shed\.png" alt="" width="200" height="100" loading="lazy" decoding="async" \/>/);
     assert.match(shown, /<a href="\/media\/[0-9a-f]{64}\/notes\.pdf">planting notes<\/a>/);
     assert.match(shown, /href="https:\/\/example.com\/x.png"/);
