@@ -23,6 +23,7 @@ mod schedule;
 mod screens;
 mod settings;
 mod trash;
+mod variants;
 mod webcrypto;
 
 use worker::{Env, Request, Response};
@@ -57,6 +58,18 @@ pub async fn handle(mut req: Request, env: Env, ctx: worker::Context) -> worker:
         match result {
             Ok(response) => response,
             Err(e) => error::json_error(&e, &context)?,
+        }
+    } else if path.starts_with("/media/") {
+        // An image variant R2 does not hold yet, passed on by the reader Worker.
+        let result = match blog_core::routes::route_for(&path) {
+            Some(blog_core::routes::Route::MediaVariant { hash, width, name }) => {
+                variants::make(&req, &app, &hash, width, &name).await
+            }
+            _ => Err(AppError::NotFound),
+        };
+        match result {
+            Ok(response) => response,
+            Err(e) => error::error_page(&app.blog_for_errors().await, &e, &context)?,
         }
     } else if path.starts_with("/preview/") {
         match screens::preview(&app, &path).await {

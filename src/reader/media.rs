@@ -4,43 +4,15 @@
 //! touching storage), and `Range` requests (`206`, `416`) let audio and video seek. Images are
 //! also served at the widths pages ask for (`/media/{hash}/w{width}/{name}`).
 
-use blog_core::media::{self, MediaType, RangeRequest, SITE_ICON_KEY};
+use blog_core::media::{self, RangeRequest, SITE_ICON_KEY};
 use blog_core::routes::Icon;
 use blog_core::variants;
 use worker::{Headers, Range, Request, Response};
 
 use crate::edge::cache;
 use crate::edge::error::{AppError, AppResult};
-use crate::edge::images::ImagesError;
+use crate::edge::headers::{self, MEDIA_CACHE_CONTROL};
 use crate::edge::App;
-
-/// A year: the content at an address never changes.
-const MEDIA_CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
-
-/// The original sent in place of a variant the Images binding could not make: an hour, after
-/// which it is tried again.
-const FALLBACK_CACHE_CONTROL: &str = "public, max-age=3600";
-
-/// What media answers send, whichever path they take.
-fn media_headers(etag: &str, name: &str, content_type: &str) -> AppResult<Headers> {
-    let headers = Headers::new();
-    headers.set("Content-Type", content_type)?;
-    headers.set("Cache-Control", MEDIA_CACHE_CONTROL)?;
-    headers.set("ETag", etag)?;
-    headers.set("Accept-Ranges", "bytes")?;
-    headers.set("X-Content-Type-Options", "nosniff")?;
-    headers.set(
-        "Content-Disposition",
-        &format!("inline; filename=\"{name}\""),
-    )?;
-    // Only types sniffed from their bytes are stored (no HTML, no SVG); this keeps even a
-    // mislabelled file from loading anything if opened on its own.
-    headers.set(
-        "Content-Security-Policy",
-        "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; sandbox",
-    )?;
-    Ok(headers)
-}
 
 /// `304` when the browser already has this version (`If-None-Match`).
 fn not_modified(req: &Request, etag: &str) -> AppResult<Option<Response>> {
@@ -84,7 +56,7 @@ pub async fn serve(req: &Request, app: &App, hash: &str, name: &str) -> AppResul
         .http_metadata()
         .content_type
         .unwrap_or_else(|| "application/octet-stream".into());
-    let headers = media_headers(&etag, name, &content_type)?;
+    let headers = headers::media_headers(&etag, name, &content_type)?;
     // Which bytes: all of them (and a copy for the Cache API), one range, or none (416).
     let part = match media::range(range.as_deref(), size) {
         RangeRequest::Unsatisfiable => {
@@ -128,11 +100,11 @@ pub async fn serve(req: &Request, app: &App, hash: &str, name: &str) -> AppResul
 }
 
 /// `/media/{hash}/w{width}/{name}`: the image `width` pixels wide, as AVIF, WebP or its own
-/// type by `Accept` (see `blog_core::variants`). Made once through the Images binding and kept
-/// in R2 beside the original; kept in this data centre's Cache API under one key per format.
-/// Served as it is (the original's bytes) when it is not an image that gets variants (a GIF),
-/// no wider than asked, or when the transform fails (then only for an hour, so that it is tried
-/// again).
+/// type by `Accept` (see `blog_core::variants`), kept in this data centre's Cache API under one
+/// key per format. A variant is made once, by the author Worker (which holds the Images binding,
+/// so that making one never weighs on a reader's cold start), and kept in R2 beside the
+/// original; from then on it is read from there. A file that gets no variants (a GIF) is sent as
+/// it is.
 pub async fn serve_variant(
     req: &Request,
     app: &App,
@@ -145,7 +117,7 @@ pub async fn serve_variant(
         return serve(req, app, hash, name).await;
     };
     let encoding = variants::negotiate(req.headers().get("Accept")?.as_deref());
-    let etag = format!("\"{hash}-w{width}-{}\"", encoding.tag());
+    let etag = headers::variant_etag(hash, width, encoding);
     if let Some(response) = not_modified(req, &etag)? {
         return with_vary(response);
     }
@@ -157,29 +129,26 @@ pub async fn serve_variant(
     if let Some(found) = cache::edge_get(&edge_key).await {
         return with_vary(found);
     }
-    let bucket = app.media()?;
-    let target = encoding.media_type(named_type);
-    let key = variants::variant_key(hash, width, target);
-    let made = bucket
+    let served_type = encoding.media_type(named_type);
+    let key = variants::variant_key(hash, width, served_type);
+    let made = app
+        .media()?
         .get(key.as_str())
         .execute()
         .await
         .map_err(r2_unavailable)?;
-    let (bytes, served_type, cache_control) = match made {
-        Some(object) => {
-            let body = object
-                .body()
-                .ok_or_else(|| AppError::Internal("an R2 read had no body".into()))?;
-            (body.bytes().await?, target, MEDIA_CACHE_CONTROL)
+    let mut response = match made.as_ref().and_then(|object| object.body()) {
+        Some(body) => {
+            let headers = headers::media_headers(&etag, name, served_type.mime())?;
+            Response::from_body(body.response_body()?)?.with_headers(headers)
         }
-        None => make_variant(app, &bucket, hash, width, target, key).await?,
+        // Not made yet: the author Worker makes it (or sends the original, and says for how long).
+        None => super::forward_to_author(req.clone()?, app).await?,
     };
-    let headers = media_headers(&etag, name, served_type.mime())?;
-    headers.set("Cache-Control", cache_control)?;
-    headers.set("Content-Length", &bytes.len().to_string())?;
-    let mut response = Response::from_bytes(bytes)?.with_headers(headers);
-    let copy = response.cloned()?;
-    app.after_response(cache::edge_put(edge_key, copy)).await;
+    if response.status_code() == 200 {
+        let copy = response.cloned()?;
+        app.after_response(cache::edge_put(edge_key, copy)).await;
+    }
     with_vary(response)
 }
 
@@ -189,60 +158,6 @@ fn with_vary(response: Response) -> AppResult<Response> {
     let headers = response.headers().clone();
     headers.set("Vary", "Accept")?;
     Ok(response.with_headers(headers))
-}
-
-/// Makes the variant from the original (and keeps it in R2 under `key`); what to send: the
-/// bytes, their type and how long they may be kept.
-async fn make_variant(
-    app: &App,
-    bucket: &worker::Bucket,
-    hash: &str,
-    width: u32,
-    target: MediaType,
-    key: String,
-) -> AppResult<(Vec<u8>, MediaType, &'static str)> {
-    let original = bucket
-        .get(format!("media/{hash}"))
-        .execute()
-        .await
-        .map_err(r2_unavailable)?
-        .ok_or(AppError::NotFound)?;
-    let bytes = original
-        .body()
-        .ok_or_else(|| AppError::Internal("an R2 read had no body".into()))?
-        .bytes()
-        .await?;
-    let Some(kind) = media::sniff(&bytes) else {
-        return Err(AppError::NotFound);
-    };
-    // As it is: not a still image, or no wider than asked (a broken header reads as no width).
-    let narrower = media::dimensions(kind, &bytes).is_some_and(|(w, _)| w > width);
-    if !variants::is_resizable(kind) || !narrower {
-        return Ok((bytes, kind, MEDIA_CACHE_CONTROL));
-    }
-    let resized = match app.images() {
-        Some(images) => images.resize(&bytes, width, target.mime()).await,
-        None => Err(ImagesError("no IMAGES binding".into())),
-    };
-    match resized {
-        Ok(variant) => {
-            let put = bucket
-                .put(key.as_str(), variant.clone())
-                .http_metadata(worker::HttpMetadata {
-                    content_type: Some(target.mime().into()),
-                    ..Default::default()
-                })
-                .execute();
-            if let Err(e) = put.await {
-                worker::console_error!("keeping the variant {key} failed: {e}");
-            }
-            Ok((variant, target, MEDIA_CACHE_CONTROL))
-        }
-        Err(ImagesError(e)) => {
-            worker::console_error!("making the variant {key} failed: {e}; sending the original");
-            Ok((bytes, kind, FALLBACK_CACHE_CONTROL))
-        }
-    }
 }
 
 /// `/favicon.ico` and `/apple-touch-icon.png`: the icon the author chose (the author Worker keeps a

@@ -137,7 +137,7 @@ async fn route(req: &mut Request, app: &App, path: &str) -> AppResult<Response> 
 /// Passes an admin request to the author Worker, then drops from this data centre's Cache API
 /// the pages its answer names (the author Worker runs outside the blog's zone, where the Cache
 /// API does nothing; KV it purged itself).
-async fn forward_to_author(req: Request, app: &App) -> AppResult<Response> {
+pub(crate) async fn forward_to_author(req: Request, app: &App) -> AppResult<Response> {
     let author = app.service("AUTHOR").ok_or_else(|| {
         AppError::Internal(
             "The admin API runs in the author Worker: bind it as AUTHOR (see wrangler.toml)."

@@ -101,11 +101,13 @@ pub fn negotiate(accept: Option<&str>) -> Encoding {
             accept.split(',').any(|range| {
                 let mut parts = range.split(';');
                 let kind = parts.next().unwrap_or("").trim();
+                // `q=0`, `q=0.0`…: read as text (parsing a float would link float parsing into
+                // the reader Worker for this one comparison).
                 let refused = parts.any(|p| {
-                    p.trim()
-                        .strip_prefix("q=")
-                        .and_then(|q| q.trim().parse::<f32>().ok())
-                        .is_some_and(|q| q <= 0.0)
+                    p.trim().strip_prefix("q=").is_some_and(|q| {
+                        let q = q.trim();
+                        q.starts_with('0') && q.bytes().all(|b| b == b'0' || b == b'.')
+                    })
                 });
                 kind.eq_ignore_ascii_case(wanted) && !refused
             })
@@ -217,6 +219,8 @@ mod tests {
             Encoding::Webp
         );
         assert_eq!(negotiate(Some("IMAGE/AVIF ; q=0.5")), Encoding::Avif);
+        assert_eq!(negotiate(Some("image/avif;q=0.000")), Encoding::Original);
+        assert_eq!(negotiate(Some("image/avif;q=1")), Encoding::Avif);
         assert_eq!(
             Encoding::Original.media_type(MediaType::Png),
             MediaType::Png
