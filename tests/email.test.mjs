@@ -117,7 +117,7 @@ test("replies: confirmed subscribers get one mail per approved reply, never befo
     const [reply] = replies;
     assert.match(reply.subject, /\[Health Techie\] Bob replied to you on “Health is Social/);
     assert.match(reply.text, /Here is an answer\./);
-    assert.match(reply.text, new RegExp(`Read it and reply: http://127\\.0\\.0\\.1:8787${POST}#comment-${bobId}`));
+    assert.match(reply.text, new RegExp(`Read it and reply: http://127\\.0\\.0\\.1:8787${POST}/comments/${bobId}`));
     const unsubscribe = reply.headers.find((h) => h.key === "list-unsubscribe")?.value;
     assert.match(unsubscribe, /^<http:\/\/127\.0\.0\.1:8787\/email\/unsubscribe\/[0-9a-f]+>$/);
     assert.equal(reply.headers.find((h) => h.key === "list-unsubscribe-post")?.value, "List-Unsubscribe=One-Click");

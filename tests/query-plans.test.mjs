@@ -171,7 +171,7 @@ async function collectStatements() {
       await admin(blog, "GET", p);
     }
     // A reader: every kind of page, twice where the second is a cache hit (it sends nothing).
-    for (const p of ["/", "/page/2", "/tags/plans", "/tags/plans/page/2", post, `${post}/comments/page/2`, "/about/", "/about/team/", "/feed.atom", "/feed.rss", `${post}/comments.atom`, "/sitemap.xml", "/robots.txt", "/search?q=health", "/search?q=health&page=2", "/old-address", "/no-such-page", `${post}/reply/1`]) {
+    for (const p of ["/", "/page/2", "/tags/plans", "/tags/plans/page/2", post, `${post}/comments/page/2`, "/about/", "/about/team/", "/feed.atom", "/feed.rss", `${post}/comments.atom`, "/sitemap.xml", "/robots.txt", "/search?q=health", "/search?q=health&page=2", "/old-address", "/no-such-page", `${post}/reply/1`, `${post}/comments/1`]) {
       await page(blog, p);
     }
     // Comments: a first-timer (held), then an approved one, a reply and a moderation.

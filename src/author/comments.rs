@@ -159,7 +159,7 @@ pub async fn add_author_comment(
         None => None,
     };
     let id = author_reply(app, store, (post.id, &post.path), parent.as_ref(), &text).await?;
-    let location = format!("{}#comment-{id}", post.path);
+    let location = blog_core::routes::comment_link(&post.path, id);
     http::created(&json!({ "id": id }), Some(&location))
 }
 

@@ -156,7 +156,7 @@ fn letter(
     now: i64,
 ) -> Result<(Letter, Option<String>), Failure> {
     let blog = &settings.blog;
-    let comment_url = blog.url(&format!("{}#comment-{}", c.post_path, c.comment_id));
+    let comment_url = blog.url(&blog_core::routes::comment_link(&c.post_path, c.comment_id));
     let facts = CommentFacts {
         blog_title: &blog.title,
         comment_url: &comment_url,

@@ -212,7 +212,7 @@ async fn accept(req: &Request, app: &App, entry: &str, form: &CommentForm) -> Ap
         let facts = store.comments_facts(post.id, now).await?;
         app.purge(&invalidation::comments_pages_to_drop(&post.path, facts))
             .await;
-        format!("{}#comment-{id}", post.path)
+        comment_address(&store, &post.path, id, now).await?
     } else {
         // Held and spam comments get the same answer, so a bot learns nothing.
         routes::held_path(&post.path, id, &token::held_comment_key(&secret, id))
@@ -288,6 +288,31 @@ pub async fn reply_page(app: &App, entry: &str, parent: i64) -> AppResult<Respon
     http::html_response(200, &html, "private, no-store")
 }
 
+/// Where approved comment `id` of `entry` is shown: its page of comments, at its anchor.
+async fn comment_address(
+    store: &crate::store::Store,
+    entry: &str,
+    id: i64,
+    now: i64,
+) -> AppResult<String> {
+    let page = store
+        .comment_page(entry, id, now, routes::COMMENT_THREADS_PER_PAGE)
+        .await?
+        .unwrap_or(1);
+    Ok(routes::comment_on_page(entry, page, id))
+}
+
+/// `GET /posts/{slug}/comments/{id}`: a comment's lasting address, which leads (`303`) to the
+/// page of comments that holds it; `404` when it is not shown (held, spam, or gone).
+pub async fn comment_link(app: &App, entry: &str, id: i64) -> AppResult<Response> {
+    let store = app.store()?;
+    let page = store
+        .comment_page(entry, id, runtime::now(), routes::COMMENT_THREADS_PER_PAGE)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    http::see_other(&routes::comment_on_page(entry, page, id))
+}
+
 /// `GET /posts/{slug}/held/{id}/{key}`: a held comment, for the person who wrote it.
 pub async fn held_page(app: &App, entry: &str, id: i64, key: &str) -> AppResult<Response> {
     let secret = app.form_secret().ok_or(AppError::NotFound)?;
@@ -301,7 +326,7 @@ pub async fn held_page(app: &App, entry: &str, id: i64, key: &str) -> AppResult<
         .filter(|c| c.post_path == entry)
         .ok_or(AppError::NotFound)?;
     if comment.status == CommentStatus::Approved {
-        return http::see_other(&format!("{entry}#comment-{id}"));
+        return http::see_other(&comment_address(&store, entry, id, runtime::now()).await?);
     }
     let post = store
         .commentable_post(entry, runtime::now())

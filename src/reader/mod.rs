@@ -107,6 +107,9 @@ async fn route(req: &mut Request, app: &App, path: &str) -> AppResult<Response> 
             pages::serve(req, app, Page::Home { page: 1 }).await
         }
         Route::Page(page) if readable => pages::serve(req, app, page).await,
+        Route::CommentLink { entry, id } if readable => {
+            comments::comment_link(app, &entry, id).await
+        }
         Route::Reply { entry, parent } if readable => {
             comments::reply_page(app, &entry, parent).await
         }

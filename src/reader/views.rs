@@ -722,7 +722,7 @@ pub fn comment_feed(blog: &Blog, post: &Post, latest: &[Comment]) -> askama::Res
         .iter()
         .map(|c| FeedEntry {
             id: format!("{post_url}#comment-{}", c.id),
-            url: format!("{post_url}#comment-{}", c.id),
+            url: blog.url(&routes::comment_link(&post.path, c.id)),
             title: format!("Comment by {} on “{}”", c.author_name, post.title),
             author: c.author_name.clone(),
             published: dates::rfc3339(c.created_at, &utc),

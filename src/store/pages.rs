@@ -405,6 +405,48 @@ impl Store {
 
 /// The approved comments of post `?1` that start a thread: top-level ones, and replies whose
 /// parent is not shown (held, or marked spam later), which the page shows at the top level too.
+impl Store {
+    /// Which page of `per_page` threads holds approved comment `id` of the visible entry at
+    /// `path` (1 for the first); `None` when there is no such comment to show.
+    pub async fn comment_page(
+        &self,
+        path: &str,
+        id: i64,
+        now: i64,
+        per_page: u32,
+    ) -> Result<Option<u32>> {
+        #[derive(Deserialize)]
+        struct Row {
+            before: u32,
+        }
+        let row: Option<Row> = self
+            .statement(
+                &format!(
+                    "WITH RECURSIVE {THREAD_ROOTS},
+                     -- From the comment up through its approved parents to its thread's root.
+                     up(id, parent_id, created_at) AS (
+                       SELECT c.id, c.parent_id, c.created_at FROM comments c JOIN posts p ON p.id = c.post_id
+                        WHERE c.id = ?2 AND c.status = 'approved' AND p.path = ?1 AND {VISIBLE_P3}
+                       UNION ALL
+                       SELECT q.id, q.parent_id, q.created_at FROM up JOIN comments q ON q.id = up.parent_id
+                        WHERE q.status = 'approved'),
+                     root AS (SELECT created_at, id FROM up WHERE id IN (SELECT id FROM roots))
+                     SELECT (SELECT COUNT(*) FROM roots r
+                              WHERE r.created_at < root.created_at
+                                 OR (r.created_at = root.created_at AND r.id < root.id)) AS before
+                       FROM root"
+                ),
+                &[path.into(), num(id), num(now)],
+            )?
+            .first(None)
+            .await?;
+        Ok(row.map(|r| r.before / per_page.max(1) + 1))
+    }
+}
+
+/// A published entry's visibility with the time as `?3` (see `VISIBLE`).
+const VISIBLE_P3: &str = "p.status = 'published' AND p.published_at <= ?3";
+
 const THREAD_ROOTS: &str = "roots AS (
     SELECT c.id, c.created_at FROM comments c JOIN posts p ON p.id = c.post_id
      WHERE p.path = ?1 AND c.status = 'approved'

@@ -41,6 +41,9 @@ pub enum Route {
     Comments { entry: String },
     /// `/posts/{slug}/reply/{id}`: the form, set to reply to comment `id`.
     Reply { entry: String, parent: i64 },
+    /// `/posts/{slug}/comments/{id}`: a comment's lasting address, which leads to the page of
+    /// comments that holds it (`#comment-{id}` alone finds only the first page's).
+    CommentLink { entry: String, id: i64 },
     /// `/posts/{slug}/held/{id}/{key}`: a comment awaiting moderation, shown to its author.
     Held { entry: String, id: i64, key: String },
     /// `/search?q=…`.
@@ -116,6 +119,12 @@ pub fn route_for(path: &str) -> Option<Route> {
         [entry @ .., "comments"] => Some(Route::Comments {
             entry: entry_path(entry)?,
         }),
+        [entry @ .., "comments", id] if id.bytes().all(|b| b.is_ascii_digit()) => {
+            Some(Route::CommentLink {
+                entry: entry_path(entry)?,
+                id: positive_id(id)?,
+            })
+        }
         [entry @ .., "reply", id] => Some(Route::Reply {
             entry: entry_path(entry)?,
             parent: positive_id(id)?,
@@ -225,6 +234,28 @@ pub fn positive_id(text: &str) -> Option<i64> {
         return None;
     }
     text.parse().ok().filter(|&n| n > 0)
+}
+
+/// A comment's lasting address (see [`Route::CommentLink`]): links from outside the page (feeds,
+/// mail, the fediverse) use it.
+pub fn comment_link(entry: &str, id: i64) -> String {
+    format!("{}/comments/{id}", entry_base(entry))
+}
+
+/// The page of comments `page` of an entry, where comment `id` is: the address a comment's
+/// link leads to.
+pub fn comment_on_page(entry: &str, page: u32, id: i64) -> String {
+    let page = if page <= 1 {
+        Page::Entry {
+            path: entry.to_string(),
+        }
+    } else {
+        Page::EntryComments {
+            path: entry.to_string(),
+            page,
+        }
+    };
+    format!("{}#comment-{id}", page.path())
 }
 
 /// Where the reply link of a comment on entry `entry` (its canonical path) leads.
@@ -460,6 +491,27 @@ mod tests {
             })
         );
         assert_eq!(route_for("/posts/a-b/reply/0"), None);
+        assert_eq!(
+            route_for("/posts/a-b/comments/12"),
+            Some(Route::CommentLink {
+                entry: "/posts/a-b".into(),
+                id: 12
+            })
+        );
+        assert_eq!(
+            route_for("/about/team/comments/7"),
+            Some(Route::CommentLink {
+                entry: "/about/team/".into(),
+                id: 7
+            })
+        );
+        assert_eq!(route_for("/posts/a-b/comments/0"), None);
+        assert_eq!(comment_link("/about/team/", 7), "/about/team/comments/7");
+        assert_eq!(comment_on_page("/posts/a", 1, 9), "/posts/a#comment-9");
+        assert_eq!(
+            comment_on_page("/about/", 3, 9),
+            "/about/comments/page/3#comment-9"
+        );
         assert_eq!(route_for("/posts/a-b/reply/1x"), None);
         assert_eq!(
             route_for("/posts/a-b/held/7/00ff"),

@@ -195,8 +195,8 @@ pub(super) async fn reply(
         " and the comment is approved"
     };
     let notice = format!(
-        "Your reply is published{approved}: {}#comment-{new}",
-        parent.post_path
+        "Your reply is published{approved}: {}",
+        blog_core::routes::comment_link(&parent.post_path, new)
     );
     http::see_other(&with_notice(back, &notice))
 }
