@@ -293,7 +293,7 @@ test("images from the editor: uploaded with alt text, or picked from the library
     await tab.waitForLoadState();
     const page = await (await blog.fetch("/posts/a-walk-by-the-harbour")).text();
     assert.match(page, /<img src="\/media\/[0-9a-f]{64}\/harbour\.png" alt="Boats in the harbour at dusk" width="640" height="480"/);
-    assert.match(page, /<meta property="og:image" content="http:\/\/127\.0\.0\.1:8787\/media\/[0-9a-f]{64}\/harbour\.png">/);
+    assert.match(page, /<meta property="og:image" content="http:\/\/127\.0\.0\.1:8787\/media\/[0-9a-f]{64}\/w1200\/harbour\.png">/);
 
     // Addenda: added, listed, corrected, removed.
     await tab.getByLabel("Addendum (Markdown, dated now)").fill("Later: it rained.");

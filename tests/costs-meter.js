@@ -120,12 +120,13 @@ function meterBindings(env, onStatement) {
   const meters = { CACHE: KV, MEDIA: R2, OUTBOX: QUEUE };
   for (const [name, methods] of Object.entries(meters)) {
     const binding = env[name];
-    if (!binding || patched.has(binding)) continue;
+    // Not a binding (a test binds a plain string to see a broken one fail): nothing to meter.
+    if (!binding || typeof binding !== "object" || patched.has(binding)) continue;
     patched.add(binding);
     for (const [method, meter] of Object.entries(methods)) patch(binding, method, count(meter));
   }
   const db = env.DB;
-  if (db && !patched.has(db)) {
+  if (db && typeof db === "object" && !patched.has(db)) {
     patched.add(db);
     const realPrepare = db.prepare.bind(db);
     db.prepare = (sql) => {
@@ -139,7 +140,7 @@ function meterBindings(env, onStatement) {
     });
   }
   const images = env.IMAGES;
-  if (images && !patched.has(images)) {
+  if (images && typeof images === "object" && !patched.has(images)) {
     patched.add(images);
     patch(images, "input", (real) => (...args) => transformer(real(...args)));
   }

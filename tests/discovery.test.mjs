@@ -131,7 +131,7 @@ test("every page carries a canonical link, OpenGraph and Twitter tags; posts car
     assert.match(post, /<meta property="og:title" content="Health is Social- ain’t no doubt \| Health Techie">/);
     // The demo post has an illustration (issue 12): it is the lead image of a large card.
     assert.match(post, /<meta name="twitter:card" content="summary_large_image">/);
-    assert.match(post, /<meta property="og:image" content="http:\/\/127.0.0.1:8787\/media\/[0-9a-f]{64}\/health-is-social\.png">/);
+    assert.match(post, /<meta property="og:image" content="http:\/\/127.0.0.1:8787\/media\/[0-9a-f]{64}\/w1200\/health-is-social\.png">/);
     const ld = JSON.parse(post.match(/<script type="application\/ld\+json">(.*?)<\/script>/s)[1]);
     assert.equal(ld["@type"], "BlogPosting");
     assert.equal(ld.datePublished, "2011-03-17T21:05:00Z");
