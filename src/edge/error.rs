@@ -194,13 +194,22 @@ pub fn error_page(blog: &Blog, error: &AppError, context: &str) -> worker::Resul
         .with_headers(headers))
 }
 
+/// What an API error says: typed rather than `serde_json::Value`, whose map and number
+/// printing the reader Worker would otherwise carry.
+#[derive(serde::Serialize)]
+struct ErrorBody<'a> {
+    error: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fields: Option<&'a FieldErrors>,
+}
+
 /// An admin API error: `{"error": "...", "fields": {...}}`.
 pub fn json_error(error: &AppError, context: &str) -> worker::Result<Response> {
     log(error, context);
-    let mut body = serde_json::json!({ "error": error.message() });
-    if let Some(fields) = error.fields() {
-        body["fields"] = serde_json::json!(fields);
-    }
+    let body = ErrorBody {
+        error: error.message(),
+        fields: error.fields(),
+    };
     let response = Response::from_json(&body)?.with_status(error.status());
     response.headers().set("Cache-Control", NO_STORE)?;
     error_headers(error, response.headers())?;

@@ -2,9 +2,11 @@
 //! size, and the image narrowed to a width in another format. Called through the binding's own
 //! JavaScript methods (`info`, `input(…).transform(…).output(…)`), as the runtime gives them.
 
-use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Function, Promise, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
+
+use super::js;
 
 /// Why the binding gave no image: the caller serves the original instead.
 #[derive(Debug)]
@@ -12,16 +14,7 @@ pub struct ImagesError(pub String);
 
 impl From<JsValue> for ImagesError {
     fn from(value: JsValue) -> Self {
-        ImagesError(
-            value
-                .as_string()
-                .or_else(|| {
-                    Reflect::get(&value, &"message".into())
-                        .ok()
-                        .and_then(|m| m.as_string())
-                })
-                .unwrap_or_else(|| format!("{value:?}")),
-        )
+        ImagesError(js::message(&value))
     }
 }
 
@@ -51,9 +44,7 @@ fn stream_of(bytes: &[u8]) -> Result<JsValue, ImagesError> {
 impl Images {
     /// The binding named `IMAGES` in `env`, when the deployment has one.
     pub fn from_env(env: &worker::Env) -> Option<Images> {
-        let env: JsValue = env.clone().into();
-        let binding = Reflect::get(&env, &"IMAGES".into()).ok()?;
-        (!binding.is_undefined() && !binding.is_null()).then_some(Images { binding })
+        js::binding(env, "IMAGES").map(|binding| Images { binding })
     }
 
     /// The image scaled (never enlarged) to `width` pixels wide, encoded as `mime`.
@@ -65,12 +56,9 @@ impl Images {
     ) -> Result<Vec<u8>, ImagesError> {
         let transformer =
             method(&self.binding, "input")?.call1(&self.binding, &stream_of(bytes)?)?;
-        let transform = Object::new();
-        Reflect::set(&transform, &"width".into(), &width.into())?;
-        Reflect::set(&transform, &"fit".into(), &"scale-down".into())?;
+        let transform = js::object(&[("width", width.into()), ("fit", "scale-down".into())]);
         let transformer = method(&transformer, "transform")?.call1(&transformer, &transform)?;
-        let output = Object::new();
-        Reflect::set(&output, &"format".into(), &mime.into())?;
+        let output = js::object(&[("format", mime.into())]);
         let result = method(&transformer, "output")?.call1(&transformer, &output)?;
         let result = settle(result).await?;
         let response = method(&result, "response")?.call0(&result)?;

@@ -8,6 +8,7 @@ pub mod error;
 pub mod headers;
 pub mod http;
 pub mod images;
+pub mod js;
 pub mod layout;
 pub mod runtime;
 
@@ -126,6 +127,11 @@ impl App {
         self.env.kv("CACHE").ok()
     }
 
+    /// A binding as the runtime gives it, for calling its own methods (see [`js`]).
+    pub fn binding(&self, name: &str) -> Option<wasm_bindgen::JsValue> {
+        js::binding(&self.env, name)
+    }
+
     /// The media bucket (R2), where uploaded files live under `media/{hash}`.
     pub fn media(&self) -> AppResult<worker::Bucket> {
         self.env.bucket("MEDIA").map_err(|e| {
@@ -152,33 +158,16 @@ impl App {
     /// method of the binding itself: the `worker` crate's `Queue::send_raw` would link serde's
     /// serializer into the reader for its options.
     pub fn outbox_kick(&self) -> impl std::future::Future<Output = ()> + 'static {
-        use wasm_bindgen::JsCast;
-        let env: wasm_bindgen::JsValue = self.env.clone().into();
+        let queue = self.binding("OUTBOX");
         async move {
-            let get = |on: &wasm_bindgen::JsValue, key: &str| {
-                js_sys::Reflect::get(on, &key.into())
-                    .ok()
-                    .filter(|v| !v.is_undefined())
-            };
-            let Some(queue) = get(&env, "OUTBOX") else {
+            let Some(queue) = queue else {
                 return;
             };
-            let Some(send) =
-                get(&queue, "send").and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-            else {
-                return;
-            };
-            let sent = send
-                .call1(&queue, &"outbox".into())
-                .and_then(|p| p.dyn_into::<js_sys::Promise>());
-            let result = match sent {
-                Ok(promise) => wasm_bindgen_futures::JsFuture::from(promise)
-                    .await
-                    .map(drop),
-                Err(e) => Err(e),
-            };
-            if let Err(e) = result {
-                worker::console_error!("the outbox queue did not take the message: {e:?}");
+            if let Err(e) = js::call(&queue, "send", &[&"outbox".into()]).await {
+                worker::console_error!(
+                    "the outbox queue did not take the message: {}",
+                    js::message(&e)
+                );
             }
         }
     }

@@ -45,8 +45,8 @@ pub async fn serve(req: &Request, app: &App, page: Page) -> AppResult<Response> 
                 return Ok(Response::from_bytes(cached.html.into_bytes())?.with_headers(headers));
             }
             state = "miss";
-            if let Some(kv) = &kv {
-                cache::put(kv, &page, &cached).await;
+            if let Some(kv) = app.binding("CACHE") {
+                cache::put(&kv, &page, &cached).await;
             }
             cached
         }
