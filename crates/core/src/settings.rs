@@ -597,7 +597,7 @@ impl Settings {
             stored(key)
                 .map(|list| {
                     list.split([',', '\n'])
-                        .map(|p| p.trim().to_lowercase())
+                        .map(|p| crate::text::fold_case(p.trim()))
                         .filter(|p| !p.is_empty())
                         .collect()
                 })

@@ -159,8 +159,8 @@ pub fn blocklisted(facts: &Facts<'_>, blocklist: &[String]) -> Option<(Outcome, 
         facts.url.unwrap_or(""),
         facts.body,
     ]
-    .join("\n")
-    .to_lowercase();
+    .join("\n");
+    let text = crate::text::fold_case(&text);
     blocklist
         .iter()
         .find(|phrase| contains_words(&text, phrase))
@@ -203,10 +203,7 @@ pub fn first_time(known_commenter: bool, moderation: Moderation) -> Option<(Outc
 /// Rule 6: the same text again on the same post (ignoring case and spacing).
 pub fn is_duplicate(body: &str, existing: &[String]) -> bool {
     let normal = |t: &str| {
-        t.split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_lowercase()
+        crate::text::fold_case(&t.split_whitespace().collect::<Vec<_>>().join(" "))
     };
     let body = normal(body);
     existing.iter().any(|e| normal(e) == body)
