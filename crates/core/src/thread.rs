@@ -101,11 +101,10 @@ fn walk<'a, C>(
         out.push(Step::EndComment);
     } else {
         out.push(Step::EndComment);
-        // At the limit, the whole subtree follows as siblings at this depth, in order.
-        let mut descendants = Vec::new();
-        collect(children, index, &mut descendants);
-        descendants.sort_unstable();
-        for d in descendants {
+        // At the limit, the whole subtree follows as siblings at this depth, in order (the
+        // order of indexes: no sort, whose code the reader Worker would carry once more).
+        let descendants = descendants(children, index);
+        for d in (0..comments.len()).filter(|&d| descendants[d]) {
             if !std::mem::replace(&mut seen[d], true) {
                 out.push(Step::Comment {
                     comment: &comments[d],
@@ -117,20 +116,20 @@ fn walk<'a, C>(
     }
 }
 
-/// Every descendant of `index`, with an explicit stack: a reply chain thousands deep must not
-/// exhaust the wasm stack.
-fn collect(children: &[Vec<usize>], index: usize, into: &mut Vec<usize>) {
-    // Indices are 0..n: a vector of flags guards against a loop in corrupt data without hashing.
-    let mut seen = vec![false; children.len()];
+/// Which comments descend from `index` (a flag per index), found with an explicit stack: a
+/// reply chain thousands deep must not exhaust the wasm stack. The flags also guard against a
+/// loop in corrupt data without hashing.
+fn descendants(children: &[Vec<usize>], index: usize) -> Vec<bool> {
+    let mut found = vec![false; children.len()];
     let mut stack = vec![index];
     while let Some(next) = stack.pop() {
         for &child in &children[next] {
-            if !std::mem::replace(&mut seen[child], true) {
-                into.push(child);
+            if !std::mem::replace(&mut found[child], true) {
                 stack.push(child);
             }
         }
     }
+    found
 }
 
 #[cfg(test)]
