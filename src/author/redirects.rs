@@ -1,11 +1,10 @@
 //! `/admin/redirects` (old addresses: list, add many at once, delete) and `/admin/not-found` (the
 //! paths readers asked for in vain, most asked first, without those a redirect now covers).
 
-use std::collections::BTreeMap;
-
 use blog_core::api;
 use blog_core::dates::rfc3339_utc as utc;
 use blog_core::redirects;
+use blog_core::validation::FieldErrors;
 use serde_json::{json, Value};
 use worker::{Request, Response};
 
@@ -58,7 +57,7 @@ pub async fn add(store: &Store, json: &Value) -> AppResult<Response> {
         )));
     }
     let mut checked = Vec::new();
-    let mut errors = BTreeMap::new();
+    let mut errors = FieldErrors::new();
     for (i, r) in list.iter().enumerate() {
         let result = redirects::check_from(&r.from)
             .and_then(|from| redirects::check_to(&r.to, &from).map(|to| (from, to)));

@@ -7,6 +7,7 @@ use blog_core::api;
 use blog_core::media::SITE_ICON_KEY;
 use blog_core::routes::Icon;
 use blog_core::settings::{self, Stored, SETTINGS};
+use blog_core::validation::FieldErrors;
 use serde_json::Value;
 use worker::Response;
 
@@ -28,7 +29,7 @@ pub async fn update(app: &App, store: &Store, json: &Value) -> AppResult<Respons
         ));
     };
     let mut changes = BTreeMap::new();
-    let mut errors: BTreeMap<String, String> = BTreeMap::new();
+    let mut errors = FieldErrors::new();
     for (key, value) in object {
         let text = match value {
             Value::String(s) => s.clone(),
@@ -51,7 +52,7 @@ pub async fn update(app: &App, store: &Store, json: &Value) -> AppResult<Respons
 }
 
 /// The refusal of settings that do not pass their rules: `422` naming each wrong key.
-fn refused(errors: BTreeMap<String, String>) -> AppError {
+fn refused(errors: FieldErrors) -> AppError {
     let keys: Vec<&str> = errors.keys().map(String::as_str).collect();
     AppError::Unprocessable {
         message: format!("Nothing was changed: check {}.", keys.join(", ")),
@@ -66,7 +67,7 @@ pub async fn apply(
     store: &Store,
     changes: &BTreeMap<String, String>,
 ) -> AppResult<(Stored, usize)> {
-    let mut errors = BTreeMap::new();
+    let mut errors = FieldErrors::new();
     let mut checked = BTreeMap::new();
     for (key, value) in changes {
         match settings::check(key, value) {

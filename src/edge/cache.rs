@@ -14,8 +14,8 @@
 //! `blog_core::invalidation`; how: `App::purge`); the next reader re-renders it.
 
 use serde::Deserialize;
-use wasm_bindgen::JsValue;
 use sha2::{Digest, Sha256};
+use wasm_bindgen::JsValue;
 use worker::kv::KvStore;
 use worker::{Cache, Headers, Response};
 

@@ -444,7 +444,11 @@ pub fn post(
     );
     meta.json_ld = Some(json_ld(&Posting {
         context: "https://schema.org",
-        kind: if post.is_page { "WebPage" } else { "BlogPosting" },
+        kind: if post.is_page {
+            "WebPage"
+        } else {
+            "BlogPosting"
+        },
         headline: &post.title,
         description: &meta.description,
         url: &meta.canonical,

@@ -202,9 +202,8 @@ pub fn first_time(known_commenter: bool, moderation: Moderation) -> Option<(Outc
 
 /// Rule 6: the same text again on the same post (ignoring case and spacing).
 pub fn is_duplicate(body: &str, existing: &[String]) -> bool {
-    let normal = |t: &str| {
-        crate::text::fold_case(&t.split_whitespace().collect::<Vec<_>>().join(" "))
-    };
+    let normal =
+        |t: &str| crate::text::fold_case(&t.split_whitespace().collect::<Vec<_>>().join(" "));
     let body = normal(body);
     existing.iter().any(|e| normal(e) == body)
 }

@@ -172,7 +172,12 @@ mod tests {
     #[test]
     fn ids_out_of_order_still_find_their_parents() {
         // Imported comments keep their old ids, which need not rise with their dates.
-        let comments = [C(30, None), C(10, Some(30)), C(20, Some(10)), C(5, Some(30))];
+        let comments = [
+            C(30, None),
+            C(10, Some(30)),
+            C(20, Some(10)),
+            C(5, Some(30)),
+        ];
         assert_eq!(
             outline(&steps(&comments)),
             "30@1 ( 10@2 ( 20@3 . ) . 5@2 . ) ."

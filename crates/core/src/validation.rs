@@ -3,14 +3,11 @@
 
 use serde_json::{Map, Value};
 
-use std::collections::BTreeMap;
-
 use crate::dates;
 use crate::model::{CommentStatus, PostStatus};
 use crate::routes::is_slug;
 
-/// Field name → what is wrong with it.
-pub type FieldErrors = BTreeMap<String, String>;
+pub use crate::form::FieldErrors;
 
 pub const MAX_TITLE_CHARS: usize = 300;
 /// D1 keeps rows up to 2 MB; a post far below that leaves room for its rendered copy.

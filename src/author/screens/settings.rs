@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use blog_core::settings::{Rule, SETTINGS};
+use blog_core::validation::FieldErrors;
 
 use super::*;
 use crate::author::settings::apply;
@@ -96,7 +97,7 @@ pub(super) struct SettingField {
 #[derive(Default)]
 pub(super) struct Typed {
     values: BTreeMap<String, String>,
-    errors: BTreeMap<String, String>,
+    errors: FieldErrors,
 }
 
 #[derive(Template)]
@@ -261,7 +262,7 @@ pub(super) async fn save_settings(
         }
     }
     let result = match upload_error {
-        Some(why) => Err(BTreeMap::from([("icon".to_string(), why)])),
+        Some(why) => Err(FieldErrors::from([("icon".to_string(), why)])),
         None => match apply(app, store, &changes).await {
             Ok(_) => Ok(()),
             Err(AppError::Unprocessable { fields, .. }) => Err(fields),
