@@ -232,21 +232,20 @@ pub fn purge_header(pages: &[Page], media: &[String]) -> String {
 /// The Cache API keys (without the origin) that a [`PURGE_HEADER`] value names: pages',
 /// media files' and icons' addresses; anything else is ignored.
 pub fn paths_from_purge_header(value: &str) -> Vec<String> {
-    value
-        .split_ascii_whitespace()
-        .filter_map(|path| match routes::route_for(path)? {
-            routes::Route::Page(page) => Some(vec![edge_path(&page)]),
-            routes::Route::Media { hash, name } => {
+    let mut paths = Vec::new();
+    for path in value.split_ascii_whitespace() {
+        match routes::route_for(path) {
+            Some(routes::Route::Page(page)) => paths.push(edge_path(&page)),
+            Some(routes::Route::Media { hash, name }) => {
                 // The file and the variants this data centre may keep of it.
-                let mut paths = variants::cache_paths(&hash, &name);
+                paths.extend(variants::cache_paths(&hash, &name));
                 paths.push(path.to_string());
-                Some(paths)
             }
-            routes::Route::Icon(_) => Some(vec![path.to_string()]),
-            _ => None,
-        })
-        .flatten()
-        .collect()
+            Some(routes::Route::Icon(_)) => paths.push(path.to_string()),
+            _ => {}
+        }
+    }
+    paths
 }
 
 /// Drops entries from this data centre's Cache API by key.

@@ -107,10 +107,12 @@ impl App {
     pub async fn edge_purge_paths(&self, paths: impl Iterator<Item = String>) {
         let origins = self.purge_origins().await;
         let paths: Vec<String> = paths.collect();
-        let keys: Vec<String> = origins
-            .iter()
-            .flat_map(|origin| paths.iter().map(move |path| format!("{origin}{path}")))
-            .collect();
+        let mut keys = Vec::with_capacity(origins.len() * paths.len());
+        for origin in &origins {
+            for path in &paths {
+                keys.push(format!("{origin}{path}"));
+            }
+        }
         cache::edge_delete(&keys).await;
     }
 
