@@ -132,7 +132,7 @@ pub fn fold_case(text: &str) -> String {
 /// One character of [`fold_case`].
 pub fn fold_char(c: char) -> char {
     let n = c as u32;
-    let even = n % 2 == 0;
+    let even = n.is_multiple_of(2);
     let folded = match n {
         0x41..=0x5A => n + 0x20,
         0xC0..=0xDE if n != 0xD7 => n + 0x20,
