@@ -82,22 +82,23 @@ export default entry;
   return file;
 }
 
-/** The `[costs]` lines in a blog's log (see tests/costs-meter.js): `{ worker, what, d1_rows_read, … }` each. */
-export function costLines(log) {
+/** The JSON lines of a blog's log that start with `prefix`, parsed. */
+function prefixedLines(log, prefix) {
   return log
     .join("")
     .split("\n")
-    .filter((line) => line.startsWith(COSTS_PREFIX))
-    .map((line) => JSON.parse(line.slice(COSTS_PREFIX.length)));
+    .filter((line) => line.startsWith(prefix))
+    .map((line) => JSON.parse(line.slice(prefix.length)));
+}
+
+/** The `[costs]` lines in a blog's log (see tests/costs-meter.js): `{ worker, what, d1_rows_read, … }` each. */
+export function costLines(log) {
+  return prefixedLines(log, COSTS_PREFIX);
 }
 
 /** The statements traced in a blog's log (see `tracedEntry`): `{ worker, sql }` each. */
 export function tracedStatements(log) {
-  return log
-    .join("")
-    .split("\n")
-    .filter((line) => line.startsWith(TRACE_PREFIX))
-    .map((line) => JSON.parse(line.slice(TRACE_PREFIX.length)));
+  return prefixedLines(log, TRACE_PREFIX);
 }
 
 /** The `[vars]` and binding ids of a wrangler configuration (the only TOML shapes it uses). */
